@@ -1,0 +1,3 @@
+"""mtqa: find machine-translation artifacts in syndicated English news copy."""
+
+__version__ = "0.1.0"

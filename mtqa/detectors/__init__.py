@@ -1,0 +1,1 @@
+"""Detectors: one module per family; each registers one function per code in mtqa.registry."""

@@ -1,0 +1,50 @@
+"""What every detector shares: the run context and the one way to make a Finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable
+
+from mtqa.finding import Finding
+from mtqa.registry import RULES_BY_CODE
+
+if TYPE_CHECKING:
+    from mtqa.config import Config
+    from mtqa.document import Document
+
+
+@dataclass
+class Context:
+    """Passed to every detector: the settings and, when the model is on, the language model."""
+
+    config: "Config"
+    lm: Any = None  # mtqa.scoring LanguageModel, or None with --no-lm
+
+
+def make_finding(
+    doc: "Document",
+    code: str,
+    start: int,
+    end: int,
+    message: str,
+    suggestions: Iterable[str] = (),
+    severity: str | None = None,
+    evidence: dict | None = None,
+) -> Finding:
+    """A Finding for ``doc.text[start:end]`` with the rule's category and default severity."""
+    rule = RULES_BY_CODE[code]
+    line, column = doc.line_col(start)
+    return Finding(
+        code=code,
+        category=rule.category,
+        severity=severity or rule.severity,
+        path=doc.path,
+        start=start,
+        end=end,
+        text=doc.text[start:end],
+        line=line,
+        column=column,
+        message=message,
+        suggestions=tuple(dict.fromkeys(suggestions)),
+        evidence=evidence or {},
+    )

@@ -1,0 +1,87 @@
+"""read → segment → detect → score → write, for one batch of documents at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from mtqa.config import Config
+from mtqa.detectors.base import Context
+from mtqa.document import Document
+from mtqa.errors import InputError
+from mtqa.finding import SEVERITY_RANK, Finding
+from mtqa.registry import Rule, implementation, selected_rules
+
+
+@dataclass
+class Result:
+    """What one run produced: the documents read, their findings, and the inputs that failed."""
+
+    documents: list[Document] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+    def worst_rank(self) -> int:
+        return max((f.severity_rank for f in self.findings), default=-1)
+
+
+def active_rules(config: Config, lm_available: bool) -> list[Rule]:
+    return [r for r in selected_rules(config.select, config.ignore) if lm_available or not r.needs_lm]
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per (code, span): detectors sharing an engine may report a span twice."""
+    seen: dict[tuple, Finding] = {}
+    for f in findings:
+        seen.setdefault((f.code, f.start, f.end), f)
+    return sorted(seen.values(), key=Finding.sort_key)
+
+
+def detect(doc: Document, rules: list[Rule], ctx: Context) -> list[Finding]:
+    found: list[Finding] = []
+    for rule in rules:
+        fn = implementation(rule.code)
+        if fn is not None:
+            found.extend(fn(doc, ctx))
+    return _dedupe(found)
+
+
+def check_documents(
+    docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None, batch_size: int = 16
+) -> Iterator[tuple[list[Document], list[Finding], list[InputError]]]:
+    """Detect (and score, when a scorer is given) batch by batch, so memory stays flat on big feeds."""
+    rules = active_rules(config, lm is not None)
+    ctx = Context(config=config, lm=lm)
+    batch: list[Document] = []
+    errors: list[InputError] = []
+
+    def flush():
+        per_doc = [detect(d, rules, ctx) for d in batch]
+        if scorer is not None:
+            per_doc = scorer.score_batch(list(zip(batch, per_doc)))
+        findings = [f for fs in per_doc for f in fs]
+        return list(batch), findings, list(errors)
+
+    for item in docs:
+        if isinstance(item, InputError):
+            errors.append(item)
+            continue
+        batch.append(item)
+        if len(batch) >= batch_size:
+            yield flush()
+            batch, errors = [], []
+    if batch or errors:
+        yield flush()
+
+
+def run(docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None) -> Result:
+    result = Result()
+    for documents, findings, errors in check_documents(docs, config, lm=lm, scorer=scorer):
+        result.documents.extend(documents)
+        result.findings.extend(findings)
+        result.errors.extend(errors)
+    return result
+
+
+def fails(result: Result, fail_on: str) -> bool:
+    return fail_on != "never" and result.worst_rank() >= SEVERITY_RANK[fail_on]

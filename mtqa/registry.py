@@ -1,0 +1,131 @@
+"""The one table of detector codes.
+
+Each row names a code, its category and default severity, and the module that implements it. A
+module registers one function per code with :func:`detector`; that function's docstring is the
+rule's documentation (shown by ``mtqa explain CODE``) under the headings What it does / Why is
+this bad / Example.
+
+Code blocks: MTQ1xx script and language, MTQ2xx lexical, MTQ3xx markup and boilerplate,
+MTQ4xx conventions and punctuation, MTQ5xx fluency (language model), MTQ6xx across copies.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable
+
+if TYPE_CHECKING:
+    from mtqa.config import Config
+    from mtqa.document import Document
+    from mtqa.finding import Finding
+
+DetectFn = Callable[["Document", "Config"], Iterable["Finding"]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    category: str
+    severity: str
+    module: str
+    summary: str
+    needs_lm: bool = False
+
+
+_D = "mtqa.detectors."
+RULES: tuple[Rule, ...] = (
+    Rule("MTQ101", "foreign-script-token", "script-intrusion", "major", _D + "script_intrusion",
+         "A token in a script other than the document's"),
+    Rule("MTQ102", "mixed-script-word", "script-intrusion", "major", _D + "script_intrusion",
+         "Cyrillic or Greek look-alike letters inside a Latin word"),
+    Rule("MTQ111", "untranslated-sentence", "untranslated", "major", _D + "untranslated",
+         "A sentence not in the document's language"),
+    Rule("MTQ201", "confusion", "confusion", "major", _D + "confusion",
+         "A known MT confusion or false friend"),
+    Rule("MTQ211", "glued-words", "glued-word", "minor", _D + "glued_words",
+         "Two words written together without a space"),
+    Rule("MTQ221", "name-variant", "name-variant", "major", _D + "names",
+         "One name spelled two ways in a document"),
+    Rule("MTQ222", "house-style", "house-style", "minor", _D + "names",
+         "A spelling that the house style replaces"),
+    Rule("MTQ301", "code-leak", "markup-leak", "critical", _D + "markup",
+         "Page code (CSS, script, HTML) left in the copy"),
+    Rule("MTQ302", "translated-css-value", "markup-leak", "critical", _D + "markup",
+         "A CSS value that is no CSS keyword, as when MT translated 'none'"),
+    Rule("MTQ311", "boilerplate", "boilerplate-leak", "major", _D + "boilerplate",
+         "Site boilerplate such as 'Also Read:' left in the copy"),
+    Rule("MTQ312", "metadata", "metadata-leak", "major", _D + "boilerplate",
+         "A date stamp, byline or other metadata inside the copy"),
+    Rule("MTQ401", "decimal-separator", "locale-convention", "major", _D + "locale",
+         "A decimal comma or thousands dot in an English number"),
+    Rule("MTQ402", "currency-space", "locale-convention", "minor", _D + "locale",
+         "A space between a currency symbol and its amount"),
+    Rule("MTQ403", "weekday-day-number", "locale-convention", "minor", _D + "locale",
+         "A weekday followed by a bare day number in parentheses"),
+    Rule("MTQ404", "guillemets", "locale-convention", "minor", _D + "locale",
+         "Guillemets used as quotation marks"),
+    Rule("MTQ405", "space-before-punctuation", "locale-convention", "minor", _D + "locale",
+         "A space before a punctuation mark"),
+    Rule("MTQ406", "ordinal-degree-sign", "locale-convention", "minor", _D + "locale",
+         "The ordinal indicator 'º' used as a degree sign"),
+    Rule("MTQ411", "unbalanced-quotes", "punctuation", "minor", _D + "punctuation",
+         "An unbalanced or dangling quotation mark"),
+    Rule("MTQ412", "doubled-punctuation", "punctuation", "minor", _D + "punctuation",
+         "A punctuation mark written twice"),
+    Rule("MTQ413", "missing-space-after-sentence", "punctuation", "minor", _D + "punctuation",
+         "Two sentences run together without a space"),
+    Rule("MTQ501", "garbled-sentence", "fluency", "major", _D + "fluency",
+         "A sentence the language model finds garbled", needs_lm=True),
+)
+
+RULES_BY_CODE = {r.code: r for r in RULES}
+_IMPL: dict[str, DetectFn] = {}
+
+
+def detector(code: str) -> Callable[[DetectFn], DetectFn]:
+    """Register ``fn`` as the implementation of ``code`` (which must be in RULES)."""
+    if code not in RULES_BY_CODE:
+        raise KeyError(f"{code} is not in mtqa.registry.RULES")
+
+    def deco(fn: DetectFn) -> DetectFn:
+        _IMPL[code] = fn
+        return fn
+
+    return deco
+
+
+def implementation(code: str) -> DetectFn | None:
+    rule = RULES_BY_CODE[code]
+    if code not in _IMPL:
+        try:
+            importlib.import_module(rule.module)
+        except ModuleNotFoundError as exc:
+            if exc.name != rule.module:
+                raise
+            return None
+    return _IMPL.get(code)
+
+
+def documentation(code: str) -> str:
+    fn = implementation(code)
+    return inspect.getdoc(fn) if fn is not None and fn.__doc__ else RULES_BY_CODE[code].summary
+
+
+def matches(code: str, patterns: Iterable[str]) -> bool:
+    """Does ``code`` match any of the code prefixes or category names in ``patterns``?"""
+    rule = RULES_BY_CODE.get(code)
+    for p in patterns:
+        if code.startswith(p.upper()) or (rule is not None and p.lower() in (rule.category, rule.name)):
+            return True
+    return False
+
+
+def selected_rules(select: Iterable[str], ignore: Iterable[str]) -> list[Rule]:
+    select, ignore = list(select), list(ignore)
+    return [
+        r for r in RULES
+        if (not select or matches(r.code, select)) and not matches(r.code, ignore)
+    ]

@@ -1,0 +1,12 @@
+"""Writers take Documents and Findings and render them; they never detect or score."""
+
+from __future__ import annotations
+
+from typing import Callable, TextIO
+
+from mtqa.document import Document
+from mtqa.finding import Finding
+from mtqa.writers import diff, jsonl, text
+
+WriteFn = Callable[[list[Document], list[Finding], TextIO], None]
+WRITERS: dict[str, WriteFn] = {"text": text.write, "jsonl": jsonl.write, "diff": diff.write}
