@@ -1,0 +1,60 @@
+"""Every entry of every rule data file in corpora/ carries examples, and every example holds.
+
+For each incorrect example (span marked with ⟦ ⟧): exactly one finding of the file's code, at
+exactly that span, offering the expected suggestion; after applying that suggestion, the finding
+is gone. For each correct example: no finding of that code at all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mtqa import corpora
+from mtqa.registry import RULES_BY_CODE
+from tests.helpers import findings_for
+
+CASES = []
+for path in corpora.data_files():
+    data = corpora.load(path)
+    for i, entry in enumerate(data.get("entry", [])):
+        name = f"{path.relative_to(corpora.CORPORA_DIR)}:{entry.get('id', i)}"
+        CASES.append(pytest.param(data["code"], entry, id=name))
+
+
+def test_there_are_data_files():
+    assert len(CASES) > 0
+
+
+@pytest.mark.parametrize("code,entry", CASES)
+def test_entry_has_examples(code, entry):
+    assert code in RULES_BY_CODE, f"unknown code {code}"
+    assert entry.get("incorrect"), "every entry needs at least one incorrect example"
+    assert entry.get("correct"), "every entry needs at least one correct example"
+
+
+@pytest.mark.parametrize("code,entry", CASES)
+def test_incorrect_examples(code, entry):
+    for example in entry.get("incorrect", []):
+        marked = example["text"] if isinstance(example, dict) else example
+        text, start, end = corpora.parse_marked(marked)
+        found = findings_for(text, code)
+        assert [(f.start, f.end) for f in found] == [(start, end)], (
+            f"{code} on {marked!r}: expected one finding at {text[start:end]!r}, "
+            f"got {[(f.text, f.start, f.end) for f in found]}"
+        )
+        f = found[0]
+        if isinstance(example, dict) and "suggestion" in example:
+            want = example["suggestion"]
+            assert want in f.suggestions, f"{marked!r}: suggestions {f.suggestions}, expected {want!r}"
+            fixed = text[:start] + want + text[end:]
+            again = findings_for(fixed, code)
+            touched = [g for g in again if g.start < start + len(want) + 1 and g.end > start - 1]
+            assert not touched, f"applying {want!r} to {marked!r} left {[(g.text, g.start) for g in touched]}"
+
+
+@pytest.mark.parametrize("code,entry", CASES)
+def test_correct_examples(code, entry):
+    for example in entry.get("correct", []):
+        text = example["text"] if isinstance(example, dict) else example
+        found = findings_for(text, code)
+        assert not found, f"{code} fired on a correct example {text!r}: {[(f.text, f.message) for f in found]}"
