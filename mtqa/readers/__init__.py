@@ -1,5 +1,8 @@
 """Readers turn what the user names (files, directories, stdin) into Documents.
 
+Plain text and Markdown are checked as they are; RSS/Atom, IPTC ninjs (.json) and NewsML-G2
+(.xml) are split into one Document per item (see mtqa.readers.feeds).
+
 Each reader keeps the text exactly as decoded, so every offset in a finding points into it.
 A reader raises mtqa.errors.InputError for anything it cannot read, naming the path.
 """
@@ -12,9 +15,10 @@ from typing import Iterator
 
 from mtqa.document import Document
 from mtqa.errors import InputError
+from mtqa.readers.feeds import sniff_and_read
 from mtqa.readers.text import decode_text
 
-TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".xml", ".rss", ".atom", ".json", ".ninjs")
 
 
 def _files_under(root: Path) -> list[Path]:
@@ -63,7 +67,7 @@ def read_source(display: str, path: Path | None, max_bytes: int) -> list[Documen
     if len(data) > max_bytes:
         raise InputError(display, f"input is over the limit of {max_bytes:,} bytes (see --max-bytes)")
     text = decode_text(display, data)
-    return [Document(display, text)]
+    return sniff_and_read(display, data, text) or [Document(display, text)]
 
 
 def read_all(args: list[str], max_bytes: int) -> Iterator[Document | InputError]:

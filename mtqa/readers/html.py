@@ -1,0 +1,55 @@
+"""HTML item bodies to plain text with one paragraph per block, for feed readers."""
+
+from __future__ import annotations
+
+import lxml.html
+from lxml import etree
+
+_BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "section",
+           "article", "header", "footer", "figcaption", "dd", "dt"}
+_SKIP = {"script", "style", "noscript", "template"}
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of ``markup``, blocks separated by blank lines, inline white space kept as is.
+
+    Script and style elements are dropped (their content is page code, not copy); text that
+    merely looks like code inside a paragraph is kept, so the markup-leak detector can see it.
+    """
+    if not markup.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return markup
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = "".join(current).strip()
+        if text:
+            blocks.append(" ".join(text.split("\n")) if "\n" in text else text)
+        current.clear()
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP:
+            if el.tail:
+                current.append(el.tail)
+            return
+        if tag in _BLOCKS:
+            flush()
+        if tag == "br":
+            current.append("\n")
+        if el.text and tag not in _SKIP:
+            current.append(el.text)
+        for child in el:
+            walk(child)
+        if tag in _BLOCKS:
+            flush()
+        if el.tail:
+            current.append(el.tail)
+
+    walk(root)
+    flush()
+    return "\n\n".join(blocks)
