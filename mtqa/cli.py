@@ -40,25 +40,41 @@ def cli() -> None:
     """Find machine-translation artifacts in English news copy."""
 
 
+def _model_options(fn):
+    for opt in reversed([
+        click.option("--select", multiple=True, help="Only these codes, code prefixes or categories (comma-separated)."),
+        click.option("--ignore", multiple=True, help="Skip these codes, code prefixes or categories."),
+        click.option("--no-lm", is_flag=True, default=False, help="Rule-based detectors only; no language model."),
+        click.option("--model", "model_dir", type=click.Path(file_okay=False), default=None,
+                     help="A local Hugging Face causal LM directory instead of the bundled SmolLM2."),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None),
+        click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+                     help="Where the converted model and the score cache live (default: the user cache dir)."),
+        click.option("--house-style", type=click.Path(dir_okay=False, exists=True), default=None,
+                     help="TOML house-style list replacing corpora/house_style.toml."),
+        click.option("--max-bytes", type=int, default=None, help="Refuse inputs larger than this (default 20 MB)."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+def _open_model(config):
+    if not config.use_lm:
+        return None, None
+    from mtqa.scoring.runtime import open_model
+
+    return open_model(config, log=lambda msg: click.echo(msg, err=True))
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "jsonl", "diff"]), default=None,
               help="Output format (default: text).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write here instead of stdout (atomically, when the run ends).")
-@click.option("--select", multiple=True, help="Only these codes, code prefixes or categories (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these codes, code prefixes or categories.")
 @click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
               help="Exit 1 when a finding is at or above this severity (default: major).")
-@click.option("--no-lm", is_flag=True, default=False, help="Rule-based detectors only; no language model.")
-@click.option("--model", "model_dir", type=click.Path(file_okay=False), default=None,
-              help="A local Hugging Face causal LM directory instead of the bundled SmolLM2.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None)
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-              help="Where the converted model and the score cache live (default: the user cache dir).")
-@click.option("--house-style", type=click.Path(dir_okay=False, exists=True), default=None,
-              help="TOML house-style list replacing corpora/house_style.toml.")
-@click.option("--max-bytes", type=int, default=None, help="Refuse inputs larger than this (default 20 MB).")
+@_model_options
 def check(paths, fmt, output, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style, max_bytes):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
@@ -79,11 +95,7 @@ def check(paths, fmt, output, select, ignore, fail_on, no_lm, model_dir, device,
     )
     if output and any(p != "-" and Path(p).exists() and Path(p).resolve() == Path(output).resolve() for p in paths):
         raise InputError(output, "the output file is one of the inputs; mtqa never overwrites its input")
-    lm = scorer = None
-    if config.use_lm:
-        from mtqa.scoring.runtime import open_model
-
-        lm, scorer = open_model(config, log=lambda msg: click.echo(msg, err=True))
+    lm, scorer = _open_model(config)
     writer = WRITERS[config.format]
     result = Result()
     with atomic_output(output) as out:
@@ -97,6 +109,63 @@ def check(paths, fmt, output, select, ignore, fail_on, no_lm, model_dir, device,
     if result.errors:
         sys.exit(2)
     sys.exit(1 if fails(result, config.fail_on) else 0)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the corrected copy here (default: stdout).")
+@click.option("--in-place", is_flag=True, help="Replace PATH itself with the corrected copy (atomically).")
+@click.option("-i", "--interactive", is_flag=True, help="Ask before applying each fix.")
+@click.option("--min-severity", type=click.Choice(["minor", "major", "critical"]), default="minor",
+              help="Apply only fixes of at least this severity.")
+@_model_options
+def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm, model_dir, device, cache_dir,
+        house_style, max_bytes):
+    """Apply mtqa's suggested fixes to the plain-text file PATH and write the corrected copy.
+
+    Nothing is written to PATH unless --in-place is given; every write is atomic. With -i, each
+    fix is shown in context and you answer y (apply), n (skip), a (apply this and all the rest)
+    or q (skip this and all the rest).
+    """
+    from mtqa.config import build_config
+    from mtqa.errors import InputError
+    from mtqa.finding import SEVERITY_RANK
+    from mtqa.fixes import apply_fixes, choose_fixes, review
+    from mtqa.output import atomic_output
+    from mtqa.pipeline import run
+    from mtqa.readers import read_source
+
+    if in_place and output:
+        raise click.UsageError("give either --in-place or -o, not both")
+    config = build_config(select=_split_codes(select), ignore=_split_codes(ignore),
+                          use_lm=False if no_lm else None, model_dir=model_dir, device=device,
+                          cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
+    docs = read_source(path, Path(path), config.max_bytes)
+    if len(docs) != 1 or docs[0].path != path:
+        raise InputError(path, "fix works on plain text and Markdown files, not on feeds; use check --format diff")
+    doc = docs[0]
+    target = path if in_place else output
+    if target and target != "-" and not in_place and Path(target).resolve() == Path(path).resolve():
+        raise InputError(path, "use --in-place to replace the input itself")
+    lm, scorer = _open_model(config)
+    result = run([doc], config, lm=lm, scorer=scorer)
+    fixable = [f for f in choose_fixes(result.findings) if f.severity_rank >= SEVERITY_RANK[min_severity]]
+    if interactive:
+        def ask(f, context):
+            before, span, after = context
+            click.echo(f"\n{f.path}:{f.line}:{f.column}: {f.code} {f.severity} {f.message}", err=True)
+            click.echo("  ..." + before.replace("\n", " ") + click.style(span, fg="red", bold=True)
+                       + after.replace("\n", " ") + "...", err=True)
+            click.echo("  -> " + (click.style(f.suggestions[0], fg="green") if f.suggestions[0] else "(delete)"), err=True)
+            return click.prompt("Apply? [y]es [n]o [a]ll [q]uit", type=click.Choice(["y", "n", "a", "q"]),
+                                default="n", show_choices=False, err=True)
+        fixable = review(doc.text, fixable, ask)
+    fixed = apply_fixes(doc.text, fixable)
+    with atomic_output(target) as out:
+        out.write(("\ufeff" if doc.meta.get("bom") else "") + fixed)
+    click.echo(f"mtqa: applied {len(fixable)} fix(es) to {path}" + (f", written to {target}" if target else ""),
+               err=True)
 
 
 @cli.command()
@@ -127,7 +196,7 @@ def _add_optional_commands() -> None:
     # Commands whose modules arrive with their own features; each module exposes `command`.
     import importlib
 
-    for mod in ("mtqa.scoring.commands", "mtqa.evaluation.commands", "mtqa.fix_command"):
+    for mod in ("mtqa.scoring.commands", "mtqa.evaluation.commands"):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

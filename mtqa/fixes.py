@@ -30,3 +30,24 @@ def apply_fixes(text: str, findings: Iterable[Finding]) -> str:
         pos = f.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def review(doc_text: str, findings: Iterable[Finding], ask) -> list[Finding]:
+    """Ask ``ask(finding, context) -> 'y'|'n'|'a'|'q'`` about each fix in order; return the accepted.
+
+    'a' accepts this fix and every later one, 'q' rejects this one and every later one.
+    """
+    accepted: list[Finding] = []
+    fixes = choose_fixes(findings)
+    for i, f in enumerate(fixes):
+        lo, hi = max(0, f.start - 60), min(len(doc_text), f.end + 60)
+        context = (doc_text[lo:f.start], doc_text[f.start:f.end], doc_text[f.end:hi])
+        answer = ask(f, context)
+        if answer == "y":
+            accepted.append(f)
+        elif answer == "a":
+            accepted.extend(fixes[i:])
+            break
+        elif answer == "q":
+            break
+    return accepted

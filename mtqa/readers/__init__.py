@@ -67,7 +67,7 @@ def read_source(display: str, path: Path | None, max_bytes: int) -> list[Documen
     if len(data) > max_bytes:
         raise InputError(display, f"input is over the limit of {max_bytes:,} bytes (see --max-bytes)")
     text = decode_text(display, data)
-    return sniff_and_read(display, data, text) or [Document(display, text)]
+    return sniff_and_read(display, data, text) or [Document(display, text, meta={"bom": data.startswith(b"\xef\xbb\xbf")})]
 
 
 def read_all(args: list[str], max_bytes: int) -> Iterator[Document | InputError]:

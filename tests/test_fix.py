@@ -1,0 +1,65 @@
+"""`mtqa fix`: corrected copy to stdout or a file, in place only when asked, atomically."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from mtqa.cli import cli
+from mtqa.finding import Finding
+from mtqa.fixes import apply_fixes, choose_fixes, review
+
+TEXT = "The decision was taken on Saturday (23) in the capital, officials said.\n"
+FIXED = "The decision was taken on Saturday in the capital, officials said.\n"
+
+
+def _f(start, end, sugg, severity="minor", code="MTQ403"):
+    return Finding(code=code, category="locale-convention", severity=severity, path="t", start=start, end=end,
+                   text="", line=1, column=start + 1, message="m", suggestions=sugg)
+
+
+def test_overlapping_fixes_keep_the_more_severe():
+    a, b = _f(0, 5, ("x",), "minor"), _f(3, 8, ("y",), "major")
+    assert choose_fixes([a, b]) == [b]
+    assert apply_fixes("0123456789", [a, b]) == "012y89"
+
+
+def test_review_answers():
+    fs = [_f(0, 1, ("a",)), _f(2, 3, ("b",)), _f(4, 5, ("c",))]
+    answers = iter(["n", "a"])
+    assert review("0123456", fs, lambda f, c: next(answers)) == fs[1:]
+    answers = iter(["y", "q"])
+    assert review("0123456", fs, lambda f, c: next(answers)) == fs[:1]
+
+
+def test_fix_to_stdout_leaves_input(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["fix", str(p), "--no-lm", "--select", "MTQ403"])
+    assert r.exit_code == 0, r.output
+    assert FIXED in r.output
+    assert p.read_text(encoding="utf-8") == TEXT
+
+
+def test_fix_in_place_keeps_bom(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_bytes(b"\xef\xbb\xbf" + TEXT.encode())
+    r = CliRunner().invoke(cli, ["fix", str(p), "--no-lm", "--select", "MTQ403", "--in-place"])
+    assert r.exit_code == 0, r.output
+    assert p.read_bytes() == b"\xef\xbb\xbf" + FIXED.encode()
+
+
+def test_fix_refuses_output_equal_to_input_without_in_place(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["fix", str(p), "--no-lm", "-o", str(p)])
+    assert r.exit_code == 2
+    assert p.read_text(encoding="utf-8") == TEXT
+
+
+def test_fix_interactive_rejecting_all_changes_nothing(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "out.txt"
+    r = CliRunner().invoke(cli, ["fix", str(p), "--no-lm", "--select", "MTQ403", "-i", "-o", str(out)], input="n\n")
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8") == TEXT
