@@ -1,0 +1,100 @@
+"""The signature every evaluation result carries, in the manner of sacrebleu.
+
+``mtqa:0.1.0|det:MTQ101,MTQ211,...|lex:confusion.toml=1a2b3c4d,...|model:none|thr:min_score=0.2|...``
+
+It names what produced the numbers: the mtqa version, the detectors that ran (codes whose
+implementation is present and that the configuration selects), the hash of every corpora/ data
+file the detectors read, the model (or ``none`` for --no-lm), and the thresholds. Evaluation
+settings (gold file hash, data subset, matching) are appended by the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Mapping
+
+from mtqa import __version__
+from mtqa.config import CORPORA_DIR, Config
+
+
+def active_detector_codes(config: Config, lm_available: bool) -> list[str]:
+    """Codes the pipeline would run: selected, model-compatible, and implemented."""
+    from mtqa.pipeline import active_rules
+    from mtqa.registry import implementation
+
+    return [r.code for r in active_rules(config, lm_available) if implementation(r.code) is not None]
+
+
+def lexicon_hashes(config: Config | None = None) -> dict[str, str]:
+    """``{relative path: sha256[:8]}`` of every rule data file in corpora/ (and a custom house style)."""
+    from mtqa.corpora import data_files
+
+    out = {}
+    try:
+        files = data_files()
+    except Exception:  # a malformed data file is a detector's problem; the signature says so
+        files = []
+        out["corpora"] = "unreadable"
+    for path in files:
+        out[path.relative_to(CORPORA_DIR).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+    if config is not None and config.house_style:
+        p = Path(config.house_style)
+        out["house_style=" + p.name] = hashlib.sha256(p.read_bytes()).hexdigest()[:8]
+    return out
+
+
+def describe_model(lm: Any, scorer: Any = None) -> str:
+    """A short model id from whatever the scoring package exposes; ``none`` without a model."""
+    if lm is None:
+        return "none"
+    for obj in (lm, scorer):
+        for attr in ("signature", "model_id", "name", "id"):
+            value = getattr(obj, attr, None)
+            if callable(value):
+                try:
+                    value = value()
+                except TypeError:
+                    value = None
+            if isinstance(value, str) and value:
+                return value.replace("|", "/")
+    return type(lm).__name__
+
+
+def model_thresholds(scorer: Any) -> dict[str, Any]:
+    """Thresholds the scorer declares (attribute ``thresholds``: a mapping), if any."""
+    value = getattr(scorer, "thresholds", None) if scorer is not None else None
+    if callable(value):
+        value = value()
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def file_sha(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:8]
+
+
+def build_signature(config: Config, lm: Any = None, scorer: Any = None, model: str | None = None,
+                    detectors: list[str] | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The signature as an ordered mapping; ``format_signature`` renders it."""
+    use_lm = lm is not None or (model not in (None, "none"))
+    codes = detectors if detectors is not None else active_detector_codes(config, use_lm)
+    lex = lexicon_hashes(config)
+    thresholds = {"min_score": config.min_score, **model_thresholds(scorer)} if use_lm else {}
+    sig = {
+        "mtqa": __version__,
+        "det": ",".join(codes) if codes else "none",
+        "lex": ",".join(f"{k}={v}" for k, v in sorted(lex.items())) if lex else "none",
+        "model": model if model is not None else describe_model(lm, scorer),
+        "thr": ",".join(f"{k}={v}" for k, v in thresholds.items()) if thresholds else "none",
+    }
+    if config.select:
+        sig["select"] = ",".join(config.select)
+    if config.ignore:
+        sig["ignore"] = ",".join(config.ignore)
+    for k, v in (extra or {}).items():
+        sig[k] = str(v)
+    return sig
+
+
+def format_signature(sig: Mapping[str, str]) -> str:
+    return "|".join(f"{k}:{v}" for k, v in sig.items())
