@@ -73,6 +73,8 @@ def evaluate(preds: Sequence[PredSpan], golds: Sequence[GoldSpan]) -> dict:
     - ``all_same_category``: only same-category matches count.
     - ``by_category``: same-category matching; precision over findings of the category, recall
       over gold spans of it.
+    - ``by_category_any``: the same buckets with category-blind matching (for gold whose
+      categories are not mtqa's, e.g. MQM's).
     - ``by_severity``: category-blind matching; precision by the finding's severity, recall by
       the gold span's severity ("unrated" when the gold has none).
     - ``by_code``: category-blind matching; precision of each detector code.
@@ -85,6 +87,7 @@ def evaluate(preds: Sequence[PredSpan], golds: Sequence[GoldSpan]) -> dict:
             "all": prf(preds, golds, any_pairs),
             "all_same_category": prf(preds, golds, cat_pairs),
             "by_category": _buckets(preds, golds, cat_pairs, lambda p: p.category, lambda g: g.category),
+            "by_category_any": _buckets(preds, golds, any_pairs, lambda p: p.category, lambda g: g.category),
             "by_severity": _buckets(preds, golds, any_pairs, lambda p: p.severity,
                                     lambda g: g.severity or UNRATED),
         }

@@ -46,3 +46,57 @@ def code_table(report: dict) -> str:
     rows = [[code or "?", pa[code].n_pred, ex[code].pred_hits, pa[code].pred_hits,
              fmt(ex[code].precision), fmt(pa[code].precision)] for code in pa]
     return table(["code", "findings", "exact hits", "partial hits", "exact P", "partial P"], rows)
+
+
+def mqm_table(results: list[dict]) -> str:
+    """One row per benchmark and system: targeted and overall span scores, and AUROC."""
+    rows = []
+    for r in results:
+        for sysres in r["systems"]:
+            o = sysres.overall
+            t, te = sysres.targeted, sysres.targeted_exact
+            rows.append([
+                f"{r['name']} ({r['role']})", sysres.name, r["segments"], r["gold_spans"],
+                "–" if te is None else fmt(te.f1),
+                "–" if t is None else f"{fmt(t.precision)} / {fmt(t.recall)} / {fmt(t.f1)}",
+                fmt(o["exact"]["all"].f1),
+                f"{fmt(o['partial']['all'].precision)} / {fmt(o['partial']['all'].recall)} / {fmt(o['partial']['all'].f1)}",
+                o["partial"]["all"].n_pred, fmt(sysres.auroc),
+            ])
+    return table(["benchmark", "system", "segments", "gold spans", "targeted exact F1",
+                  "targeted partial P / R / F1", "all exact F1", "all partial P / R / F1", "spans flagged",
+                  "AUROC major"], rows)
+
+
+def mqm_category_table(results: list[dict]) -> str:
+    """Recall per (mapped) gold category, partial and category-blind, for mtqa and the baseline."""
+    cats = sorted({c for r in results for c in r["gold_categories"]})
+    names = [s.name for s in results[0]["systems"]] if results else []
+    header = ["gold category"]
+    for r in results:
+        header += [f"{r['name']} n"] + [f"R {n.split()[0]}" for n in names]
+    rows = []
+    for c in cats:
+        row = [c]
+        for r in results:
+            row.append(r["gold_categories"].get(c, 0))
+            for s in r["systems"]:
+                m = s.overall["partial"]["by_category_any"].get(c)
+                row.append(fmt(m.recall) if m else "–")
+        rows.append(row)
+    return table(header, rows)
+
+
+def clean_news_table(res: dict) -> str:
+    words = res["words"]
+    rows = []
+    for code in res["codes"]:
+        n = res["per_code"].get(code, 0)
+        ex = ", ".join(repr(t)[:40] for t in res["examples"].get(code, []))
+        rows.append([code, n, f"{1000 * n / words:.3f}", ex])
+    total = sum(res["per_code"].values())
+    rows.append(["**all mtqa**", total, f"{1000 * total / words:.3f}", f"{res['docs_flagged']} of {res['documents']} documents"])
+    if res.get("baseline_spans") is not None:
+        b = res["baseline_spans"]
+        rows.append(["perplexity baseline", b, f"{1000 * b / words:.3f}", "same threshold as on the dev set"])
+    return table(["code", "false alarms", "per 1,000 words", "examples"], rows)

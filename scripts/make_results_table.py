@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Regenerate every evaluation table: the seed gold, the MQM / WMT23 benchmarks, clean news.
+
+    .venv/bin/python scripts/make_results_table.py [--no-lm] [--model DIR] [--limit N | --full]
+
+Writes scripts/results.md (the README's results section is pasted from it) and prints it.
+The development set (MQM newstest2020 zh-en) runs first; with a model, the perplexity baseline's
+word-surprisal threshold is tuned on it and then frozen for every other table. The external data
+is read in place from ../shared/data; nothing is copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Source segments sampled per benchmark (every system's output of each; see datasets.sample_groups).
+DEFAULT_LIMITS = {
+    "newstest2020-zhen": 300,
+    "newstest2021-zhen": 200,
+    "generalMT2023-zhen": 150,
+    "wmt23-zhen": None,
+    "wmt23-heen": None,
+}
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--no-lm", action="store_true", help="rule-based detectors only; no model, no baseline")
+    ap.add_argument("--model", dest="model_dir", default=None, help="a local Hugging Face causal LM directory")
+    ap.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"])
+    ap.add_argument("--limit", type=int, default=None, help="source segments per MQM benchmark (default: see DEFAULT_LIMITS)")
+    ap.add_argument("--full", action="store_true", help="every segment of every benchmark")
+    ap.add_argument("--only", action="append", default=None, help="run only these benchmarks (repeatable)")
+    ap.add_argument("--ignore", action="append", default=None, help="skip these detector codes (as mtqa check --ignore)")
+    ap.add_argument("--select", action="append", default=None, help="only these detector codes (as mtqa check --select)")
+    ap.add_argument("--seeds", default=str(ROOT.parent / "shared" / "seeds"))
+    ap.add_argument("--gold", default=str(ROOT / "corpora" / "gold" / "seeds.jsonl"))
+    ap.add_argument("--out", default=str(ROOT / "scripts" / "results.md"))
+    ap.add_argument("--json", dest="json_out", default=None, help="also write every number as JSON here")
+    return ap.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    os.chdir(ROOT)  # setup.cfg [mtqa] is read from the project root, as `mtqa check` does there
+
+    from mtqa.config import build_config
+    from mtqa.evaluation import report
+    from mtqa.evaluation.benchmarks import eval_clean_news, eval_mqm, eval_seeds, open_lm
+    from mtqa.evaluation.datasets import BENCHMARKS
+    from mtqa.evaluation.metrics import report_to_json
+    from mtqa.evaluation.signature import build_signature, file_sha, format_signature
+
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    split = lambda vs: tuple(p.strip() for v in vs for p in v.split(",") if p.strip()) if vs else None  # noqa: E731
+    config = build_config(use_lm=False if args.no_lm else None, model_dir=args.model_dir, device=args.device,
+                          select=split(args.select), ignore=split(args.ignore))
+    started = time.perf_counter()
+    lm, scorer = open_lm(config, log)
+    names = args.only or list(BENCHMARKS)
+    limits = {n: (None if args.full else args.limit if args.limit is not None else DEFAULT_LIMITS[n]) for n in names}
+
+    results, threshold = [], None
+    for name in sorted(names, key=lambda n: BENCHMARKS[n]["role"] != "dev"):
+        res = eval_mqm(name, config, lm, scorer, limit=limits[name], ppl_threshold=threshold, log=log)
+        if BENCHMARKS[name]["role"] == "dev":
+            threshold = res["ppl_threshold"]
+        results.append(res)
+    seeds = eval_seeds(config, Path(args.gold), Path(args.seeds), lm, scorer, ppl_threshold=threshold)
+    clean = eval_clean_news(config, lm, scorer, ppl_threshold=threshold, log=log)
+    elapsed = time.perf_counter() - started
+
+    data = ",".join(f"{n}={'all' if limits[n] is None else limits[n]}" for n in names)
+    extra = {"gold": f"{file_sha(args.gold)}({seeds['gold']})", "data": data}
+    if threshold is not None:
+        extra["ppl_thr"] = f"{threshold:.3f}nats@dev"
+    sig = format_signature(build_signature(config, lm, scorer, extra=extra))
+    command = "python scripts/make_results_table.py" + (" --no-lm" if args.no_lm else "") + \
+        (f" --model {args.model_dir}" if args.model_dir else "") + \
+        (" --full" if args.full else f" --limit {args.limit}" if args.limit is not None else "") + \
+        "".join(f" --ignore {v}" for v in args.ignore or ()) + "".join(f" --select {v}" for v in args.select or ())
+
+    out = [
+        "## Results",
+        "",
+        f"Regenerate with `{command}` ({elapsed:.0f} s on this machine).",
+        "",
+        f"Signature: `{sig}`",
+        "",
+        "### Seed gold (development; corpora/gold/seeds.jsonl, "
+        f"{seeds['gold']} hand-annotated spans in {seeds['documents']} seed articles)",
+        "",
+        report.span_table(seeds["report"]),
+        "",
+        "Precision of each detector on the seeds (any category may match):",
+        "",
+        report.code_table(seeds["report"]),
+    ]
+    if seeds["baseline"] is not None:
+        b = seeds["baseline"]["partial"]["all"]
+        out += ["", f"Perplexity baseline on the seeds (partial matching): P {report.fmt(b.precision)}, "
+                    f"R {report.fmt(b.recall)}, F1 {report.fmt(b.f1)}, {b.n_pred} spans flagged."]
+    out += [
+        "",
+        "### Expert MQM spans (zh-en newstest2020 is development; the rest is test)",
+        "",
+        "Spans are micro-averaged over rater annotations; partial matching unless marked exact. "
+        "'Targeted' keeps only gold spans of MQM categories that an active mtqa detector can find "
+        f"({', '.join(sorted(set(c for r in results for c in r['targeted_categories']))) or 'none'}); "
+        "WMT23 spans have no categories, so only 'all' applies there. AUROC: the segment-level "
+        "judgement 'at least half the raters marked a major error', ranked by mtqa's highest score "
+        "(model score, or severity without a model) and by the baseline's mean token surprisal.",
+        "",
+        report.mqm_table(results),
+        "",
+        "Recall by MQM category (mapped as in mtqa/evaluation/datasets.py; partial, category-blind):",
+        "",
+        report.mqm_category_table([r for r in results if "unlabelled" not in r["gold_categories"]]),
+        "",
+        f"### Clean news: false alarms ({clean['documents']} human-written English news articles, "
+        f"{clean['words']:,} words)",
+        "",
+        report.clean_news_table(clean),
+        "",
+    ]
+    text = "\n".join(out)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+    if args.json_out:
+        dump = {"signature": sig, "command": command, "seconds": elapsed,
+                "seeds": {"report": report_to_json(seeds["report"]),
+                          "baseline": report_to_json(seeds["baseline"]) if seeds["baseline"] else None},
+                "mqm": [{**{k: v for k, v in r.items() if k != "systems"},
+                         "systems": [{"name": s.name, "overall": report_to_json(s.overall),
+                                      "targeted": s.targeted.to_json() if s.targeted else None,
+                                      "auroc": s.auroc} for s in r["systems"]]} for r in results],
+                "clean_news": clean}
+        Path(args.json_out).write_text(json.dumps(dump, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
