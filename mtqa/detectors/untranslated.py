@@ -1,0 +1,107 @@
+"""Untranslated sentences: sentences left in the source language (MTQ111).
+
+langdetect is slow and unsteady on short text, so a cheap test runs first: the share of a
+sentence's lower-case words that are common in the document's language (wordfreq). Only a sentence
+where that share is low goes to langdetect, with a fixed seed so runs are reproducible.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterator
+
+import regex
+
+from mtqa.detectors.base import Context, make_finding
+from mtqa.detectors.tokens import words, zipf
+from mtqa.document import Document
+from mtqa.finding import Finding
+from mtqa.registry import detector
+
+MIN_WORDS = 6  # shorter sentences are too often titles, names or slogans, and langdetect guesses
+MIN_LOWER_WORDS = 4  # a list of names has few lower-case words
+COMMON_ZIPF = 3.0  # a "common word" of the document's language
+SUSPICIOUS_SHARE = 0.6  # below this share of common words, ask langdetect
+MIN_PROBABILITY = 0.90
+
+# URLs, e-mail addresses, handles and hashtags say nothing about the language.
+_NOISE = regex.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+|[@#]\w+")
+_QUOTED = regex.compile(r"“[^”\n]*”|\"[^\"\n]*\"|«[^»\n]*»|„[^“”\n]*[“”]")
+
+
+@lru_cache(maxsize=1)
+def _langdetect():
+    from langdetect import DetectorFactory, detect_langs
+
+    DetectorFactory.seed = 0
+    return detect_langs
+
+
+def common_share(text: str, lang: str) -> tuple[float, int, int]:
+    """(share of lower-case words common in ``lang``, lower-case words, all words) of ``text``."""
+    all_words = [w for _, _, w in words(text)]
+    lower = [w for i, w in enumerate(all_words) if w.islower() or (i == 0 and w[1:].islower())]
+    lower = [w.lower() for w in lower]
+    if not lower:
+        return 1.0, 0, len(all_words)
+    common = sum(1 for w in lower if zipf(w, lang) >= COMMON_ZIPF)
+    return common / len(lower), len(lower), len(all_words)
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """langdetect's most likely language for ``text`` and its probability."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    try:
+        langs = _langdetect()(text)
+    except LangDetectException:
+        return "unknown", 0.0
+    best = langs[0]
+    return best.lang, best.prob
+
+
+def _doc_language(doc: Document, ctx: Context) -> str:
+    return str(doc.meta.get("language") or ctx.config.language or "en").split("-")[0].lower()
+
+
+@detector("MTQ111")
+def untranslated_sentence(doc: Document, ctx: Context) -> Iterator[Finding]:
+    """What it does:
+    Finds sentences that are not in the document's language (English unless configured), as when
+    MT skipped a sentence and left it in German, Spanish, Russian or any other language. A cheap
+    word-frequency test picks suspicious sentences; langdetect (with a fixed seed) confirms them.
+    Short sentences, lists of names, quoted foreign titles or slogans, URLs and numbers are left
+    alone. No fix is offered: the sentence needs translating.
+
+    Why is this bad:
+    The reader loses the sentence's content, and a sentence in a foreign language in English copy
+    is an obvious sign of unreviewed machine translation.
+
+    Example:
+    "The talks ended without agreement. Die Regierung hat am Dienstag neue Sanktionen gegen
+    Russland angekündigt."  The second sentence is German.
+    """
+    lang = _doc_language(doc, ctx)
+    text = doc.text
+    for sent in doc.sentences:
+        chunk = text[sent.start : sent.end]
+        clean = _NOISE.sub(" ", chunk)
+        share, n_lower, n_words = common_share(clean, lang)
+        if n_words < MIN_WORDS or n_lower < MIN_LOWER_WORDS or n_lower * 2.5 < n_words:
+            continue
+        if share >= SUSPICIOUS_SHARE:
+            continue
+        # English copy quoting a foreign title or slogan: judge the words outside the quotes.
+        outside = _QUOTED.sub(" ", clean)
+        if outside != clean:
+            o_share, o_lower, _ = common_share(outside, lang)
+            if o_lower >= 3 and o_share >= SUSPICIOUS_SHARE:
+                continue
+        best, prob = detect_language(clean)
+        if best in (lang, "unknown") or prob < MIN_PROBABILITY:
+            continue
+        yield make_finding(
+            doc, "MTQ111", sent.start, sent.end,
+            f"This sentence looks like {best} (p={prob:.2f}), not {lang}: it was left untranslated",
+            evidence={"language": best, "probability": round(prob, 3), "common_share": round(share, 2)},
+        )
