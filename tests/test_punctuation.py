@@ -57,3 +57,16 @@ def test_documented(code):
     doc = documentation(code)
     for heading in ("What it does:", "Why is this bad:", "Example:"):
         assert heading in doc
+
+
+def test_nested_double_quotes_are_tolerated_but_a_lone_closer_is_not():
+    nested = "“We nicknamed him “Lucky” and I think the name applies,” the officer said."
+    assert findings_for(nested, "MTQ411") == []
+    lone = "The team did an exceptional job,” said Hamilton. “We will be back.”"
+    assert [f.text for f in findings_for(lone, "MTQ411")] == ["”"]
+
+
+def test_quotation_continued_in_new_paragraph_does_not_hide_later_errors():
+    text = "“First part.\n\n“Second part.”\n\nThe mayor left early,” the aide said."
+    found = findings_for(text, "MTQ411")
+    assert [(f.text, f.line) for f in found] == [("”", 5)]

@@ -80,15 +80,23 @@ def unbalanced_quotes(doc: Document, ctx: Context) -> Iterator[Finding]:
     cannot tell where a quotation ends, and sometimes who is speaking.
 
     News style lets a quotation run over several paragraphs with no closing mark at the end of
-    each and a new opening mark at the start of the next; that is not reported, nor is an opening
-    mark inside an open quotation.
+    each and a new opening mark at the start of the next; that is not reported, nor is a
+    quotation nested in another with double marks (“He called me “Lucky” and smiled”).
 
     Example:
     'and now he’s started targeting them. “' -> 'and now he’s started targeting them.”'
     """
     text = doc.text
-    is_open = False
+    # depth of open quotations, at most 2: a quotation nested in another (bad style, but
+    # common) or a new paragraph of a quotation in copy whose paragraph breaks were lost.
+    depth = 0
+    line_start = 0
     for s, e, mark, role in _quote_marks(text):
+        nl = text.rfind("\n", line_start, s)
+        if nl != -1:
+            line_start = nl + 1
+            depth = min(depth, 1)
+        is_open = depth > 0
         closer = "”" if mark in "“”" else '"'
         if role == "dangling":
             start = s
@@ -98,25 +106,26 @@ def unbalanced_quotes(doc: Document, ctx: Context) -> Iterator[Finding]:
             yield make_finding(doc, "MTQ411", start, e,
                                "A dangling quotation mark at the end of the paragraph, cut off from its word",
                                suggestions=fixes, evidence={"role": role, "open_before": is_open})
-            is_open = False
+            depth = max(0, depth - 1)
         elif role == "closer-as-opener":
             yield make_finding(doc, "MTQ411", s, e, "An opening quotation mark where a closing one belongs",
                                suggestions=("”",), evidence={"role": role, "open_before": is_open})
-            is_open = False
+            depth = max(0, depth - 1)
         elif role == "opener-as-closer":
             yield make_finding(doc, "MTQ411", s, e, "A closing quotation mark where an opening one belongs",
                                suggestions=("“",), evidence={"role": role, "open_before": is_open})
-            is_open = True
+            depth = min(depth + 1, 2)
         elif role == "stray":
             yield make_finding(doc, "MTQ411", s, e, "A quotation mark standing alone between spaces",
                                evidence={"role": role, "open_before": is_open})
         elif role == "open":
-            is_open = True
+            continues = depth > 0 and not text[line_start:s].strip()  # a new paragraph of a quotation
+            depth = 1 if continues else min(depth + 1, 2)
         else:  # close
             if not is_open and mark == "”":
                 yield make_finding(doc, "MTQ411", s, e, "A closing quotation mark with no opening one",
                                    evidence={"role": role, "open_before": is_open})
-            is_open = False
+            depth = max(0, depth - 1)
 
 
 # --- MTQ412 -------------------------------------------------------------------------------------
