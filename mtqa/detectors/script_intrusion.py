@@ -207,7 +207,7 @@ def foreign_script_token(doc: Document, ctx: Context) -> Iterator[Finding]:
         run = m.group(0)
         if _in_brackets(text, start, end, main_letter) or _quoted(text, start, end):
             continue
-        if _glossed(text, end) or _symbol_like(text, start, end):
+        if _glossed(text, end) or _symbol_like(text, start, end) or _technical_chunk(text, start, end):
             continue
         script = _script_name(next(ch for ch in run if ch.isalpha()))
         single = bool(regex.fullmatch(r"[\p{L}\p{M}]+", run))
@@ -254,6 +254,26 @@ def foreign_script_token(doc: Document, ctx: Context) -> Iterator[Finding]:
         )
 
 
+def _suspicious_lookalike(word: str, i: int) -> bool:
+    """Does the look-alike at ``word[i]`` pass for Latin? A lower-case Greek letter at the edge of
+    a word is a symbol in a term ("NF-κB", "IFNα"); inside a word, or any Cyrillic, it is not."""
+    ch = word[i]
+    if ch.islower() and regex.match(r"\p{scx=Greek}", ch):
+        return 0 < i < len(word) - 1
+    return True
+
+
+def _technical_chunk(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] part of a URL, e-mail address, handle or hashtag?"""
+    s = start
+    while s > 0 and not text[s - 1].isspace():
+        s -= 1
+    e = end
+    while e < len(text) and not text[e].isspace():
+        e += 1
+    return bool(regex.search(r"://|www\.|@|#|\.\p{L}{2,}/", text[s:e]))
+
+
 @detector("MTQ102")
 def mixed_script_word(doc: Document, ctx: Context) -> Iterator[Finding]:
     """What it does:
@@ -285,6 +305,8 @@ def mixed_script_word(doc: Document, ctx: Context) -> Iterator[Finding]:
         seen_end = e
         word = text[s:e]
         if not _LATIN_LETTER.search(word):
+            continue
+        if not any(_suspicious_lookalike(word, i) for i, ch in enumerate(word) if ch in lookalikes):
             continue
         foreign = [ch for ch in word if ch.isalpha() and not _LATIN_LETTER.match(ch)]
         fixable = all(ch in lookalikes for ch in foreign)

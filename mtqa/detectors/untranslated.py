@@ -37,6 +37,15 @@ def _langdetect():
     return detect_langs
 
 
+def _common_in(word: str, lang: str) -> bool:
+    """Is ``word`` common in ``lang``? Outside English, wordfreq knows many English words, so a
+    word must also not be much commoner in English ("the" is frequent in German web text too)."""
+    z = zipf(word, lang)
+    if z < COMMON_ZIPF:
+        return False
+    return lang == "en" or z >= zipf(word, "en") - 1.0
+
+
 def common_share(text: str, lang: str) -> tuple[float, int, int]:
     """(share of lower-case words common in ``lang``, lower-case words, all words) of ``text``."""
     all_words = [w for _, _, w in words(text)]
@@ -44,7 +53,7 @@ def common_share(text: str, lang: str) -> tuple[float, int, int]:
     lower = [w.lower() for w in lower]
     if not lower:
         return 1.0, 0, len(all_words)
-    common = sum(1 for w in lower if zipf(w, lang) >= COMMON_ZIPF)
+    common = sum(1 for w in lower if _common_in(w, lang))
     return common / len(lower), len(lower), len(all_words)
 
 
