@@ -32,9 +32,11 @@ FUNCTION_WORDS_TOP_N = 100  # the commonest English words stand in for function 
 
 _ALPHA_LOWER = regex.compile(r"\p{Ll}+")
 _ALPHA_TITLE = regex.compile(r"\p{Lu}\p{Ll}+")
+# A function word glued to a capitalised word: "theUkrainian", "inKyiv" (not "iPhone", "eBay").
+_FUNCTION_THEN_NAME = regex.compile(r"(\p{Ll}{2,})(\p{Lu}\p{Ll}{2,})")
 # A word inside a URL, e-mail address, handle, hashtag, file name or code identifier.
 _CHUNK = regex.compile(r"\S+")
-_TECHNICAL = regex.compile(r"://|www\.|@|#|\.[a-z]{2,4}\b|[_/\\=]|\p{Ll}\p{Lu}")
+_TECHNICAL = regex.compile(r"://|www\.|@|#|\.[a-z]{2,4}\b|[_/\\=]")
 
 
 @lru_cache(maxsize=1)
@@ -180,6 +182,15 @@ def glued_words(doc: Document, ctx: Context) -> Iterator[Finding]:
         elif _ALPHA_TITLE.fullmatch(word):
             lower, title = word.lower(), True
         else:
+            camel = _FUNCTION_THEN_NAME.fullmatch(word)
+            if camel and camel.group(1) in _function_words() and not _technical(text, start, end):
+                if not _used_elsewhere(text, word.lower(), start):
+                    fix = f"{camel.group(1)} {camel.group(2)}"
+                    yield make_finding(
+                        doc, "MTQ211", start, end,
+                        f"'{word}' looks like words run together: '{fix}'",
+                        suggestions=(fix,), evidence={"parts": [camel.group(1), camel.group(2)]},
+                    )
             continue
         found = best_split(lower)
         if found is None:
