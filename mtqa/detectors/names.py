@@ -136,7 +136,7 @@ _POSSESSIVE = regex.compile(r"['’]s?$")
 # Maria/Mario): a pair that differs only by these is inflection or derivation, not a variant.
 _SUFFIXES = frozenset(
     "  s es n an ans ian ians ean eans ese i is ish ic ics e a o ia ite ites ist ists ism er ers "
-    "ns ov ova ev eva in ina sky ska".split(" ")
+    "ns y ies al ov ova ev eva in ina sky ska".split(" ")
 )
 _MIN_LEN = 5
 _MAX_ZIPF_VARIANT = 3.0  # a form as common as this is a name of its own (Austria, Johnston)
@@ -175,6 +175,8 @@ def _derived(a: str, b: str) -> bool:
         tail = ta or tb
         if len(tail) == 1 and p > 0 and tail == a[p - 1]:
             return False  # a doubled last letter (Zelensky/Zelenskyy) is a spelling variant
+    if {ta, tb} <= {"i", "y", "iy", "ii", "yy"}:
+        return False  # Kowalski/Kowalsky, Zelenskiy/Zelensky: transliteration, not derivation
     return p >= 4 and ta in _SUFFIXES and tb in _SUFFIXES
 
 

@@ -69,6 +69,8 @@ def unbalanced_quotes(doc: Document, ctx: Context) -> Iterator[Finding]:
       closing quote was written as an opening one and cut off from its word;
     - a curly quote pointing the wrong way (“ glued after a word, ” before a word);
     - a closing curly quote ” with no opening quote before it;
+    - an opening curly quote “ still open at the end of its paragraph when the next paragraph
+      does not go on with the quotation;
     - a straight quote standing alone between spaces.
 
     A straight quote " has no direction, and human copy often puts one where an apostrophe
@@ -91,9 +93,12 @@ def unbalanced_quotes(doc: Document, ctx: Context) -> Iterator[Finding]:
     # common) or a new paragraph of a quotation in copy whose paragraph breaks were lost.
     depth = 0
     line_start = 0
+    opened: tuple[int, str] | None = None  # where the open quotation began, and its mark
     for s, e, mark, role in _quote_marks(text):
         nl = text.rfind("\n", line_start, s)
         if nl != -1:
+            if depth > 0 and opened is not None and opened[0] >= line_start:
+                yield from _unclosed(doc, opened)
             line_start = nl + 1
             depth = min(depth, 1)
         is_open = depth > 0
@@ -119,13 +124,39 @@ def unbalanced_quotes(doc: Document, ctx: Context) -> Iterator[Finding]:
             yield make_finding(doc, "MTQ411", s, e, "A quotation mark standing alone between spaces",
                                evidence={"role": role, "open_before": is_open})
         elif role == "open":
-            continues = depth > 0 and not text[line_start:s].strip()  # a new paragraph of a quotation
+            # a new paragraph of a quotation: at the start of a line, or after a sentence end in
+            # copy whose paragraph breaks were lost ('he said. “This is ... “We are ...')
+            continues = depth > 0 and (
+                not text[line_start:s].strip() or _SENTENCE_END_BEFORE.search(text, line_start, s) is not None
+            )
+            if depth == 0 or continues:
+                opened = (s, mark)
             depth = 1 if continues else min(depth + 1, 2)
         else:  # close
             if not is_open and mark == "”":
                 yield make_finding(doc, "MTQ411", s, e, "A closing quotation mark with no opening one",
                                    evidence={"role": role, "open_before": is_open})
             depth = max(0, depth - 1)
+    if depth > 0 and opened is not None and opened[0] >= line_start:
+        yield from _unclosed(doc, opened)
+
+
+_SENTENCE_END_BEFORE = regex.compile(r"[.!?…][”’\"]?[ \t\u00a0]+$")
+_NEXT_LINE_OPENS = regex.compile(r"\s*[“\"„«]")
+
+
+def _unclosed(doc: Document, opened: tuple[int, str]) -> Iterator[Finding]:
+    """A curly quotation opened in a paragraph that ends with it open, when the next paragraph
+    does not reopen it (the news convention for a quotation that goes on)."""
+    pos, mark = opened
+    if mark != "“":
+        return  # straight quotes: too often left open in human copy to be worth a report
+    eol = doc.text.find("\n", pos)
+    if eol != -1 and _NEXT_LINE_OPENS.match(doc.text, eol):
+        return
+    yield make_finding(doc, "MTQ411", pos, pos + 1,
+                       "An opening quotation mark that is never closed in its paragraph",
+                       evidence={"role": "unclosed"})
 
 
 # --- MTQ412 -------------------------------------------------------------------------------------
