@@ -52,3 +52,8 @@ def test_word_used_twice_is_a_term():
 def test_docs_have_the_three_headings():
     doc = documentation("MTQ211")
     assert "What it does:" in doc and "Why is this bad:" in doc and "Example:" in doc
+
+
+def test_doubled_word_is_written_once_first():
+    (f,) = findings_for("The plant restored powerpower to the city.", "MTQ211")
+    assert f.suggestions == ("power", "power power")

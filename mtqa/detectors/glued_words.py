@@ -202,12 +202,14 @@ def glued_words(doc: Document, ctx: Context) -> Iterator[Finding]:
         if _used_elsewhere(text, lower, start):
             continue
         parts, margin = found
-        fix = " ".join(parts)
+        fixes = [" ".join(parts)]
+        if len(set(parts)) == 1:
+            fixes.insert(0, parts[0])  # "powerpower": a doubled word, written once
         if title:
-            fix = fix[0].upper() + fix[1:]
+            fixes = [f[0].upper() + f[1:] for f in fixes]
         yield make_finding(
             doc, "MTQ211", start, end,
-            f"'{word}' looks like words run together: '{fix}'",
-            suggestions=(fix,),
+            f"'{word}' looks like words run together: '{fixes[0]}'",
+            suggestions=tuple(fixes),
             evidence={"parts": list(parts), "margin": round(margin, 2), "zipf": zipf(lower)},
         )
