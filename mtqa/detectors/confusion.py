@@ -1,0 +1,260 @@
+"""Known MT confusions and false friends (MTQ201): a data-driven engine over corpora/confusions/.
+
+Each entry of a lexicon file describes one confusion:
+
+- ``pattern`` (or ``patterns``, a list of them): a list of slots, each a regular expression of
+  alternatives (``"make|makes|made|making"``); a slot starting with ``?`` is optional. Slots are
+  separated by white space in the text.
+- ``replace``: for each wrong word form (lower case), its likely intended forms, best first
+  (``eviction = ["evacuation"]``, ``made = ["took", "taken"]``). Only the slots holding a word
+  listed here form the reported span; the other slots are context. An empty replacement drops the
+  word.
+- ``cues``: a regular expression of words, one of which must occur in the sentence or the one
+  before or after it (war, civilians, shelling near "eviction"); ``blockers``: words that, if
+  present there, show the legitimate sense (tenant, landlord, court) and silence the entry.
+- ``before`` / ``after``: regular expressions that must match just before / after the match;
+  ``not_before`` / ``not_after``: ones that must not. ``lowercase``: match lower-case forms only
+  (so names such as "Chicago Tribune" are left alone).
+- ``source`` and ``notes``: the source languages and why MT produces the confusion.
+
+Without the language model the detector proposes; the model later compares the likelihood of the
+sentence as written with each suggestion.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+import regex
+
+from mtqa import corpora
+from mtqa.config import CORPORA_DIR
+from mtqa.detectors.base import Context, make_finding
+from mtqa.detectors.tokens import words
+from mtqa.document import Document
+from mtqa.finding import Finding
+from mtqa.registry import detector
+
+LEXICON_DIR = "confusions"
+_B = r"(?<![\p{L}\p{N}'’-])"  # word start
+_E = r"(?![\p{L}\p{N}])"  # word end ("-" may follow: "eviction-related")
+_SEP = r"[ \t\u00a0]+"
+_SENTENCE_START = regex.compile(r"(?:^|[.!?:]\s*|[\"“‘(]\s*)$")
+
+
+@dataclass(frozen=True)
+class Confusion:
+    id: str
+    patterns: tuple[regex.Pattern, ...]
+    nslots: tuple[int, ...]
+    replace: dict[str, tuple[str, ...]]
+    keys: frozenset[str]
+    cues: regex.Pattern | None
+    blockers: regex.Pattern | None
+    before: regex.Pattern | None
+    after: regex.Pattern | None
+    not_before: regex.Pattern | None
+    not_after: regex.Pattern | None
+    lowercase: bool
+    source: tuple[str, ...]
+    notes: str
+
+
+def _compile_slots(slots: list[str]) -> regex.Pattern:
+    parts = []
+    for i, slot in enumerate(slots):
+        optional = slot.startswith("?")
+        body = f"(?P<s{i}>{slot[1:] if optional else slot})"
+        if i == 0:
+            parts.append(body if not optional else f"(?:{body}{_SEP})?")
+        else:
+            parts.append(f"(?:{_SEP}{body})?" if optional else f"{_SEP}{body}")
+    return regex.compile(_B + "(?:" + "".join(parts) + ")" + _E, regex.I | regex.V1)
+
+
+def _words_regex(spec) -> regex.Pattern | None:
+    if not spec:
+        return None
+    if isinstance(spec, list):
+        spec = "|".join(spec)
+    return regex.compile(_B + "(?:" + spec + ")" + _E, regex.I | regex.V1)
+
+
+def _opt(spec: str | None, flags=regex.I | regex.V1) -> regex.Pattern | None:
+    return regex.compile(spec, flags) if spec else None
+
+
+def _entry(entry: dict, where: str) -> Confusion:
+    pats = entry.get("patterns") or [entry["pattern"]]
+    replace = {k.lower(): tuple(v if isinstance(v, list) else [v]) for k, v in entry["replace"].items()}
+    if not replace:
+        raise ValueError(f"{where}: entry {entry.get('id')} has no replacements")
+    return Confusion(
+        id=entry["id"],
+        patterns=tuple(_compile_slots(p) for p in pats),
+        nslots=tuple(len(p) for p in pats),
+        replace=replace,
+        keys=frozenset(k.split()[0] for k in replace),
+        cues=_words_regex(entry.get("cues")),
+        blockers=_words_regex(entry.get("blockers")),
+        before=_opt(entry.get("before") and "(?:" + entry["before"] + r")\s*$"),
+        after=_opt(entry.get("after") and r"^\s*(?:" + entry["after"] + ")"),
+        not_before=_opt(entry.get("not_before") and "(?:" + entry["not_before"] + r")\s*$"),
+        not_after=_opt(entry.get("not_after") and r"^\s*(?:" + entry["not_after"] + ")"),
+        lowercase=bool(entry.get("lowercase", False)),
+        source=tuple(entry.get("source", ())),
+        notes=entry.get("notes", ""),
+    )
+
+
+@lru_cache(maxsize=None)
+def lexicon(directory: str = LEXICON_DIR) -> tuple[Confusion, ...]:
+    out = []
+    for path in sorted((CORPORA_DIR / directory).glob("*.toml")):
+        data = corpora.load(path)
+        for entry in data.get("entry", []):
+            out.append(_entry(entry, str(path)))
+    return tuple(out)
+
+
+def match_case(original: str, replacement: str, title_words: bool) -> str:
+    """``replacement`` in the case of ``original`` ("Eviction" -> "Evacuation", "EVICTEES" ->
+    "EVACUEES"); a capitalised word inside a sentence capitalises each replacing word."""
+    if not replacement:
+        return replacement
+    if len(original) > 1 and original.isupper():
+        return replacement.upper()
+    if original[:1].isupper():
+        if title_words:
+            return " ".join(w[:1].upper() + w[1:] for w in replacement.split(" "))
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def _suggestions(text: str, m: regex.Match, nslots: int, conf: Confusion, limit: int = 6) -> tuple[int, int, list[str]]:
+    """(span start, span end, suggestions) for one match."""
+    slots = [(i, m.start(f"s{i}"), m.end(f"s{i}")) for i in range(nslots) if m.start(f"s{i}") >= 0]
+    replaced = [(i, s, e) for i, s, e in slots if text[s:e].lower() in conf.replace]
+    if not replaced:
+        return -1, -1, []
+    span_s, span_e = replaced[0][1], replaced[-1][2]
+    inside = [(i, s, e) for i, s, e in slots if span_s <= s and e <= span_e]
+    choices = []
+    for i, s, e in inside:
+        word = text[s:e]
+        alts = conf.replace.get(word.lower())
+        if alts is None:
+            choices.append((word,))
+        else:
+            mid = not _SENTENCE_START.search(text[max(0, s - 3) : s]) and s > 0
+            choices.append(tuple(match_case(word, a, title_words=mid and word[:1].isupper()) for a in alts))
+    out = []
+    for combo in itertools.product(*choices):
+        kept = [w for w in combo if w]
+        out.append(" ".join(kept))
+        if len(out) >= limit:
+            break
+    if all(not s for s in out):
+        # a pure deletion: take the white space before the span with it
+        while span_s > 0 and text[span_s - 1] in " \t":
+            span_s -= 1
+    return span_s, span_e, out
+
+
+class _Window:
+    """Sentence windows of a document: the sentence at an offset and its neighbours."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.spans = doc.sentences
+        self.starts = [s.start for s in self.spans]
+
+    def around(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """(window start, window end, sentence start, sentence end)."""
+        i = max(0, bisect.bisect_right(self.starts, start) - 1)
+        if not self.spans:
+            return 0, len(self.doc.text), 0, len(self.doc.text)
+        j = i
+        while j + 1 < len(self.spans) and self.spans[j].end < end:
+            j += 1
+        lo, hi = max(0, i - 1), min(len(self.spans) - 1, j + 1)
+        return self.spans[lo].start, self.spans[hi].end, self.spans[i].start, self.spans[j].end
+
+
+def find_confusions(doc: Document, entries: tuple[Confusion, ...]) -> Iterator[tuple[Confusion, int, int, list[str], dict]]:
+    text = doc.text
+    present = {w.lower() for _, _, w in words(text)}
+    window: _Window | None = None
+    for conf in entries:
+        if not (conf.keys & present):
+            continue
+        for pat, nslots in zip(conf.patterns, conf.nslots):
+            for m in pat.finditer(text):
+                s, e, suggs = _suggestions(text, m, nslots, conf)
+                if not suggs:
+                    continue
+                if conf.lowercase and any(c.isupper() for c in text[s:e]):
+                    continue
+                before, after = text[max(0, m.start() - 80) : m.start()], text[m.end() : m.end() + 80]
+                if conf.before and not conf.before.search(before):
+                    continue
+                if conf.after and not conf.after.search(after):
+                    continue
+                if conf.not_before and conf.not_before.search(before):
+                    continue
+                if conf.not_after and conf.not_after.search(after):
+                    continue
+                evidence: dict = {"entry": conf.id, "source": list(conf.source)}
+                if conf.cues or conf.blockers:
+                    window = window or _Window(doc)
+                    ws, we, _, _ = window.around(m.start(), m.end())
+                    ctx = text[ws:m.start()] + " " + text[m.end():we]
+                    if conf.blockers:
+                        b = conf.blockers.search(ctx)
+                        if b:
+                            continue
+                    if conf.cues:
+                        c = conf.cues.search(ctx)
+                        if not c:
+                            continue
+                        evidence["cue"] = c.group(0)
+                yield conf, s, e, suggs, evidence
+
+
+@detector("MTQ201")
+def confusion(doc: Document, ctx: Context) -> Iterator[Finding]:
+    """What it does:
+    Finds words and phrases that machine translation often puts in place of the intended one: false
+    friends and calques from Romance, Germanic and Slavic source languages, such as "eviction" for
+    "evacuation" (civilians leaving a war zone), "fire stations" for "firing positions", "make a
+    photo" for "take a photo", "actual" for "current", "eventual" for "possible", "gymnasium" for
+    "secondary school", "fabric" for "factory", "demission" for "resignation", "decade" for "ten
+    days" (Slavic "dekada").
+
+    The lexicon is data in corpora/confusions/*.toml: each entry lists the wrong forms with their
+    inflections, the likely intended forms, and context cues, so that a word in its legitimate
+    sense (a tenant's eviction, a school gymnasium) is not reported. The suggestions, best first,
+    keep the case and inflection of the text; with the language model on, the model decides
+    between the text and each suggestion.
+
+    Why is this bad:
+    A false friend reads as fluent English but says something else: "a new eviction would take
+    place" tells the reader that someone is being thrown out of a home, not rescued.
+
+    Example:
+    Hundreds of civilians remained, and it was unclear whether a new eviction would take place.
+
+    Use instead: ... whether a new evacuation would take place.
+    """
+    for conf, s, e, suggs, evidence in find_confusions(doc, lexicon()):
+        wrong = doc.text[s:e]
+        why = f" ({conf.notes})" if conf.notes else ""
+        yield make_finding(
+            doc, "MTQ201", s, e,
+            f"{wrong!r} may be an MT confusion for {suggs[0]!r}{why}",
+            suggestions=tuple(suggs), evidence=evidence,
+        )
