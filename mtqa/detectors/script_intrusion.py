@@ -25,7 +25,7 @@ from mtqa.registry import detector
 _LETTER = regex.compile(r"\p{L}")
 _LATIN_LETTER = regex.compile(r"\p{scx=Latin}")
 _NON_LATIN_LETTER = regex.compile(r"(?V1)[\p{L}--\p{scx=Latin}]")
-_HSPACE = "[^\\S\\n]"
+_HSPACE = r"[\t\p{Zs}]"
 
 # Amounts: "300", "2,000", "1.5", with an optional scale word.
 _SCALES = {
@@ -68,8 +68,10 @@ def main_script(text: str) -> str:
         return "Latin"
     counts: dict[str, int] = {}
     for ch in letters:
-        counts[_script_name(ch)] = counts.get(_script_name(ch), 0) + 1
-    return max(counts, key=counts.get)
+        name = _script_name(ch)
+        if name != "other":  # a letter newer than this Python's Unicode tables
+            counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=counts.get) if counts else "Latin"
 
 
 @lru_cache(maxsize=16)
@@ -209,7 +211,7 @@ def foreign_script_token(doc: Document, ctx: Context) -> Iterator[Finding]:
             continue
         if _glossed(text, end) or _symbol_like(text, start, end) or _technical_chunk(text, start, end):
             continue
-        script = _script_name(next(ch for ch in run if ch.isalpha()))
+        script = _script_name(run[0])
         single = bool(regex.fullmatch(r"[\p{L}\p{M}]+", run))
         evidence = {"script": script, "main_script": main}
         if not single:
