@@ -250,7 +250,12 @@ def confusion(doc: Document, ctx: Context) -> Iterator[Finding]:
 
     Use instead: ... whether a new evacuation would take place.
     """
-    for conf, s, e, suggs, evidence in find_confusions(doc, lexicon()):
+    found = sorted(find_confusions(doc, lexicon()), key=lambda f: (f[1], -(f[2] - f[1])))
+    kept: list[tuple[int, int]] = []
+    for conf, s, e, suggs, evidence in found:
+        if any(s < ke and e > ks for ks, ke in kept):
+            continue  # two entries on one phrase: the longer span wins
+        kept.append((s, e))
         wrong = doc.text[s:e]
         why = f" ({conf.notes})" if conf.notes else ""
         yield make_finding(
