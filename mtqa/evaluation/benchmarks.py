@@ -82,14 +82,29 @@ class Surprisal:
     mean_token: float
 
 
+CHUNK_CHARS = 800  # about 200 tokens: under the model's 256-token limit for one scored text
+CONTEXT_CHARS = 300  # the text before a chunk that the model sees (about 70 tokens)
+
+
+def chunks(doc: Document) -> list[tuple[int, int]]:
+    """Runs of whole sentences of at most CHUNK_CHARS (a longer sentence is a chunk of its own)."""
+    out: list[tuple[int, int]] = []
+    for s in doc.sentences:
+        if out and s.end - out[-1][0] <= CHUNK_CHARS and "\n\n" not in doc.text[out[-1][1]:s.start]:
+            out[-1] = (out[-1][0], s.end)
+        else:
+            out.append((s.start, s.end))
+    return out
+
+
 def surprisal(lm, docs: Sequence[Document]) -> list[Surprisal]:
-    """Token surprisal of each sentence after the text before it (the model's own window), summed
-    into words (letters/digits runs, or single punctuation marks)."""
+    """Token surprisal of the text, scored in chunks of sentences within a paragraph after a short
+    context, summed into words (letter/digit runs, or single punctuation marks)."""
     items, owners = [], []
     for d, doc in enumerate(docs):
-        for s in doc.sentences:
-            items.append((doc.text[max(0, s.start - 2000):s.start], doc.text[s.start:s.end]))
-            owners.append((d, s.start))
+        for start, end in chunks(doc):
+            items.append((doc.text[max(0, start - CONTEXT_CHARS):start], doc.text[start:end]))
+            owners.append((d, start))
     scores = lm.score(items) if items else []
     per_doc_tokens: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
     for (d, base), ts in zip(owners, scores):
