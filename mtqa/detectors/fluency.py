@@ -1,0 +1,53 @@
+"""MTQ501: sentences the language model finds garbled."""
+
+from __future__ import annotations
+
+from mtqa.detectors.base import make_finding
+from mtqa.registry import detector
+
+# Used only until scripts/calibrate_fluency.py has written models/calibration.json [fluency].
+DEFAULT_THRESHOLD = -6.0
+
+
+@detector("MTQ501")
+def garbled_sentence(doc, ctx):
+    """What it does
+    Scores every sentence with the language model, normalised for rare words and names (SLOR:
+    the model's log-probability of each word minus its unigram log-probability from word
+    frequencies), and reports a sentence whose worst common word fits its context far worse than
+    clean news ever does. The span is the worst run of words; there is no suggestion.
+
+    The threshold is calibrated on clean English news to at most one false alarm per 2,000
+    words (models/calibration.json, section "fluency", with its provenance). The first sentence
+    of a document (usually a headline) and sentences under six words are not judged. Needs the
+    model: with --no-lm this rule does not run.
+
+    Why is this bad
+    Machine translation sometimes produces sentences that are grammatical word by word but mean
+    nothing: a wrong sense of a word, a calque, a garbled idiom. No rule can list them; a
+    language model notices that the words do not belong together.
+
+    Example
+    Mariupol came as a symbol of the human misery caused by the war. Plants have ⟦especially⟧
+    migrated to the outside world.
+    """
+    if ctx.lm is None:
+        return
+    from mtqa.scoring.calibration import load, sigmoid
+    from mtqa.scoring.fluency import assess_document
+
+    section = load().get("fluency", {})
+    threshold = section.get("threshold", DEFAULT_THRESHOLD)
+    scale = section.get("scale", 1.0)
+    for a in assess_document(doc, ctx.lm):
+        if a.worst >= threshold or a.run[1] <= a.run[0]:
+            continue
+        start, end = a.run
+        yield make_finding(
+            doc, "MTQ501", start, end,
+            f"garbled sentence? the model finds '{doc.text[start:end]}' out of place here "
+            f"(SLOR {a.worst:.1f}, threshold {threshold:.1f})",
+            evidence={"score": sigmoid((threshold - a.worst) / scale), "slor_worst": round(a.worst, 3),
+                      "slor_sentence": round(a.sentence_slor, 3),
+                      "sentence": [a.sentence.start, a.sentence.end]},
+        )

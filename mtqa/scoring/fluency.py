@@ -1,0 +1,134 @@
+"""Sentence fluency from the model: SLOR per word, and the worst run of words in a sentence.
+
+SLOR (syntactic log-odds ratio) is the model's log-probability of a word minus its unigram
+log-probability (wordfreq). A rare word or a name costs any model many nats, garbled or not; SLOR
+asks instead whether the word fits *here* better than it would anywhere. A common word that the
+model finds less likely in its sentence than in running text at large (SLOR below zero) is what a
+garbled MT sentence looks like: "an independent voting *engineer*", "Plants have *especially*
+migrated".
+
+Only common lower-case words are judged (wordfreq Zipf >= MIN_ZIPF): names, numbers, rare words
+and punctuation are scored by the model but never picked as the worst word, since a small model
+cannot tell a garbled name from an unfamiliar one. The span of a finding is the run of adjacent
+words around the worst one whose SLOR is below zero. Each sentence is scored after the text before
+it (CONTEXT_CHARS code points, cut at a word boundary), so identical sentences in syndicated copies
+with the same lead-in are scored once and cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from mtqa.document import Document, Span
+from mtqa.scoring.unigram import UNIT, word_logprob
+
+CONTEXT_CHARS = 200
+MIN_ZIPF = 3.5
+MIN_WORDS = 6
+_JUDGED = regex.compile(r"\p{Ll}+(?:['’]\p{Ll}+)?")
+
+
+@dataclass(frozen=True)
+class Word:
+    start: int  # offsets into the document
+    end: int
+    text: str
+    lm: float  # sum of the model's log-probabilities of the word's tokens
+    unigram: float
+    judged: bool
+
+    @property
+    def slor(self) -> float:
+        return self.lm - self.unigram
+
+
+@dataclass(frozen=True)
+class Assessment:
+    sentence: Span
+    words: tuple[Word, ...]
+    worst: float  # the lowest SLOR of a judged word (0 when none is judged)
+    run: tuple[int, int]  # document offsets of the worst run
+    sentence_slor: float  # (log p_LM - log p_unigram) per token over the sentence
+
+    @property
+    def n_words(self) -> int:
+        return sum(1 for w in self.words if w.unigram != 0.0)
+
+
+def _zipf_ok(word: str) -> bool:
+    from mtqa.detectors.tokens import zipf
+
+    return zipf(word.lower()) >= MIN_ZIPF
+
+
+def sentence_items(doc: Document, sentences: list[Span]) -> list[tuple[str, str]]:
+    """(context, text) for each sentence: the text before it, trimmed to a word boundary."""
+    items = []
+    for s in sentences:
+        lo = max(0, s.start - CONTEXT_CHARS)
+        ctx = doc.text[lo : s.start]
+        if lo > 0:
+            cut = ctx.find(" ")
+            ctx = ctx[cut + 1 :] if cut != -1 else ""
+        ctx = ctx.rstrip()
+        items.append((ctx, (" " if ctx else "") + doc.text[s.start : s.end]))
+    return items
+
+
+def assess(doc: Document, sentence: Span, scores) -> Assessment:
+    """Per-word SLOR and the worst run for one sentence, from its TokenScores."""
+    text = scores.text
+    shift = sentence.start - (len(text) - (sentence.end - sentence.start))  # doc offset of text[0]
+    units = [(m.start(), m.end(), m.group()) for m in UNIT.finditer(text)]
+    lm = [0.0] * len(units)
+    other_lm, other_n = 0.0, 0
+    ui = 0
+    for s, e, lp in zip(scores.starts.tolist(), scores.ends.tolist(), scores.logprobs.tolist()):
+        while s < e and text[s].isspace():
+            s += 1
+        while ui < len(units) and units[ui][1] <= s:
+            ui += 1
+        if ui < len(units) and units[ui][0] < e:
+            lm[ui] += lp
+        else:
+            other_lm += lp
+            other_n += 1
+    words = []
+    for k, ((s, e, w), l) in enumerate(zip(units, lm)):
+        judged = bool(_JUDGED.fullmatch(w)) and w[0].islower() and _zipf_ok(w)
+        words.append(Word(s + shift, e + shift, w, l, word_logprob(w.lower()), judged))
+    n_tokens = max(1, len(scores.logprobs))
+    slor = (sum(lm) + other_lm - sum(w.unigram for w in words)) / n_tokens
+    judged = [i for i, w in enumerate(words) if w.judged]
+    if not judged:
+        return Assessment(sentence, tuple(words), 0.0, (sentence.start, sentence.start), slor)
+    i = min(judged, key=lambda j: words[j].slor)
+    lo = hi = i
+    while lo > 0 and words[lo - 1].slor < 0:
+        lo -= 1
+    while hi + 1 < len(words) and words[hi + 1].slor < 0:
+        hi += 1
+    return Assessment(sentence, tuple(words), words[i].slor, (words[lo].start, words[hi].end), slor)
+
+
+def candidate_sentences(doc: Document) -> list[Span]:
+    """Sentences worth judging: not the document's first (a headline, often glued to the body in
+    wire copy and legitimately terse) and at least MIN_WORDS words long."""
+    out = []
+    for k, s in enumerate(doc.sentences):
+        if k == 0:
+            continue
+        if sum(1 for _ in UNIT.finditer(doc.text, s.start, s.end)) < MIN_WORDS:
+            continue
+        out.append(s)
+    return out
+
+
+def assess_document(doc: Document, lm) -> list[Assessment]:
+    sentences = candidate_sentences(doc)
+    if not sentences:
+        return []
+    scores = lm.score(sentence_items(doc, sentences))
+    return [assess(doc, s, sc) for s, sc in zip(sentences, scores)]

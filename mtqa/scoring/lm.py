@@ -1,0 +1,242 @@
+"""LanguageModel: token log-probabilities of texts in context, batched, deduplicated and cached.
+
+Everything the scorer and the fluency detector ask of the model is one question: given a
+preceding ``context``, what log-probability does the model give each token of ``text``? Pairs
+are tokenised once, deduplicated (syndicated copies repeat sentences), looked up in the disk
+cache, sorted by length into batches with little padding, and run under ``torch.inference_mode``
+with left padding, so that only the last positions of each row need the (large) output layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from mtqa.scoring.cache import ScoreCache, text_key
+from mtqa.scoring.manifest import ModelError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+import torch  # noqa: E402
+
+DEFAULT_WINDOW = 256  # context tokens kept before the scored text
+
+
+@dataclass(frozen=True)
+class TokenScores:
+    """Per-token log-probabilities (natural log) of one text, with code-point offsets into it."""
+
+    text: str
+    starts: np.ndarray
+    ends: np.ndarray
+    logprobs: np.ndarray
+    entropies: np.ndarray
+
+    @property
+    def total(self) -> float:
+        return float(self.logprobs.sum())
+
+    def __len__(self) -> int:
+        return len(self.logprobs)
+
+
+def pick_threads() -> int:
+    """Physical cores, capped at 8: more threads than cores only adds contention on CPU."""
+    n = os.cpu_count() or 1
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:
+        pass
+    return max(1, min(8, n))
+
+
+def resolve_device(device: str) -> str:
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelError("--device cuda was asked for, but torch sees no CUDA device; use --device cpu")
+    return device
+
+
+def _dir_fingerprint(path: Path) -> str:
+    """Config plus weight-file sizes and mtimes: enough to tell two local models apart."""
+    h = hashlib.sha256()
+    for p in sorted(path.iterdir()):
+        if p.is_file() and (p.suffix in (".json", ".safetensors", ".bin", ".model")):
+            st = p.stat()
+            h.update(f"{p.name}:{st.st_size}:{int(st.st_mtime)}".encode())
+            if p.suffix == ".json" and st.st_size < 1_000_000:
+                h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+class LanguageModel:
+    """A causal LM that returns token log-probabilities of texts after a context."""
+
+    def __init__(self, model, tokenizer, model_id: str, device: str, prefix_id: int | None,
+                 window: int = DEFAULT_WINDOW, cache: ScoreCache | None = None, batch_tokens: int = 4096,
+                 max_text_tokens: int = 256):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.model_id = model_id
+        self.device = device
+        self.prefix_id = prefix_id
+        self.window = window
+        self.cache = cache or ScoreCache(None)
+        self.batch_tokens = batch_tokens
+        self.max_text_tokens = max_text_tokens
+        self.stats = {"requested": 0, "unique": 0, "cached": 0, "computed": 0, "tokens": 0, "padded": 0,
+                      "forward_s": 0.0}
+
+    # ---- loading -------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | os.PathLike, device: str = "auto", precision: str = "fp32",
+             cache_path: Path | None = None, prefix_token: str | None = None, model_id: str | None = None,
+             threads: int | None = None, window: int = DEFAULT_WINDOW) -> "LanguageModel":
+        """Load a local Hugging Face causal LM directory (never from a hub).
+
+        ``precision``: fp32, bf16 or int8 (dynamic quantisation of the linear layers, CPU only).
+        """
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        path = Path(path)
+        if not (path / "config.json").is_file():
+            raise ModelError(f"{path} is not a Hugging Face model directory (no config.json)")
+        device = resolve_device(device)
+        if device == "cpu":
+            torch.set_num_threads(threads or pick_threads())
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        try:
+            tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype)
+        except Exception as exc:  # many kinds; all mean "this is not a loadable causal LM"
+            raise ModelError(f"cannot load a causal language model from {path}: {exc}") from exc
+        model.eval()
+        if precision == "int8":
+            if device != "cpu":
+                raise ModelError("int8 dynamic quantisation runs on the CPU only; use --device cpu")
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        model.to(device)
+        prefix_id = None
+        if prefix_token is not None:
+            prefix_id = tok.convert_tokens_to_ids(prefix_token)
+        if prefix_id is None:
+            prefix_id = tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id
+        mid = model_id or f"{path.name}-{_dir_fingerprint(path)}"
+        mid = f"{mid}/{precision}/w{window}"
+        return cls(model, tok, mid, device, prefix_id, window=window, cache=ScoreCache(cache_path))
+
+    # ---- tokenising ----------------------------------------------------------------------
+    def _encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        return list(enc["input_ids"]), list(enc["offset_mapping"])
+
+    def _context_ids(self, context: str) -> list[int]:
+        ids = self.tokenizer(context, add_special_tokens=False)["input_ids"] if context else []
+        keep = self.window - 1 if self.prefix_id is not None else self.window
+        ids = list(ids[-keep:]) if keep > 0 else []
+        return ([self.prefix_id] if self.prefix_id is not None else []) + ids
+
+    # ---- scoring -------------------------------------------------------------------------
+    def score(self, items: Sequence[tuple[str, str]]) -> list[TokenScores]:
+        """Token log-probabilities of each ``text`` after its ``context`` (the last ``window`` tokens).
+
+        Identical pairs are computed once; pairs seen before come from the disk cache.
+        """
+        self.stats["requested"] += len(items)
+        keys = [text_key(self.model_id, c, t) for c, t in items]
+        unique: dict[str, tuple[str, str]] = {}
+        for k, item in zip(keys, items):
+            unique.setdefault(k, item)
+        self.stats["unique"] += len(unique)
+        found = self.cache.get_many(list(unique))
+        self.stats["cached"] += len(found)
+        todo = [(k, unique[k]) for k in unique if k not in found]
+        if todo:
+            computed = self._compute([it for _, it in todo])
+            new = {k: lp for (k, _), lp in zip(todo, computed)}
+            self.cache.put_many(new)
+            found.update(new)
+        out = []
+        for k, (_, text) in zip(keys, items):
+            ids, offs = self._encode(text)
+            ids, offs = ids[: self.max_text_tokens], offs[: self.max_text_tokens]
+            lp = np.asarray(found[k], dtype=np.float32).reshape(2, -1) if len(found[k]) else np.zeros((2, 0), np.float32)
+            if lp.shape[1] != len(ids):  # a stale cache entry from another tokenizer: recompute
+                lp = self._compute([unique[k]])[0].reshape(2, -1)
+                self.cache.put_many({k: lp})
+            starts = np.array([s for s, _ in offs], dtype=np.int32)
+            ends = np.array([e for _, e in offs], dtype=np.int32)
+            out.append(TokenScores(text, starts, ends, lp[0], lp[1]))
+        return out
+
+    @torch.inference_mode()
+    def _compute(self, items: list[tuple[str, str]]) -> list[np.ndarray]:
+        rows = []
+        for i, (context, text) in enumerate(items):
+            ctx = self._context_ids(context)
+            ids = self._encode(text)[0][: self.max_text_tokens]
+            rows.append((i, ctx + ids, len(ids)))
+        results: list[np.ndarray] = [np.zeros((2, 0), np.float32)] * len(items)
+        rows = [r for r in rows if r[2] > 0 and len(r[1]) > r[2]] + [r for r in rows if r[2] == 0]
+        todo = sorted((r for r in rows if r[2] > 0), key=lambda r: len(r[1]))
+        self.stats["computed"] += len(todo)
+        # Batches of similar length, bounded by a token budget (rows x longest row).
+        batches, cur = [], []
+        for r in todo:
+            if cur and (len(cur) + 1) * len(r[1]) > self.batch_tokens:
+                batches.append(cur)
+                cur = []
+            cur.append(r)
+        if cur:
+            batches.append(cur)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        started = time.perf_counter()
+        for batch in batches:
+            width = max(len(r[1]) for r in batch)
+            keep = max(r[2] for r in batch) + 1
+            input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for j, (_, ids, _) in enumerate(batch):  # left padding: every row ends at the same column
+                input_ids[j, width - len(ids):] = torch.tensor(ids)
+                mask[j, width - len(ids):] = 1
+            positions = (mask.cumsum(-1) - 1).clamp(min=0)
+            self.stats["tokens"] += int(mask.sum())
+            self.stats["padded"] += int(mask.numel())
+            dev = self.device
+            logits = self._forward(input_ids.to(dev), mask.to(dev), positions.to(dev), keep)
+            logits = logits[:, -keep:-1] if keep > 1 else logits[:, :0]
+            for j, (i, ids, n) in enumerate(batch):
+                lg = logits[j, keep - 1 - n :].float()
+                targets = torch.tensor(ids[len(ids) - n :], device=lg.device)
+                logz = torch.logsumexp(lg, -1)
+                lp = lg.gather(-1, targets[:, None])[:, 0] - logz
+                # The entropy of each prediction: how sure the model was before it saw the token.
+                probs = (lg - logz[:, None]).exp()
+                entropy = logz - (probs * lg).sum(-1)
+                results[i] = torch.stack([lp, entropy]).cpu().numpy().astype(np.float32)
+        self.stats["forward_s"] += time.perf_counter() - started
+        return results
+
+    def _forward(self, input_ids, mask, positions, keep: int):
+        try:
+            return self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                              logits_to_keep=keep, use_cache=False).logits
+        except TypeError:  # an older architecture without logits_to_keep
+            return self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                              use_cache=False).logits
+
+    def describe(self) -> dict:
+        return {"model_id": self.model_id, "device": self.device, "window": self.window,
+                "threads": torch.get_num_threads(), "cache": str(self.cache.path) if self.cache.enabled else None}

@@ -1,0 +1,57 @@
+"""open_model: what ``mtqa check`` calls when the model is on.
+
+The bundled model is fetched on first use (and says so); ``--model DIR`` loads any local Hugging
+Face causal LM instead. Precision defaults to fp32: see scripts/bench_lm.py for the int8 and bf16
+measurements behind that choice; $MTQA_PRECISION overrides it (fp32, bf16, int8).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+from mtqa.config import Config
+from mtqa.scoring.manifest import ModelError, cache_root, install_record, manifest, model_path
+
+DEFAULT_PRECISION = "fp32"
+
+
+def ensure_bundled(config: Config, log: Callable[[str], None]) -> Path:
+    """The converted bundled model's directory, fetching it first when it is missing."""
+    path = model_path(config.cache_dir)
+    if install_record(path) is not None:
+        return path
+    from mtqa.scoring.fetch import fetch
+
+    m = manifest()
+    log(f"mtqa: the language model ({m.name}) is not installed yet; fetching it once into {path} "
+        "(use --no-lm to check without it)")
+    try:
+        return fetch(config.cache_dir, log=log, progress=sys.stderr.isatty())
+    except ModelError as exc:
+        raise ModelError(f"could not fetch the language model: {exc}. Run `mtqa model fetch` "
+                         "to install it, or pass --no-lm") from exc
+
+
+def load_lm(config: Config, log: Callable[[str], None] = lambda m: None, precision: str | None = None):
+    from mtqa.scoring.lm import LanguageModel
+
+    precision = precision or os.environ.get("MTQA_PRECISION", DEFAULT_PRECISION)
+    cache_path = cache_root(config.cache_dir) / "scores.sqlite"
+    if config.model_dir:
+        return LanguageModel.load(config.model_dir, device=config.device, precision=precision,
+                                  cache_path=cache_path)
+    m = manifest()
+    path = ensure_bundled(config, log)
+    return LanguageModel.load(path, device=config.device, precision=precision, cache_path=cache_path,
+                              prefix_token=m.prefix_token, model_id=m.id)
+
+
+def open_model(config: Config, log: Callable[[str], None] = lambda m: None):
+    """(lm, scorer) for the pipeline: lm goes to detectors as ctx.lm, scorer scores findings."""
+    from mtqa.scoring.scorer import Scorer
+
+    lm = load_lm(config, log)
+    return lm, Scorer(lm, config)

@@ -1,0 +1,129 @@
+"""Scorer: gives each finding a score in [0, 1], and drops or downgrades what the model rejects.
+
+How a finding is scored:
+
+* **With a suggestion**: the sentence from the span on is scored as written and with each
+  suggestion, after the same preceding document context (:mod:`mtqa.scoring.context`). The best
+  margin ``log p(fix) - log p(original)`` goes through the logistic fit in models/calibration.json
+  ("suggestion": positives are confusions injected into clean news, negatives the same spans left
+  as written with the confusion as the "suggestion").
+* **Without a suggestion**, in a category whose text the model can judge
+  (``calibration.MODEL_JUDGED``): the span's SLOR (model minus unigram log-probability, per
+  token) after its context, as a percentile of clean-news words ("surprisal" section).
+* **Fluency** findings carry their own score from the detector.
+* Everything else gets the category's documented prior (``calibration.CATEGORY_PRIORS``).
+
+In categories the model cannot judge (markup, boilerplate, locale conventions, house style...),
+the score never falls below the prior: fluent English is no argument for keeping leaked CSS.
+
+What the model rejects: a score below ``config.min_score`` (default 0.2) drops the finding; a score
+below 0.5 downgrades its severity one step (critical to major, major to minor).
+"""
+
+from __future__ import annotations
+
+from mtqa.config import Config
+from mtqa.document import Document
+from mtqa.finding import SEVERITIES, Finding
+from mtqa.scoring import calibration
+from mtqa.scoring.context import comparison
+
+DOWNGRADE_BELOW = 0.5
+
+
+class Scorer:
+    def __init__(self, lm, config: Config):
+        self.lm = lm
+        self.config = config
+        self.calibration = calibration.load()
+
+    # ---- the pipeline hook ---------------------------------------------------------------
+    def score_batch(self, batch: list[tuple[Document, list[Finding]]]) -> list[list[Finding]]:
+        scores = self.scores(batch)
+        out = []
+        for (doc, findings), fs in zip(batch, scores):
+            kept = []
+            for f, (score, evidence) in zip(findings, fs):
+                g = self.decide(f.with_(score=score, evidence={**f.evidence, **evidence}))
+                if g is not None:
+                    kept.append(g)
+            out.append(kept)
+        return out
+
+    def decide(self, f: Finding) -> Finding | None:
+        if f.score is None:
+            return f
+        if f.score < self.config.min_score:
+            return None
+        if f.score < DOWNGRADE_BELOW and f.severity_rank > 0:
+            return f.with_(severity=SEVERITIES[f.severity_rank - 1])
+        return f
+
+    # ---- scores --------------------------------------------------------------------------
+    def scores(self, batch: list[tuple[Document, list[Finding]]]) -> list[list[tuple[float, dict]]]:
+        """(score, evidence) for every finding, with one batched model call for the whole batch."""
+        requests: list[tuple[str, str]] = []
+        plan: list[list[tuple]] = []
+        for doc, findings in batch:
+            doc_plan = []
+            for f in findings:
+                prior = calibration.CATEGORY_PRIORS.get(f.category, 0.5)
+                if f.category == "fluency":
+                    doc_plan.append(("fixed", f.evidence.get("score", prior), {}))
+                elif f.suggestions:
+                    c = comparison(doc, f)
+                    first = len(requests)
+                    requests.append((c.context, c.original))
+                    requests.extend((c.context, v) for v in c.variants)
+                    doc_plan.append(("margin", first, len(c.variants), prior, f.category))
+                elif f.category in calibration.MODEL_JUDGED and f.end > f.start:
+                    c = comparison(doc, f)
+                    requests.append((c.context, c.original))
+                    doc_plan.append(("surprisal", len(requests) - 1, f.end - f.start, prior))
+                else:
+                    doc_plan.append(("fixed", prior, {"prior": prior}))
+            plan.append(doc_plan)
+        results = self.lm.score(requests) if requests else []
+        sug = self.calibration.get("suggestion", calibration.DEFAULT_SUGGESTION)
+        quantiles = self.calibration.get("surprisal", {}).get("quantiles", [])
+        out = []
+        for doc_plan in plan:
+            doc_scores = []
+            for p in doc_plan:
+                if p[0] == "fixed":
+                    doc_scores.append((float(p[1]), p[2]))
+                elif p[0] == "margin":
+                    _, first, n, prior, category = p
+                    base = results[first].total
+                    margins = [results[first + 1 + k].total - base for k in range(n)]
+                    best = max(margins)
+                    score = calibration.margin_score(best, sug)
+                    if category not in calibration.MODEL_JUDGED:
+                        score = max(score, prior)
+                    doc_scores.append((score, {"margin": round(best, 3),
+                                               "margins": [round(m, 3) for m in margins]}))
+                else:
+                    _, idx, length, prior = p
+                    slor = span_slor(results[idx], length)
+                    doc_scores.append((calibration.percentile_score(slor, quantiles) if quantiles else prior,
+                                       {"span_slor": round(slor, 3)}))
+            out.append(doc_scores)
+        return out
+
+
+def span_slor(scores, span_chars: int) -> float:
+    """SLOR per token of the first ``span_chars`` code points (after leading white space) of a
+    continuation: the span itself, in its context."""
+    from mtqa.scoring.unigram import UNIT, word_logprob
+
+    text = scores.text
+    lead = len(text) - len(text.lstrip(" \t\u00a0"))
+    end = lead + span_chars
+    lps = [lp for s, e, lp in zip(scores.starts.tolist(), scores.ends.tolist(), scores.logprobs.tolist())
+           if s < end and e > lead]
+    if not lps:
+        return 0.0
+    uni = sum(word_logprob(m.group().lower()) for m in UNIT.finditer(text, lead, end))
+    return (sum(lps) - uni) / len(lps)
+
+
