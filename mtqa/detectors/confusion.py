@@ -166,23 +166,30 @@ def _suggestions(text: str, m: regex.Match, nslots: int, conf: Confusion, limit:
 
 
 class _Window:
-    """Sentence windows of a document: the sentence at an offset and its neighbours."""
+    """Sentence windows of a document: the sentence at an offset and its neighbours in the same
+    paragraph (a cue in the next story's paragraph says nothing about this one)."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.spans = doc.sentences
         self.starts = [s.start for s in self.spans]
+        self.para_starts = [p.start for p in doc.paragraphs]
+        self.paras = doc.paragraphs
 
-    def around(self, start: int, end: int) -> tuple[int, int, int, int]:
-        """(window start, window end, sentence start, sentence end)."""
-        i = max(0, bisect.bisect_right(self.starts, start) - 1)
+    def around(self, start: int, end: int) -> tuple[int, int]:
+        """(window start, window end) around ``text[start:end]``."""
         if not self.spans:
-            return 0, len(self.doc.text), 0, len(self.doc.text)
+            return 0, len(self.doc.text)
+        i = max(0, bisect.bisect_right(self.starts, start) - 1)
         j = i
         while j + 1 < len(self.spans) and self.spans[j].end < end:
             j += 1
+        p = max(0, bisect.bisect_right(self.para_starts, start) - 1)
+        ps, pe = self.paras[p].start, self.paras[p].end
         lo, hi = max(0, i - 1), min(len(self.spans) - 1, j + 1)
-        return self.spans[lo].start, self.spans[hi].end, self.spans[i].start, self.spans[j].end
+        ws = self.spans[lo].start if self.spans[lo].start >= ps else self.spans[i].start
+        we = self.spans[hi].end if self.spans[hi].end <= pe else self.spans[j].end
+        return min(ws, start), max(we, end)
 
 
 def find_confusions(doc: Document, entries: tuple[Confusion, ...]) -> Iterator[tuple[Confusion, int, int, list[str], dict]]:
@@ -211,7 +218,7 @@ def find_confusions(doc: Document, entries: tuple[Confusion, ...]) -> Iterator[t
                 evidence: dict = {"entry": conf.id, "source": list(conf.source)}
                 if conf.cues or conf.blockers:
                     window = window or _Window(doc)
-                    ws, we, _, _ = window.around(m.start(), m.end())
+                    ws, we = window.around(m.start(), m.end())
                     ctx = text[ws:m.start()] + " " + text[m.end():we]
                     if conf.blockers:
                         b = conf.blockers.search(ctx)
