@@ -1,0 +1,38 @@
+"""Boilerplate (MTQ311) and metadata (MTQ312): line spans, glued seams, datelines left alone."""
+
+from mtqa.detectors.boilerplate import glued_seam
+from tests.helpers import findings_for
+
+
+def test_glued_seam_found_between_two_known_words():
+    text = "Read More About: World NewsRussian forces broke into the plant."
+    assert text[glued_seam(text, 16, len(text)) :].startswith("Russian forces")
+
+
+def test_no_seam_inside_camel_case_names():
+    text = "Follow our YouTube channel and the McDonald family on iPhone apps"
+    assert glued_seam(text, 0, len(text)) is None
+
+
+def test_boilerplate_span_stops_at_seam():
+    (f,) = findings_for("Crimea.\n\nRead More About: World NewsRussian forces broke into the plant.", "MTQ311")
+    assert f.text == "Read More About: World News" and f.suggestion == ""
+
+
+def test_whole_line_with_break():
+    (f,) = findings_for("A.\n\nAlso Read: Russia pounds railroad stations\n\nB.", "MTQ311")
+    assert f.text == "Also Read: Russia pounds railroad stations\n\n"
+
+
+def test_date_stamp_glued_to_first_sentence():
+    (f,) = findings_for(" date 2022-04-24 Ukraine's government said on Saturday.", "MTQ312")
+    assert f.text == " date 2022-04-24 "
+
+
+def test_datelines_and_date_lines_are_legitimate():
+    for text in (
+        "KYIV, Ukraine (AP) — Russian forces shelled the plant.",
+        "Friday, July 21, 2017\n\nA group of Afghan teenagers won a medal.",
+        "By Tuesday, Russian forces had shelled the plant again.",
+    ):
+        assert findings_for(text, "MTQ312") == [], text
