@@ -103,7 +103,9 @@ def _lookalike_char() -> "regex.Pattern[str]":
 
 
 def _amount(num: str, scale: str | None) -> float:
-    return float(num.replace(",", "")) * (_SCALES[scale.lower()] if scale else 1.0)
+    # "1,7 billion" is a decimal comma left by MT (MTQ401 reports it); "1,700" groups thousands.
+    value = num.replace(",", ".") if regex.fullmatch(r"\d+,\d{1,2}", num) else num.replace(",", "")
+    return float(value) * (_SCALES[scale.lower()] if scale else 1.0)
 
 
 def currency_candidates(amount: float, converted: float, converted_mark: str) -> list[dict]:
