@@ -23,6 +23,14 @@ def test_overlapping_fixes_keep_the_more_severe():
     assert apply_fixes("0123456789", [a, b]) == "012y89"
 
 
+def test_overlapping_deletions_merge():
+    a, b = _f(2, 6, ("",), "major"), _f(4, 8, ("",), "minor")
+    assert choose_fixes([a, b]) == [a, b]
+    assert apply_fixes("0123456789", [a, b]) == "0189"
+    c = _f(5, 7, ("x",), "minor")  # a replacement inside a deletion loses
+    assert apply_fixes("0123456789", [a, c]) == "016789"
+
+
 def test_review_answers():
     fs = [_f(0, 1, ("a",)), _f(2, 3, ("b",)), _f(4, 5, ("c",))]
     answers = iter(["n", "a"])

@@ -44,9 +44,11 @@ def check_findings(text: str, findings) -> None:
         assert f.text == text[f.start:f.end], f.code
         assert f.category in CATEGORIES and f.severity in SEVERITIES
         line, col = f.line, f.column
-        before = text[:f.start]
+        # line and column name the span's first visible character (its start if it is all space)
+        anchor = f.start + (len(f.text) - len(f.text.lstrip())) if f.text.strip() else f.start
+        before = text[:anchor]
         assert line == before.count("\n") + 1
-        assert col == f.start - (before.rfind("\n") + 1) + 1
+        assert col == anchor - (before.rfind("\n") + 1) + 1
         assert all(isinstance(s, str) for s in f.suggestions)
         if f.score is not None:
             assert 0.0 <= f.score <= 1.0

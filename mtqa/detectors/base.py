@@ -33,7 +33,9 @@ def make_finding(
 ) -> Finding:
     """A Finding for ``doc.text[start:end]`` with the rule's category and default severity."""
     rule = RULES_BY_CODE[code]
-    line, column = doc.line_col(start)
+    text = doc.text[start:end]
+    # A deletion span may start with the line break before it; point the user at its content.
+    line, column = doc.line_col(start + (len(text) - len(text.lstrip())) if text.strip() else start)
     return Finding(
         code=code,
         category=rule.category,
@@ -41,7 +43,7 @@ def make_finding(
         path=doc.path,
         start=start,
         end=end,
-        text=doc.text[start:end],
+        text=text,
         line=line,
         column=column,
         message=message,
