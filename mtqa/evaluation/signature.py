@@ -62,11 +62,35 @@ def describe_model(lm: Any, scorer: Any = None) -> str:
 
 
 def model_thresholds(scorer: Any) -> dict[str, Any]:
-    """Thresholds the scorer declares (attribute ``thresholds``: a mapping), if any."""
-    value = getattr(scorer, "thresholds", None) if scorer is not None else None
+    """Thresholds the scorer declares: its ``thresholds`` mapping if it has one, else the
+    module constants of mtqa.scoring that decide findings, and the calibration file's hash."""
+    if scorer is None:
+        return {}
+    value = getattr(scorer, "thresholds", None)
     if callable(value):
         value = value()
-    return dict(value) if isinstance(value, Mapping) else {}
+    if isinstance(value, Mapping):
+        return dict(value)
+    import importlib
+
+    out: dict[str, Any] = {}
+    for module, names in (("mtqa.scoring.scorer", ("DOWNGRADE_BELOW",)),
+                          ("mtqa.scoring.fluency", ("MIN_ZIPF", "MIN_WORDS"))):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        for name in names:
+            if hasattr(mod, name):
+                out[name.lower()] = getattr(mod, name)
+    try:
+        from mtqa.scoring.calibration import CALIBRATION_PATH
+
+        if Path(CALIBRATION_PATH).is_file():
+            out["calib"] = file_sha(CALIBRATION_PATH)
+    except ImportError:
+        pass
+    return out
 
 
 def file_sha(path: str | Path) -> str:
