@@ -121,6 +121,8 @@ def surprisal(lm, docs: Sequence[Document]) -> list[Surprisal]:
             a2 = a
             while a2 < b and doc.text[a2].isspace():
                 a2 += 1
+            if a2 >= b:  # a token of white space alone belongs to no word
+                continue
             i = bisect.bisect_right(starts, a2) - 1
             if i >= 0 and a2 < words[i][1]:
                 acc[i] += s
