@@ -23,6 +23,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-lm", action="store_true")
     ap.add_argument("--model", dest="model_dir", default=None)
     ap.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"])
+    ap.add_argument("--cache-dir", default=None, help="where the bundled model and the score cache live (as mtqa check)")
     ap.add_argument("--limit", type=int, default=None, help="documents (default: all 308)")
     ap.add_argument("--show", action="append", default=[], help="print the findings of this code in context")
     args = ap.parse_args(argv)
@@ -35,7 +36,7 @@ def main(argv=None) -> None:
     from mtqa.pipeline import run
 
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
-    config = build_config(use_lm=False if args.no_lm else None, model_dir=args.model_dir, device=args.device)
+    config = build_config(use_lm=False if args.no_lm else None, model_dir=args.model_dir, device=args.device, cache_dir=args.cache_dir)
     lm, scorer = open_lm(config, log)
     res = eval_clean_news(config, lm, scorer, limit=args.limit, log=log)
     print(report.clean_news_table(res))

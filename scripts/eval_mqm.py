@@ -29,6 +29,7 @@ def main(argv=None) -> None:
     ap.add_argument("--no-lm", action="store_true")
     ap.add_argument("--model", dest="model_dir", default=None)
     ap.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"])
+    ap.add_argument("--cache-dir", default=None, help="where the bundled model and the score cache live (as mtqa check)")
     ap.add_argument("--limit", type=int, default=None, help="source segments (default: the make_results_table sample)")
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--ppl-threshold", type=float, default=None)
@@ -44,7 +45,7 @@ def main(argv=None) -> None:
     from mtqa.evaluation.signature import build_signature, format_signature
 
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
-    config = build_config(use_lm=False if args.no_lm else None, model_dir=args.model_dir, device=args.device)
+    config = build_config(use_lm=False if args.no_lm else None, model_dir=args.model_dir, device=args.device, cache_dir=args.cache_dir)
     lm, scorer = open_lm(config, log)
     defaults = LM_LIMITS if lm is not None else DEFAULT_LIMITS
     limit = None if args.full else args.limit if args.limit is not None else defaults[args.benchmark]

@@ -46,6 +46,7 @@ def parse_args(argv=None):
     ap.add_argument("--no-lm", action="store_true", help="rule-based detectors only; no model, no baseline")
     ap.add_argument("--model", dest="model_dir", default=None, help="a local Hugging Face causal LM directory")
     ap.add_argument("--device", default=None, choices=["auto", "cpu", "cuda"])
+    ap.add_argument("--cache-dir", default=None, help="where the bundled model and the score cache live (as mtqa check)")
     ap.add_argument("--limit", type=int, default=None, help="source segments per MQM benchmark (default: see DEFAULT_LIMITS)")
     ap.add_argument("--full", action="store_true", help="every segment of every benchmark")
     ap.add_argument("--clean-limit", type=int, default=CLEAN_LM_LIMIT,
@@ -73,7 +74,7 @@ def main(argv=None) -> None:
 
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     split = lambda vs: tuple(p.strip() for v in vs for p in v.split(",") if p.strip()) if vs else None  # noqa: E731
-    config = build_config(use_lm=False if args.no_lm else None, model_dir=args.model_dir, device=args.device,
+    config = build_config(use_lm=False if args.no_lm else None, model_dir=args.model_dir, device=args.device, cache_dir=args.cache_dir,
                           select=split(args.select), ignore=split(args.ignore))
     started = time.perf_counter()
     lm, scorer = open_lm(config, log)
@@ -100,6 +101,7 @@ def main(argv=None) -> None:
     sig = format_signature(build_signature(config, lm, scorer, extra=extra))
     command = "python scripts/make_results_table.py" + (" --no-lm" if args.no_lm else "") + \
         (f" --model {args.model_dir}" if args.model_dir else "") + \
+        (f" --cache-dir {args.cache_dir}" if args.cache_dir else "") + \
         (" --full" if args.full else f" --limit {args.limit}" if args.limit is not None else "") + \
         (f" --clean-limit {args.clean_limit}" if lm is not None and args.clean_limit != CLEAN_LM_LIMIT else "") + \
         "".join(f" --ignore {v}" for v in args.ignore or ()) + "".join(f" --select {v}" for v in args.select or ())
