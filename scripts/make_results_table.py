@@ -3,7 +3,9 @@
 
     .venv/bin/python scripts/make_results_table.py [--no-lm] [--model DIR] [--limit N | --full]
 
-Writes scripts/results.md (the README's results section is pasted from it) and prints it.
+Writes scripts/results.md (the README's results section is pasted from it) and prints it. It
+runs the rule-based detectors on all the data first, then (unless --no-lm) mtqa with the model
+and the perplexity baseline on a fixed sample (LM_LIMITS).
 The development set (MQM newstest2020 zh-en) runs first; with a model, the perplexity baseline's
 word-surprisal threshold is tuned on it and then frozen for every other table. The external data
 is read in place from ../shared/data; nothing is copied.
@@ -61,23 +63,15 @@ def parse_args(argv=None):
     return ap.parse_args(argv)
 
 
-def main(argv=None) -> None:
-    args = parse_args(argv)
-    os.chdir(ROOT)  # setup.cfg [mtqa] is read from the project root, as `mtqa check` does there
-
-    from mtqa.config import build_config
+def run_suite(args, config, lm, scorer, log) -> tuple[str, dict]:
+    """Every table for one configuration (with or without the model): Markdown and JSON."""
     from mtqa.evaluation import report
-    from mtqa.evaluation.benchmarks import eval_clean_news, eval_mqm, eval_seeds, open_lm
+    from mtqa.evaluation.benchmarks import eval_clean_news, eval_mqm, eval_seeds
     from mtqa.evaluation.datasets import BENCHMARKS
     from mtqa.evaluation.metrics import report_to_json
     from mtqa.evaluation.signature import build_signature, file_sha, format_signature
 
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    split = lambda vs: tuple(p.strip() for v in vs for p in v.split(",") if p.strip()) if vs else None  # noqa: E731
-    config = build_config(use_lm=False if args.no_lm else None, model_dir=args.model_dir, device=args.device, cache_dir=args.cache_dir,
-                          select=split(args.select), ignore=split(args.ignore))
     started = time.perf_counter()
-    lm, scorer = open_lm(config, log)
     names = args.only or list(BENCHMARKS)
     defaults = LM_LIMITS if lm is not None else DEFAULT_LIMITS
     limits = {n: (None if args.full else args.limit if args.limit is not None else defaults[n]) for n in names}
@@ -99,21 +93,15 @@ def main(argv=None) -> None:
     if threshold is not None:
         extra["ppl_thr"] = f"{threshold:.3f}nats@dev"
     sig = format_signature(build_signature(config, lm, scorer, extra=extra))
-    command = "python scripts/make_results_table.py" + (" --no-lm" if args.no_lm else "") + \
-        (f" --model {args.model_dir}" if args.model_dir else "") + \
-        (f" --cache-dir {args.cache_dir}" if args.cache_dir else "") + \
-        (" --full" if args.full else f" --limit {args.limit}" if args.limit is not None else "") + \
-        (f" --clean-limit {args.clean_limit}" if lm is not None and args.clean_limit != CLEAN_LM_LIMIT else "") + \
-        "".join(f" --ignore {v}" for v in args.ignore or ()) + "".join(f" --select {v}" for v in args.select or ())
+    title = "with the language model, next to the perplexity baseline" if lm is not None else \
+        "rule-based detectors only (--no-lm), all data"
 
     out = [
-        "## Results",
+        f"### {title}",
         "",
-        f"Regenerate with `{command}` ({elapsed:.0f} s on this machine).",
+        f"Signature: `{sig}` ({elapsed:.0f} s)",
         "",
-        f"Signature: `{sig}`",
-        "",
-        "### Seed gold (development; corpora/gold/seeds.jsonl, "
+        "#### Seed gold (development; corpora/gold/seeds.jsonl, "
         f"{seeds['gold']} hand-annotated spans in {seeds['documents']} seed articles)",
         "",
         report.span_table(seeds["report"]),
@@ -128,7 +116,7 @@ def main(argv=None) -> None:
                     f"R {report.fmt(b.recall)}, F1 {report.fmt(b.f1)}, {b.n_pred} spans flagged."]
     out += [
         "",
-        "### Expert MQM spans (zh-en newstest2020 is development; the rest is test)",
+        "#### Expert MQM spans (zh-en newstest2020 is development; the rest is test)",
         "",
         "Spans are micro-averaged over rater annotations; partial matching unless marked exact. "
         "'Targeted' keeps only gold spans of MQM categories that an active mtqa detector can find "
@@ -143,25 +131,61 @@ def main(argv=None) -> None:
         "",
         report.mqm_category_table([r for r in results if "unlabelled" not in r["gold_categories"]]),
         "",
-        f"### Clean news: false alarms ({clean['documents']} human-written English news articles, "
+        f"#### Clean news: false alarms ({clean['documents']} human-written English news articles, "
         f"{clean['words']:,} words)",
         "",
         report.clean_news_table(clean),
         "",
     ]
-    text = "\n".join(out)
+    dump = {"signature": sig, "seconds": elapsed,
+            "seeds": {"report": report_to_json(seeds["report"]),
+                      "baseline": report_to_json(seeds["baseline"]) if seeds["baseline"] else None},
+            "mqm": [{**{k: v for k, v in r.items() if k != "systems"},
+                     "systems": [{"name": s.name, "overall": report_to_json(s.overall),
+                                  "targeted": s.targeted.to_json() if s.targeted else None,
+                                  "auroc": s.auroc} for s in r["systems"]]} for r in results],
+            "clean_news": clean}
+    return "\n".join(out), dump
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    os.chdir(ROOT)  # setup.cfg [mtqa] is read from the project root, as `mtqa check` does there
+
+    from mtqa.config import build_config
+    from mtqa.evaluation.benchmarks import open_lm
+
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    split = lambda vs: tuple(p.strip() for v in vs for p in v.split(",") if p.strip()) if vs else None  # noqa: E731
+    common = dict(model_dir=args.model_dir, device=args.device, cache_dir=args.cache_dir,
+                  select=split(args.select), ignore=split(args.ignore))
+    started = time.perf_counter()
+    # The rule-based run on all data always comes first; the model run (unless --no-lm) follows.
+    sections, dumps = [], []
+    text, dump = run_suite(args, build_config(use_lm=False, **common), None, None, log)
+    sections.append(text)
+    dumps.append(dump)
+    config = build_config(use_lm=False if args.no_lm else None, **common)
+    if config.use_lm:
+        lm, scorer = open_lm(config, log)
+        text, dump = run_suite(args, config, lm, scorer, log)
+        sections.append(text)
+        dumps.append(dump)
+    command = "python scripts/make_results_table.py" + (" --no-lm" if args.no_lm else "") + \
+        (f" --model {args.model_dir}" if args.model_dir else "") + \
+        (f" --cache-dir {args.cache_dir}" if args.cache_dir else "") + \
+        (" --full" if args.full else f" --limit {args.limit}" if args.limit is not None else "") + \
+        (f" --clean-limit {args.clean_limit}" if args.clean_limit != CLEAN_LM_LIMIT else "") + \
+        "".join(f" --ignore {v}" for v in args.ignore or ()) + "".join(f" --select {v}" for v in args.select or ())
+    header = ["## Results", "",
+              f"Every table below comes from one run of `{command}` "
+              f"({time.perf_counter() - started:.0f} s on a 2-core CPU). Each section carries its signature.", ""]
+    text = "\n".join(header) + "\n" + "\n".join(sections)
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     if args.json_out:
-        dump = {"signature": sig, "command": command, "seconds": elapsed,
-                "seeds": {"report": report_to_json(seeds["report"]),
-                          "baseline": report_to_json(seeds["baseline"]) if seeds["baseline"] else None},
-                "mqm": [{**{k: v for k, v in r.items() if k != "systems"},
-                         "systems": [{"name": s.name, "overall": report_to_json(s.overall),
-                                      "targeted": s.targeted.to_json() if s.targeted else None,
-                                      "auroc": s.auroc} for s in r["systems"]]} for r in results],
-                "clean_news": clean}
-        Path(args.json_out).write_text(json.dumps(dump, indent=1, ensure_ascii=False), encoding="utf-8")
+        Path(args.json_out).write_text(json.dumps({"command": command, "runs": dumps}, indent=1, ensure_ascii=False),
+                                       encoding="utf-8")
 
 
 if __name__ == "__main__":
