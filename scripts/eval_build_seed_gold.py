@@ -46,6 +46,9 @@ ANNOTATIONS = [
      "a phrase cut off into a sentence fragment"),
     (S0, "in the Azovstal plant since the beginning of the war.⟦ “⟧", "punctuation", "minor", "",
      "dangling opening quotation mark"),
+    (S0, "⟦He⟧ spoke of the hellish experience", "fluency", "minor", "She",
+     "wrong pronoun: Osnat Lubrani is a woman (the wire original has 'she')"),
+    (S0, "127 people arrived on Tuesday, ⟦he⟧ said.", "fluency", "minor", "she", "wrong pronoun, as above"),
     (S0, "said that some ⟦evictees⟧ have chosen", "confusion", "major", "evacuees", None),
     (S0, "Mariupol ⟦came as a symbol of⟧ the human misery", "fluency", "minor", "has become a symbol of", None),
     (S0, "⟦Plants have especially migrated to the outside world.⟧", "fluency", "major", None,
@@ -83,6 +86,8 @@ ANNOTATIONS = [
     # --- 001: another copy of the story, via a different source language
     (S1, "storm Azovstal⟦ .⟧ the last strongholds", "punctuation", "minor", ",", "stray ' .' in the headline"),
     (S1, "thanks to an announced ceasefire ⟦in precedence⟧ from Moscow", "fluency", "minor", None, "garbled"),
+    (S1, "⟦He⟧ also indicated the start of the operation", "fluency", "minor", "It",
+     "the subject is the ministry"),
     (S1, "Defense Ministry, Vadim ⟦Astafeev⟧, said", "cross-copy", "minor", "Astafiev",
      "Vadim Astafiev in 000"),
     (S1, "to reach the ⟦fire stations⟧, and now", "confusion", "major", "firing positions", None),
@@ -113,8 +118,12 @@ ANNOTATIONS = [
     (S4, "⟦date 2022-04-24⟧ Ukraine", "metadata-leak", "major", "", "date stamp glued to the first sentence"),
     (S4, "said on Saturday⟦ (23)⟧ that", "locale-convention", "minor", "",
      "weekday with the day number in parentheses (Portuguese convention)"),
+    (S4, "adviser to the ⟦cabinet⟧ of Ukrainian President", "confusion", "minor", "office",
+     "Portuguese 'gabinete' (office) rendered as a false friend"),
     (S4, "⟦On the occasion⟧, Russian President", "fluency", "minor", "At the time", None),
     (S4, "inhabitants are still ⟦blocked⟧ in the port city", "confusion", "minor", "trapped", None),
+    (S4, "In the recording ⟦it is possible to see the soldiers⟧ going down", "fluency", "minor",
+     "the soldiers can be seen", "calque of Portuguese 'é possível ver'"),
     (S4, "In addition, ⟦Kiev⟧ believes", "house-style", "minor", "Kyiv", None),
 ]
 

@@ -127,6 +127,12 @@ def run_suite(args, config, lm, scorer, log) -> tuple[str, dict]:
         "",
         report.mqm_table(results),
         "",
+        "Precision of each mtqa detector against the expert spans of the development set "
+        "(any category may match; MQM raters were not asked about house style or boilerplate):",
+        "",
+        report.code_table(next(r for r in results if r["role"] == "dev" or r is results[-1])["systems"][0].overall)
+        if results else "",
+        "",
         "Recall by MQM category (mapped as in mtqa/evaluation/datasets.py; partial, category-blind):",
         "",
         report.mqm_category_table([r for r in results if "unlabelled" not in r["gold_categories"]]),
