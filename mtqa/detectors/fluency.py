@@ -6,7 +6,7 @@ from mtqa.detectors.base import make_finding
 from mtqa.registry import detector
 
 # Used only until scripts/calibrate_fluency.py has written models/calibration.json [fluency].
-DEFAULT_THRESHOLD = -6.0
+DEFAULT_THRESHOLD = -1.5
 
 
 @detector("MTQ501")
@@ -14,8 +14,9 @@ def garbled_sentence(doc, ctx):
     """What it does
     Scores every sentence with the language model, normalised for rare words and names (SLOR:
     the model's log-probability of each word minus its unigram log-probability from word
-    frequencies), and reports a sentence whose worst common word fits its context far worse than
-    clean news ever does. The span is the worst run of words; there is no suggestion.
+    frequencies, plus the entropy of the model's prediction before it), and reports a sentence
+    whose common words fit their context far worse than clean news ever does. The span is the
+    worst run of words; there is no suggestion. See mtqa/scoring/fluency.py for the details.
 
     The threshold is calibrated on clean English news to at most one false alarm per 2,000
     words (models/calibration.json, section "fluency", with its provenance). The first sentence
@@ -45,9 +46,9 @@ def garbled_sentence(doc, ctx):
         start, end = a.run
         yield make_finding(
             doc, "MTQ501", start, end,
-            f"garbled sentence? the model finds '{doc.text[start:end]}' out of place here "
-            f"(SLOR {a.worst:.1f}, threshold {threshold:.1f})",
-            evidence={"score": sigmoid((threshold - a.worst) / scale), "slor_worst": round(a.worst, 3),
+            f"garbled sentence? the language model finds '{doc.text[start:end]}' out of place here "
+            f"(oddness {a.worst:.2f}, threshold {threshold:.2f})",
+            evidence={"score": sigmoid((threshold - a.worst) / scale), "oddness": round(a.worst, 3),
                       "slor_sentence": round(a.sentence_slor, 3),
                       "sentence": [a.sentence.start, a.sentence.end]},
         )

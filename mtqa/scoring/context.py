@@ -51,8 +51,7 @@ def comparison(doc: Document, f: Finding) -> Comparison:
 
     def build(replacement: str) -> str:
         if replacement == "" and lead and rest[:1] in (" ", ",", ".", ";", ":", ""):
-            return replacement + rest if rest[:1] != " " else rest  # deleting a word: one space stays
+            return rest  # deleting a word: the space after it (or the punctuation) stays
         return lead + replacement + rest
 
-    return Comparison(context, lead + f.text + rest if f.text == text[f.start : f.end] else build(text[f.start : f.end]),
-                      tuple(build(s) for s in f.suggestions))
+    return Comparison(context, lead + text[f.start : f.end] + rest, tuple(build(s) for s in f.suggestions))

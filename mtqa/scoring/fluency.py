@@ -2,17 +2,19 @@
 
 SLOR (syntactic log-odds ratio) is the model's log-probability of a word minus its unigram
 log-probability (wordfreq). A rare word or a name costs any model many nats, garbled or not; SLOR
-asks instead whether the word fits *here* better than it would anywhere. A common word that the
-model finds less likely in its sentence than in running text at large (SLOR below zero) is what a
-garbled MT sentence looks like: "an independent voting *engineer*", "Plants have *especially*
-migrated".
+asks instead whether the word fits *here* better than it would anywhere. Adding the entropy of the
+model's prediction before the word (its expected surprisal) gives a word's *oddness*: below zero
+when the word is both less likely here than in text at large and more surprising than the model
+expected to be. That is what a garbled MT sentence looks like: "an independent voting *engineer*",
+"Plants have *especially* migrated".
 
-Only common lower-case words are judged (wordfreq Zipf >= MIN_ZIPF): names, numbers, rare words
-and punctuation are scored by the model but never picked as the worst word, since a small model
-cannot tell a garbled name from an unfamiliar one. The span of a finding is the run of adjacent
-words around the worst one whose SLOR is below zero. Each sentence is scored after the text before
-it (CONTEXT_CHARS code points, cut at a word boundary), so identical sentences in syndicated copies
-with the same lead-in are scored once and cached.
+A sentence's score is the mean of min(0, oddness) over its judged words: common lower-case content
+words (wordfreq Zipf between MIN_ZIPF and MAX_ZIPF). Names, numbers, rare words, function words and
+punctuation are scored by the model but not judged, since a small model cannot tell a garbled name
+from an unfamiliar one. The span of a finding is the run of adjacent words around the oddest one
+whose oddness is below zero. Each sentence is scored after the text before it (CONTEXT_CHARS code
+points, cut at a word boundary), so identical sentences with the same lead-in in syndicated copies
+are scored once and cached.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from mtqa.document import Document, Span
 from mtqa.scoring.unigram import UNIT, word_logprob
 
 CONTEXT_CHARS = 200
-MIN_ZIPF = 3.5
+MIN_ZIPF = 3.5  # judged words: common content words, neither rare (names, jargon) ...
+MAX_ZIPF = 6.0  # ... nor function words, whose unigram probability is so high that any surprise dips below it
 MIN_WORDS = 6
 _JUDGED = regex.compile(r"\p{Ll}+(?:['’]\p{Ll}+)?")
 
@@ -37,18 +40,25 @@ class Word:
     text: str
     lm: float  # sum of the model's log-probabilities of the word's tokens
     unigram: float
+    entropy: float  # of the model's prediction at the word's first token
     judged: bool
 
     @property
     def slor(self) -> float:
         return self.lm - self.unigram
 
+    @property
+    def oddness(self) -> float:
+        """SLOR plus the entropy before the word: below zero when the word is both less likely
+        here than in text at large and more surprising than the model expected to be."""
+        return self.slor + self.entropy
+
 
 @dataclass(frozen=True)
 class Assessment:
     sentence: Span
     words: tuple[Word, ...]
-    worst: float  # the lowest SLOR of a judged word (0 when none is judged)
+    worst: float  # mean over judged words of min(0, oddness): 0 for a fluent sentence
     run: tuple[int, int]  # document offsets of the worst run
     sentence_slor: float  # (log p_LM - log p_unigram) per token over the sentence
 
@@ -60,7 +70,7 @@ class Assessment:
 def _zipf_ok(word: str) -> bool:
     from mtqa.detectors.tokens import zipf
 
-    return zipf(word.lower()) >= MIN_ZIPF
+    return MIN_ZIPF <= zipf(word.lower()) <= MAX_ZIPF
 
 
 def sentence_items(doc: Document, sentences: list[Span]) -> list[tuple[str, str]]:
@@ -83,34 +93,39 @@ def assess(doc: Document, sentence: Span, scores) -> Assessment:
     shift = sentence.start - (len(text) - (sentence.end - sentence.start))  # doc offset of text[0]
     units = [(m.start(), m.end(), m.group()) for m in UNIT.finditer(text)]
     lm = [0.0] * len(units)
+    ent: list[float | None] = [None] * len(units)
     other_lm, other_n = 0.0, 0
     ui = 0
-    for s, e, lp in zip(scores.starts.tolist(), scores.ends.tolist(), scores.logprobs.tolist()):
+    for s, e, lp, h in zip(scores.starts.tolist(), scores.ends.tolist(), scores.logprobs.tolist(),
+                           scores.entropies.tolist()):
         while s < e and text[s].isspace():
             s += 1
         while ui < len(units) and units[ui][1] <= s:
             ui += 1
         if ui < len(units) and units[ui][0] < e:
             lm[ui] += lp
+            if ent[ui] is None:
+                ent[ui] = h
         else:
             other_lm += lp
             other_n += 1
     words = []
-    for k, ((s, e, w), l) in enumerate(zip(units, lm)):
-        judged = bool(_JUDGED.fullmatch(w)) and w[0].islower() and _zipf_ok(w)
-        words.append(Word(s + shift, e + shift, w, l, word_logprob(w.lower()), judged))
+    for (s, e, w), l, h in zip(units, lm, ent):
+        judged = bool(_JUDGED.fullmatch(w)) and _zipf_ok(w)
+        words.append(Word(s + shift, e + shift, w, l, word_logprob(w.lower()), h or 0.0, judged))
     n_tokens = max(1, len(scores.logprobs))
     slor = (sum(lm) + other_lm - sum(w.unigram for w in words)) / n_tokens
     judged = [i for i, w in enumerate(words) if w.judged]
     if not judged:
         return Assessment(sentence, tuple(words), 0.0, (sentence.start, sentence.start), slor)
-    i = min(judged, key=lambda j: words[j].slor)
+    score = sum(min(0.0, words[j].oddness) for j in judged) / len(judged)
+    i = min(judged, key=lambda j: words[j].oddness)
     lo = hi = i
-    while lo > 0 and words[lo - 1].slor < 0:
+    while lo > 0 and words[lo - 1].oddness < 0:
         lo -= 1
-    while hi + 1 < len(words) and words[hi + 1].slor < 0:
+    while hi + 1 < len(words) and words[hi + 1].oddness < 0:
         hi += 1
-    return Assessment(sentence, tuple(words), words[i].slor, (words[lo].start, words[hi].end), slor)
+    return Assessment(sentence, tuple(words), score, (words[lo].start, words[hi].end), slor)
 
 
 def candidate_sentences(doc: Document) -> list[Span]:

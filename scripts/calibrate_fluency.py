@@ -1,0 +1,77 @@
+"""Calibrate MTQ501's threshold on clean English news and store it in models/calibration.json.
+
+Every candidate sentence of every clean document is scored exactly as `mtqa check` scores it
+(mtqa.scoring.fluency.assess_document); the threshold is set just below the score of the
+(words / RATE)-th worst sentence, so that at most one sentence per RATE words of clean news is
+flagged. The seeds' per-sentence values are printed for inspection, never used to fit.
+
+    .venv/bin/python scripts/calibrate_fluency.py [--data ../shared/data/clean_news_en/clean_news_en.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from mtqa.config import Config, PROJECT_ROOT
+from mtqa.document import Document
+from mtqa.scoring.calibration import save_section
+from mtqa.scoring.fluency import CONTEXT_CHARS, MAX_ZIPF, MIN_WORDS, MIN_ZIPF, assess_document
+from mtqa.scoring.runtime import load_lm
+
+DATA = PROJECT_ROOT.parent / "shared" / "data" / "clean_news_en" / "clean_news_en.jsonl"
+RATE = 2000  # words per allowed false alarm
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--limit", type=int, default=None, help="only the first N documents (for a quick look)")
+    ap.add_argument("--dry-run", action="store_true", help="print, do not write models/calibration.json")
+    args = ap.parse_args()
+    lm = load_lm(Config())
+    rows = [json.loads(line) for line in args.data.open(encoding="utf-8")][: args.limit]
+    docs = [Document(r["doc_id"], r["text"]) for r in rows]
+    words = sum(d.word_count for d in docs)
+    started = time.time()
+    worst = []
+    for i, d in enumerate(docs):
+        worst.extend((a.worst, d.path, d.text[a.run[0]:a.run[1]]) for a in assess_document(d, lm))
+        if i % 25 == 0:
+            print(f"{i}/{len(docs)} docs, {time.time() - started:.0f} s", flush=True)
+    worst.sort()
+    allowed = words // RATE
+    # Strictly below the (allowed+1)-th worst value: at most `allowed` clean sentences fall under it.
+    threshold = round(worst[allowed][0] - 1e-3, 3) if len(worst) > allowed else -1e9
+    flagged = [w for w in worst if w[0] < threshold]
+    # The score's scale: the distance to where one sentence per 500 words would be flagged.
+    t500 = worst[min(len(worst) - 1, words // 500)][0]
+    scale = round(max(0.05, t500 - threshold), 3)
+    print(f"{len(docs)} docs, {words} words, {len(worst)} sentences judged; allowed {allowed} alarms;"
+          f" threshold {threshold}; flagged {len(flagged)} ({len(flagged) / words * 1000:.3f} per 1,000 words)")
+    for w in flagged[:15]:
+        print(f"  {w[0]:7.2f}  {w[1]}  {w[2]!r}")
+    seeds = sorted((PROJECT_ROOT.parent / "shared" / "seeds").glob("*.txt"))
+    for p in seeds:
+        d = Document(str(p), p.read_text(encoding="utf-8"))
+        for a in sorted(assess_document(d, lm), key=lambda a: a.worst)[:3]:
+            print(f"  seed {p.name[:3]} {a.worst:7.2f} {'FLAG' if a.worst < threshold else '    '} "
+                  f"{d.text[a.sentence.start:a.sentence.end][:90]!r}")
+    section = {
+        "threshold": threshold, "scale": scale, "rate_words_per_alarm": RATE,
+        "clean_words": words, "clean_docs": len(docs), "sentences_judged": len(worst),
+        "clean_false_alarms": len(flagged),
+        "min_zipf": MIN_ZIPF, "max_zipf": MAX_ZIPF, "feature": "mean over judged words of min(0, SLOR + entropy)", "min_words": MIN_WORDS, "context_chars": CONTEXT_CHARS,
+        "model_id": lm.model_id, "data": str(args.data.relative_to(PROJECT_ROOT.parent)) if args.data.is_relative_to(PROJECT_ROOT.parent) else str(args.data),
+        "script": "scripts/calibrate_fluency.py", "created": time.strftime("%Y-%m-%d"),
+        "quantiles": [round(w[0], 3) for w in worst[:: max(1, len(worst) // 200)]],
+    }
+    if not args.dry_run and args.limit is None:
+        save_section("fluency", section)
+        print("wrote models/calibration.json [fluency]")
+
+
+if __name__ == "__main__":
+    main()

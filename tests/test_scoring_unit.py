@@ -1,0 +1,125 @@
+"""Scorer logic with a fake language model (the model is not what these test), plus pieces that
+need no model: the comparison texts, the cache, the calibration maths."""
+
+import numpy as np
+import pytest
+
+from mtqa.config import Config
+from mtqa.document import Document
+from mtqa.finding import Finding
+from mtqa.scoring import calibration
+from mtqa.scoring.cache import ScoreCache, text_key
+from mtqa.scoring.context import comparison
+from mtqa.scoring.lm import TokenScores
+from mtqa.scoring.scorer import Scorer
+
+
+class FakeLM:
+    """Log-probability: -1 per character, and -50 for any text containing a 'bad' word."""
+
+    def __init__(self, bad=("eviction",)):
+        self.bad = bad
+        self.calls = []
+
+    def score(self, items):
+        self.calls.append(list(items))
+        out = []
+        for _, text in items:
+            n = max(1, len(text))
+            lp = np.full(n, -1.0, dtype=np.float32)
+            if any(b in text for b in self.bad):
+                lp[0] -= 50
+            out.append(TokenScores(text, np.arange(n), np.arange(1, n + 1), lp, np.zeros(n, np.float32)))
+        return out
+
+
+def finding(doc, word, suggestions, category="confusion", severity="major"):
+    s = doc.text.index(word)
+    return Finding("MTQ201", category, severity, doc.path, s, s + len(word), word, 1, 1, "", tuple(suggestions))
+
+
+DOC = Document("d.txt", "Shelling went on. It was unclear whether a new eviction would take place. Then more.")
+
+
+def test_comparison_keeps_the_context_and_swaps_only_the_span():
+    c = comparison(DOC, finding(DOC, "eviction", ["evacuation"]))
+    assert c.context == "Shelling went on. It was unclear whether a new"
+    assert c.original == " eviction would take place."
+    assert c.variants == (" evacuation would take place.",)
+
+
+def test_comparison_of_a_deletion_leaves_one_space():
+    doc = Document("d.txt", "He said the the plan failed.")
+    s = doc.text.index("the the") + 4
+    f = Finding("MTQ412", "punctuation", "minor", doc.path, s, s + 3, "the", 1, 1, "", ("",))
+    c = comparison(doc, f)
+    assert c.context + c.original == doc.text
+    assert c.context + c.variants[0] == "He said the plan failed."
+
+
+def test_suggestion_the_model_prefers_scores_high_and_a_rejected_one_is_dropped():
+    scorer = Scorer(FakeLM(), Config())
+    good = finding(DOC, "eviction", ["evacuation"])
+    doc2 = Document("e.txt", "A new evacuation would take place.")
+    bad = finding(doc2, "evacuation", ["eviction"])
+    out = scorer.score_batch([(DOC, [good]), (doc2, [bad])])
+    assert len(out[0]) == 1 and out[0][0].score > 0.9 and out[0][0].evidence["margin"] > 0
+    assert out[1] == []
+
+
+def test_rule_certain_categories_keep_their_prior():
+    doc = Document("d.txt", "Read more: .vjs-menu {display: nobody;} eviction")
+    f = finding(doc, "eviction", ["evacuation", ""], category="markup-leak", severity="critical")
+    (scored,), = Scorer(FakeLM(bad=("evacuation",)), Config()).score_batch([(doc, [f])])
+    assert scored.score >= calibration.CATEGORY_PRIORS["markup-leak"]
+    assert scored.severity == "critical"
+
+
+def test_low_score_downgrades_severity():
+    scorer = Scorer(FakeLM(), Config(min_score=0.1))
+    f = finding(DOC, "eviction", ["evacuation"]).with_(score=0.3)
+    assert scorer.decide(f).severity == "minor"
+    assert scorer.decide(f.with_(score=0.05)) is None
+    assert scorer.decide(f.with_(score=0.9)).severity == "major"
+
+
+def test_finding_without_suggestion_gets_a_prior_or_a_surprisal_score():
+    doc = Document("d.txt", "A date 2022-04-24 sits here. Some name Zelenskyy here.")
+    meta = finding(doc, "2022-04-24", [], category="metadata-leak")
+    name = finding(doc, "Zelenskyy", [], category="name-variant")
+    lm = FakeLM()
+    (a, b), = Scorer(lm, Config()).scores([(doc, [meta, name])])
+    assert a[0] == calibration.CATEGORY_PRIORS["metadata-leak"]
+    assert 0.0 <= b[0] <= 1.0 and "span_slor" in b[1]
+    assert len(lm.calls) == 1 and len(lm.calls[0]) == 1  # one batched call, only the judged span
+
+
+def test_one_model_call_per_batch():
+    lm = FakeLM()
+    docs = [Document(f"{i}.txt", DOC.text) for i in range(3)]
+    Scorer(lm, Config()).score_batch([(d, [finding(d, "eviction", ["evacuation"])]) for d in docs])
+    assert len(lm.calls) == 1 and len(lm.calls[0]) == 6
+
+
+def test_margin_score_is_monotonic_and_in_range():
+    xs = [-30, -3, 0, 3, 30]
+    ys = [calibration.margin_score(x, {"a": 0.7, "b": 0.1}) for x in xs]
+    assert ys == sorted(ys) and all(0 <= y <= 1 for y in ys)
+    assert calibration.sigmoid(-1000) == 0.0 and calibration.sigmoid(1000) == 1.0
+
+
+def test_score_cache_round_trip(tmp_path):
+    cache = ScoreCache(tmp_path / "c.sqlite")
+    k = text_key("m", "ctx", "text")
+    assert k != text_key("m2", "ctx", "text") and k != text_key("m", "ctxt", "ext")
+    cache.put_many({k: np.array([[1.5, -2.0], [0.1, 0.2]], dtype=np.float32)})
+    got = cache.get_many([k, "missing"])
+    assert list(got) == [k] and got[k].tolist() == pytest.approx([1.5, -2.0, 0.1, 0.2])
+
+
+def test_unwritable_cache_is_off_not_an_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    cache = ScoreCache(blocker / "sub" / "c.sqlite")
+    assert not cache.enabled and cache.get_many(["a"]) == {}
+    cache.put_many({"a": np.zeros(2)})
