@@ -113,3 +113,29 @@ def test_disk_cache_returns_the_same_scores(lm, tmp_path):
     finally:
         lm.cache.close()
         lm.cache = old
+
+
+def test_model_option_loads_any_local_causal_lm_directory(lm):
+    from mtqa.scoring.manifest import model_path
+    from mtqa.scoring.runtime import load_lm
+
+    other = load_lm(Config(model_dir=str(model_path()), device="cpu"))
+    assert other.model_id != lm.model_id  # a different id: scores never mix in the cache
+    other.cache.__init__(None)
+    doc = Document("war.txt", WAR)
+    assert margin(other, doc, _finding(doc, "eviction", "evacuation")) > 3.0
+
+
+def test_check_with_the_model_scores_every_finding(lm, tmp_path):
+    from click.testing import CliRunner
+
+    from mtqa.cli import cli
+
+    p = tmp_path / "war.txt"
+    p.write_text(WAR + "\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["check", str(p), "--format", "jsonl", "--fail-on", "never"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    rows = [json.loads(x) for x in r.output.splitlines() if x.startswith("{")]
+    assert rows and all(row["score"] is not None and 0 <= row["score"] <= 1 for row in rows)

@@ -28,6 +28,7 @@ os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 import torch  # noqa: E402
 
 DEFAULT_WINDOW = 256  # context tokens kept before the scored text
+SHARED_CONTEXT_MIN = 48  # shorter shared contexts are cheaper to batch than to cache
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,9 @@ class LanguageModel:
         ids = self.tokenizer(context, add_special_tokens=False)["input_ids"] if context else []
         keep = self.window - 1 if self.prefix_id is not None else self.window
         ids = list(ids[-keep:]) if keep > 0 else []
-        return ([self.prefix_id] if self.prefix_id is not None else []) + ids
+        ids = ([self.prefix_id] if self.prefix_id is not None else []) + ids
+        # The first scored token needs something to be predicted from.
+        return ids or [self.tokenizer.eos_token_id if self.tokenizer.eos_token_id is not None else 0]
 
     # ---- scoring -------------------------------------------------------------------------
     def score(self, items: Sequence[tuple[str, str]]) -> list[TokenScores]:
@@ -162,19 +165,20 @@ class LanguageModel:
         self.stats["unique"] += len(unique)
         found = self.cache.get_many(list(unique))
         self.stats["cached"] += len(found)
+        encoded = {t: self._encode(t) for t in {t for _, t in unique.values()}}
         todo = [(k, unique[k]) for k in unique if k not in found]
         if todo:
-            computed = self._compute([it for _, it in todo])
+            computed = self._compute([it for _, it in todo], encoded)
             new = {k: lp for (k, _), lp in zip(todo, computed)}
             self.cache.put_many(new)
             found.update(new)
         out = []
         for k, (_, text) in zip(keys, items):
-            ids, offs = self._encode(text)
+            ids, offs = encoded[text]
             ids, offs = ids[: self.max_text_tokens], offs[: self.max_text_tokens]
-            lp = np.asarray(found[k], dtype=np.float32).reshape(2, -1) if len(found[k]) else np.zeros((2, 0), np.float32)
+            lp = np.asarray(found[k], dtype=np.float32).reshape(2, -1)
             if lp.shape[1] != len(ids):  # a stale cache entry from another tokenizer: recompute
-                lp = self._compute([unique[k]])[0].reshape(2, -1)
+                lp = self._compute([unique[k]], encoded)[0].reshape(2, -1)
                 self.cache.put_many({k: lp})
             starts = np.array([s for s, _ in offs], dtype=np.int32)
             ends = np.array([e for _, e in offs], dtype=np.int32)
@@ -182,16 +186,40 @@ class LanguageModel:
         return out
 
     @torch.inference_mode()
-    def _compute(self, items: list[tuple[str, str]]) -> list[np.ndarray]:
-        rows = []
-        for i, (context, text) in enumerate(items):
-            ctx = self._context_ids(context)
-            ids = self._encode(text)[0][: self.max_text_tokens]
-            rows.append((i, ctx + ids, len(ids)))
+    def _compute(self, items: list[tuple[str, str]], encoded: dict | None = None) -> list[np.ndarray]:
+        encoded = encoded or {}
         results: list[np.ndarray] = [np.zeros((2, 0), np.float32)] * len(items)
-        rows = [r for r in rows if r[2] > 0 and len(r[1]) > r[2]] + [r for r in rows if r[2] == 0]
-        todo = sorted((r for r in rows if r[2] > 0), key=lambda r: len(r[1]))
-        self.stats["computed"] += len(todo)
+        groups: dict[tuple, list] = {}
+        for i, (context, text) in enumerate(items):
+            ids = (encoded.get(text) or self._encode(text))[0][: self.max_text_tokens]
+            if ids:
+                groups.setdefault(tuple(self._context_ids(context)), []).append((i, ids))
+        self.stats["computed"] += sum(len(g) for g in groups.values())
+        started = time.perf_counter()
+        singles = []
+        for ctx, members in groups.items():
+            # Texts after one long shared context (a finding's original and its suggestions): run
+            # the context once and the texts on its key/value cache.
+            if len(members) > 1 and len(ctx) >= SHARED_CONTEXT_MIN:
+                self._compute_shared(list(ctx), members, results)
+            else:
+                singles.extend((i, list(ctx) + ids, len(ids)) for i, ids in members)
+        self._compute_batched(singles, results)
+        self.stats["forward_s"] += time.perf_counter() - started
+        return results
+
+    @staticmethod
+    def _token_scores(lg, targets) -> np.ndarray:
+        """Log-probabilities of ``targets`` under logits ``lg`` [n, vocab], and the entropies."""
+        lg = lg.float()
+        logz = torch.logsumexp(lg, -1)
+        lp = lg.gather(-1, targets[:, None])[:, 0] - logz
+        # The entropy of each prediction: how sure the model was before it saw the token.
+        entropy = logz - ((lg - logz[:, None]).exp() * lg).sum(-1)
+        return torch.stack([lp, entropy]).cpu().numpy().astype(np.float32)
+
+    def _compute_batched(self, rows: list[tuple[int, list[int], int]], results: list) -> None:
+        todo = sorted(rows, key=lambda r: len(r[1]))
         # Batches of similar length, bounded by a token budget (rows x longest row).
         batches, cur = [], []
         for r in todo:
@@ -202,7 +230,7 @@ class LanguageModel:
         if cur:
             batches.append(cur)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        started = time.perf_counter()
+        dev = self.device
         for batch in batches:
             width = max(len(r[1]) for r in batch)
             keep = max(r[2] for r in batch) + 1
@@ -214,20 +242,35 @@ class LanguageModel:
             positions = (mask.cumsum(-1) - 1).clamp(min=0)
             self.stats["tokens"] += int(mask.sum())
             self.stats["padded"] += int(mask.numel())
-            dev = self.device
             logits = self._forward(input_ids.to(dev), mask.to(dev), positions.to(dev), keep)
-            logits = logits[:, -keep:-1] if keep > 1 else logits[:, :0]
+            logits = logits[:, -keep:-1]
             for j, (i, ids, n) in enumerate(batch):
-                lg = logits[j, keep - 1 - n :].float()
-                targets = torch.tensor(ids[len(ids) - n :], device=lg.device)
-                logz = torch.logsumexp(lg, -1)
-                lp = lg.gather(-1, targets[:, None])[:, 0] - logz
-                # The entropy of each prediction: how sure the model was before it saw the token.
-                probs = (lg - logz[:, None]).exp()
-                entropy = logz - (probs * lg).sum(-1)
-                results[i] = torch.stack([lp, entropy]).cpu().numpy().astype(np.float32)
-        self.stats["forward_s"] += time.perf_counter() - started
-        return results
+                targets = torch.tensor(ids[len(ids) - n :], device=logits.device)
+                results[i] = self._token_scores(logits[j, keep - 1 - n :], targets)
+
+    def _compute_shared(self, ctx: list[int], members: list[tuple[int, list[int]]], results: list) -> None:
+        dev = self.device
+        out = self.model(input_ids=torch.tensor([ctx], device=dev), use_cache=True, logits_to_keep=1)
+        first = out.logits[0, -1:]  # predicts the first token of every text
+        cache = out.past_key_values
+        n_ctx, width = len(ctx), max(len(ids) for _, ids in members)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        input_ids = torch.full((len(members), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(members), n_ctx + width), dtype=torch.long)
+        mask[:, :n_ctx] = 1
+        for j, (_, ids) in enumerate(members):  # right padding: pads come after every real token
+            input_ids[j, : len(ids)] = torch.tensor(ids)
+            mask[j, n_ctx : n_ctx + len(ids)] = 1
+        cache.batch_repeat_interleave(len(members))
+        positions = torch.arange(n_ctx, n_ctx + width)
+        self.stats["tokens"] += n_ctx + sum(len(ids) for _, ids in members)
+        self.stats["padded"] += n_ctx + len(members) * width
+        logits = self.model(input_ids=input_ids.to(dev), attention_mask=mask.to(dev),
+                            position_ids=positions[None].expand(len(members), width).to(dev),
+                            cache_position=positions.to(dev), past_key_values=cache, use_cache=True).logits
+        for j, (i, ids) in enumerate(members):
+            lg = torch.cat([first, logits[j, : len(ids) - 1]])
+            results[i] = self._token_scores(lg, torch.tensor(ids, device=lg.device))
 
     def _forward(self, input_ids, mask, positions, keep: int):
         try:
