@@ -41,22 +41,42 @@ def detect(doc: Document, rules: list[Rule], ctx: Context) -> list[Finding]:
     found: list[Finding] = []
     for rule in rules:
         fn = implementation(rule.code)
-        if fn is not None:
+        if fn is not None and rule.scope == "document":
             found.extend(fn(doc, ctx))
     return _dedupe(found)
+
+
+def detect_across(docs: list[Document], rules: list[Rule], ctx: Context) -> dict[str, list[Finding]]:
+    """Run-scope rules over every document at once; their findings by document path."""
+    by_path: dict[str, list[Finding]] = {}
+    for rule in rules:
+        fn = implementation(rule.code)
+        if fn is not None and rule.scope == "run":
+            for f in fn(docs, ctx):
+                by_path.setdefault(f.path, []).append(f)
+    return by_path
 
 
 def check_documents(
     docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None, batch_size: int = 16
 ) -> Iterator[tuple[list[Document], list[Finding], list[InputError]]]:
-    """Detect (and score, when a scorer is given) batch by batch, so memory stays flat on big feeds."""
+    """Detect (and score, when a scorer is given) batch by batch, so memory stays flat on big feeds.
+
+    When a run-scope rule (across copies) is selected, every document is read before the first
+    batch is written, since any later copy can bear on an earlier one.
+    """
     rules = active_rules(config, lm is not None)
     ctx = Context(config=config, lm=lm)
+    across: dict[str, list[Finding]] = {}
+    if any(r.scope == "run" for r in rules):
+        items = list(docs)
+        across = detect_across([d for d in items if isinstance(d, Document)], rules, ctx)
+        docs = items
     batch: list[Document] = []
     errors: list[InputError] = []
 
     def flush():
-        per_doc = [detect(d, rules, ctx) for d in batch]
+        per_doc = [_dedupe(detect(d, rules, ctx) + across.get(d.path, [])) for d in batch]
         if scorer is not None:
             per_doc = scorer.score_batch(list(zip(batch, per_doc)))
         findings = [f for fs in per_doc for f in fs]

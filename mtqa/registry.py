@@ -6,7 +6,8 @@ rule's documentation (shown by ``mtqa explain CODE``) under the headings What it
 this bad / Example.
 
 Code blocks: MTQ1xx script and language, MTQ2xx lexical, MTQ3xx markup and boilerplate,
-MTQ4xx conventions and punctuation, MTQ5xx fluency (language model), MTQ6xx across copies.
+MTQ4xx conventions and punctuation, MTQ5xx fluency (language model), MTQ6xx across copies
+(run-scope rules, which see every document of a run at once).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
     from mtqa.document import Document
     from mtqa.finding import Finding
 
-DetectFn = Callable[["Document", "Config"], Iterable["Finding"]]
+# A document-scope detector takes (Document, Context); a run-scope one (list[Document], Context).
+DetectFn = Callable[..., Iterable["Finding"]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Rule:
     module: str
     summary: str
     needs_lm: bool = False
+    scope: str = "document"  # "run": called once with every document of the run (across copies)
 
 
 _D = "mtqa.detectors."
@@ -79,6 +82,8 @@ RULES: tuple[Rule, ...] = (
          "Two sentences run together without a space"),
     Rule("MTQ501", "garbled-sentence", "fluency", "major", _D + "fluency",
          "A sentence the language model finds garbled", needs_lm=True),
+    Rule("MTQ601", "cross-copy-name-variant", "cross-copy", "minor", _D + "cross_copy",
+         "A name spelled differently in another copy of the same story", scope="run"),
 )
 
 RULES_BY_CODE = {r.code: r for r in RULES}

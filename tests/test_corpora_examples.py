@@ -3,6 +3,10 @@
 For each incorrect example (span marked with ⟦ ⟧): exactly one finding of the file's code, at
 exactly that span, offering the expected suggestion; after applying that suggestion, the finding
 is gone. For each correct example: no finding of that code at all.
+
+Rules that look across copies (run scope) take examples as several copies: an incorrect example
+is ``{ copies = ["…", "… ⟦span⟧ …"], suggestion = "…" }`` with the span in one copy, and a
+correct example is a list of copies.
 """
 
 from __future__ import annotations
@@ -32,9 +36,35 @@ def test_entry_has_examples(code, entry):
     assert entry.get("correct"), "every entry needs at least one correct example"
 
 
+def _unmark_copies(copies: list[str]) -> tuple[list[str], str, int, int, str]:
+    """(plain copies, the marked copy's path, start, end, marked copy)."""
+    plain, where = [], None
+    for i, c in enumerate(copies, 1):
+        if corpora.MARK_OPEN in c:
+            text, start, end = corpora.parse_marked(c)
+            where = (f"copy{i}.txt", start, end, c)
+            plain.append(text)
+        else:
+            plain.append(c)
+    assert where, "one copy must hold the marked span"
+    return (plain, *where)
+
+
 @pytest.mark.parametrize("code,entry", CASES)
 def test_incorrect_examples(code, entry):
     for example in entry.get("incorrect", []):
+        if isinstance(example, dict) and "copies" in example:
+            copies, path, start, end, marked = _unmark_copies(example["copies"])
+            found = findings_for(copies, code)
+            assert [(f.path, f.start, f.end) for f in found] == [(path, start, end)], (
+                f"{code} on {example['copies']!r}: got {[(f.path, f.text, f.start) for f in found]}")
+            want = example.get("suggestion")
+            if want is not None:
+                assert want in found[0].suggestions
+                i = int(path[4:-4]) - 1
+                copies[i] = copies[i][:start] + want + copies[i][end:]
+                assert not findings_for(copies, code), f"applying {want!r} did not clear {marked!r}"
+            continue
         marked = example["text"] if isinstance(example, dict) else example
         text, start, end = corpora.parse_marked(marked)
         found = findings_for(text, code)
@@ -55,6 +85,6 @@ def test_incorrect_examples(code, entry):
 @pytest.mark.parametrize("code,entry", CASES)
 def test_correct_examples(code, entry):
     for example in entry.get("correct", []):
-        text = example["text"] if isinstance(example, dict) else example
+        text = example["text"] if isinstance(example, dict) else example  # a list: several copies
         found = findings_for(text, code)
         assert not found, f"{code} fired on a correct example {text!r}: {[(f.text, f.message) for f in found]}"

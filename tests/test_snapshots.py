@@ -22,17 +22,25 @@ FIXTURES, SNAPSHOTS = HERE / "fixtures", HERE / "snapshots"
 RULE_CODES = [r.code for r in RULES if not r.needs_lm]
 
 
+def _fixture(code: str) -> Path:
+    """tests/fixtures/<CODE>.txt, or for a rule across copies the folder tests/fixtures/<CODE>/."""
+    folder = FIXTURES / code
+    return folder if folder.is_dir() else FIXTURES / f"{code}.txt"
+
+
 def render(code: str) -> str:
-    path = FIXTURES / f"{code}.txt"
-    doc = Document(f"tests/fixtures/{code}.txt", path.read_text(encoding="utf-8"))
-    result = run([doc], Config(select=(code,), use_lm=False))
+    path = _fixture(code)
+    files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
+    docs = [Document(f"tests/fixtures/{f.relative_to(FIXTURES).as_posix()}", f.read_text(encoding="utf-8"))
+            for f in files]
+    result = run(docs, Config(select=(code,), use_lm=False))
     return "".join(json.dumps(f.to_json(), ensure_ascii=False) + "\n" for f in result.findings)
 
 
 @pytest.mark.parametrize("code", RULE_CODES)
 def test_snapshot(code):
-    fixture = FIXTURES / f"{code}.txt"
-    assert fixture.is_file(), f"every rule needs a fixture: {fixture}"
+    fixture = _fixture(code)
+    assert fixture.exists(), f"every rule needs a fixture: {fixture}"
     got = render(code)
     assert got, f"the fixture for {code} must produce at least one finding"
     snap = SNAPSHOTS / f"{code}.jsonl"
