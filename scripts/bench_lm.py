@@ -73,9 +73,7 @@ def bare_forward(lm, items, repeat=1, body_only=False):
 
 
 def scoring_path(lm, items):
-    from mtqa.scoring.cache import ScoreCache
-
-    lm.cache = ScoreCache(None)
+    lm.forget(disk=True)
     before = dict(lm.stats)
     t = time.perf_counter()
     out = lm.score(items)
@@ -88,7 +86,7 @@ def pipeline(lm, docs, config):
     from mtqa.scoring.cache import ScoreCache
     from mtqa.scoring.scorer import Scorer
 
-    lm.cache = ScoreCache(None)
+    lm.forget(disk=True)
     before = lm.stats["tokens"]
     t = time.perf_counter()
     res = run(docs, config, lm=lm, scorer=Scorer(lm, config))

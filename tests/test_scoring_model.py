@@ -28,7 +28,7 @@ def lm():
 
     fetch(log=lambda m: None, progress=False)
     model = load_lm(Config())
-    model.cache.__init__(None)  # score for real: no disk cache in these tests
+    model.forget(disk=True)  # score for real: no disk cache in these tests
     return model
 
 
@@ -77,9 +77,14 @@ def test_scores_are_deterministic_and_batching_does_not_change_them(lm):
     f = _finding(doc, "eviction", "evacuation")
     c = comparison(doc, f)
     items = [(c.context, c.original), (c.context, c.variants[0]), ("", "Plants have especially migrated.")]
+    lm.forget()
     a = [s.total for s in lm.score(items)]
+    lm.forget()
     b = [s.total for s in lm.score(items)]
-    solo = [lm.score([it])[0].total for it in items]
+    solo = []
+    for it in items:
+        lm.forget()
+        solo.append(lm.score([it])[0].total)
     assert a == b
     assert a == pytest.approx(solo, abs=1e-3)
 
@@ -100,12 +105,15 @@ def test_disk_cache_returns_the_same_scores(lm, tmp_path):
     from mtqa.scoring.cache import ScoreCache
 
     items = [("The storm hit the coast.", " Thousands were evacuated overnight.")]
+    lm.forget()
     fresh = lm.score(items)[0]
+    lm.forget()
     old = lm.cache
     try:
         lm.cache = ScoreCache(tmp_path / "scores.sqlite")
         first = lm.score(items)[0]
         before = lm.stats["cached"]
+        lm.forget()
         again = lm.score(items)[0]
         assert lm.stats["cached"] == before + 1
         assert list(again.logprobs) == list(first.logprobs)
@@ -121,7 +129,7 @@ def test_model_option_loads_any_local_causal_lm_directory(lm):
 
     other = load_lm(Config(model_dir=str(model_path()), device="cpu"))
     assert other.model_id != lm.model_id  # a different id: scores never mix in the cache
-    other.cache.__init__(None)
+    other.forget(disk=True)
     doc = Document("war.txt", WAR)
     assert margin(other, doc, _finding(doc, "eviction", "evacuation")) > 3.0
 

@@ -67,12 +67,14 @@ def test_suggestion_the_model_prefers_scores_high_and_a_rejected_one_is_dropped(
     assert out[1] == []
 
 
-def test_rule_certain_categories_keep_their_prior():
+def test_rule_certain_categories_stay_near_their_prior():
     doc = Document("d.txt", "Read more: .vjs-menu {display: nobody;} eviction")
-    f = finding(doc, "eviction", ["evacuation", ""], category="markup-leak", severity="critical")
-    (scored,), = Scorer(FakeLM(bad=("evacuation",)), Config()).score_batch([(doc, [f])])
-    assert scored.score >= calibration.CATEGORY_PRIORS["markup-leak"]
-    assert scored.severity == "critical"
+    f = finding(doc, "eviction", ["evacuation"], category="markup-leak", severity="critical")
+    prior = calibration.CATEGORY_PRIORS["markup-leak"]
+    (disliked,), = Scorer(FakeLM(bad=("evacuation",)), Config()).score_batch([(doc, [f])])
+    (liked,), = Scorer(FakeLM(bad=("eviction",)), Config()).score_batch([(doc, [f])])
+    assert prior - 0.1 <= disliked.score < prior <= liked.score <= prior + 0.1
+    assert disliked.severity == liked.severity == "critical"
 
 
 def test_low_score_downgrades_severity():

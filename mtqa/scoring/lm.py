@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -28,6 +29,7 @@ os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 import torch  # noqa: E402
 
 DEFAULT_WINDOW = 256  # context tokens kept before the scored text
+MEMO_SIZE = 20_000  # (context, text) scores kept in memory
 SHARED_CONTEXT_MIN = 48  # shorter shared contexts are cheaper to batch than to cache
 
 
@@ -50,7 +52,10 @@ class TokenScores:
 
 
 def pick_threads() -> int:
-    """Physical cores, capped at 8: more threads than cores only adds contention on CPU."""
+    """$MTQA_THREADS, else the cores this process may use, capped at 8: more threads than cores
+    only adds contention on CPU."""
+    if os.environ.get("MTQA_THREADS", "").isdigit() and int(os.environ["MTQA_THREADS"]) > 0:
+        return int(os.environ["MTQA_THREADS"])
     n = os.cpu_count() or 1
     try:
         n = len(os.sched_getaffinity(0))
@@ -94,6 +99,7 @@ class LanguageModel:
         self.cache = cache or ScoreCache(None)
         self.batch_tokens = batch_tokens
         self.max_text_tokens = max_text_tokens
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self.stats = {"requested": 0, "unique": 0, "cached": 0, "computed": 0, "tokens": 0, "padded": 0,
                       "forward_s": 0.0}
 
@@ -163,7 +169,10 @@ class LanguageModel:
         for k, item in zip(keys, items):
             unique.setdefault(k, item)
         self.stats["unique"] += len(unique)
-        found = self.cache.get_many(list(unique))
+        # Recent scores in memory first (syndicated copies in one run repeat sentences, even when
+        # the disk cache is off), then the disk cache.
+        found = {k: self._memo[k] for k in unique if k in self._memo}
+        found.update(self.cache.get_many([k for k in unique if k not in found]))
         self.stats["cached"] += len(found)
         encoded = {t: self._encode(t) for t in {t for _, t in unique.values()}}
         todo = [(k, unique[k]) for k in unique if k not in found]
@@ -172,6 +181,11 @@ class LanguageModel:
             new = {k: lp for (k, _), lp in zip(todo, computed)}
             self.cache.put_many(new)
             found.update(new)
+        for k in unique:
+            self._memo[k] = found[k]
+            self._memo.move_to_end(k)
+        while len(self._memo) > MEMO_SIZE:
+            self._memo.popitem(last=False)
         out = []
         for k, (_, text) in zip(keys, items):
             ids, offs = encoded[text]
@@ -279,6 +293,13 @@ class LanguageModel:
         except TypeError:  # an older architecture without logits_to_keep
             return self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
                               use_cache=False).logits
+
+    def forget(self, disk: bool = False) -> None:
+        """Drop the in-memory scores (and, with ``disk``, stop using the disk cache): the next
+        call computes everything afresh."""
+        self._memo.clear()
+        if disk:
+            self.cache = ScoreCache(None)
 
     def describe(self) -> dict:
         return {"model_id": self.model_id, "device": self.device, "window": self.window,

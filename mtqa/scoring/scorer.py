@@ -14,7 +14,9 @@ How a finding is scored:
 * Everything else gets the category's documented prior (``calibration.CATEGORY_PRIORS``).
 
 In categories the model cannot judge (markup, boilerplate, locale conventions, house style...),
-the score never falls below the prior: fluent English is no argument for keeping leaked CSS.
+the score is the category's prior, nudged at most 0.1 by the model (:func:`rule_certain`): fluent
+English is no argument for keeping leaked CSS, nor the model's taste for "Kiev" one against the
+house style.
 
 What the model rejects: a score below ``config.min_score`` (default 0.2) drops the finding; a score
 below 0.5 downgrades its severity one step (critical to major, major to minor).
@@ -99,7 +101,7 @@ class Scorer:
                     best = max(margins)
                     score = calibration.margin_score(best, sug)
                     if category not in calibration.MODEL_JUDGED:
-                        score = max(score, prior)
+                        score = rule_certain(prior, score)
                     doc_scores.append((score, {"margin": round(best, 3),
                                                "margins": [round(m, 3) for m in margins]}))
                 else:
@@ -109,6 +111,12 @@ class Scorer:
                                        {"span_slor": round(slor, 3)}))
             out.append(doc_scores)
         return out
+
+
+def rule_certain(prior: float, model_score: float) -> float:
+    """The score of a finding the model cannot overrule: its prior, nudged a little by the model
+    (at most +-0.1 either way), so that among equally certain rules the model still ranks."""
+    return min(1.0, max(prior - 0.1, 0.75 * prior + 0.25 * model_score))
 
 
 def span_slor(scores, span_chars: int) -> float:
