@@ -16,7 +16,7 @@ from pathlib import Path
 from mtqa.config import Config
 from mtqa.detectors.base import Context
 from mtqa.document import Document
-from mtqa.pipeline import active_rules
+from mtqa.pipeline import active_rules, detect_across
 from mtqa.registry import implementation
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared/data/clean_news_en/clean_news_en.jsonl"
@@ -33,7 +33,8 @@ def main() -> None:
     ctx = Context(config=config)
     words = sum(len(r["text"].split()) for r in records)
     # warm-up: imports, wordfreq and langdetect profiles
-    for rule in rules:
+    doc_rules = [r for r in rules if r.scope == "document"]
+    for rule in doc_rules:
         fn = implementation(rule.code)
         if fn is not None:
             list(fn(Document("warm", records[0]["text"]), ctx))
@@ -41,16 +42,19 @@ def main() -> None:
     for _ in range(args.repeat):
         per_rule: dict[str, float] = defaultdict(float)
         t0 = time.perf_counter()
-        for r in records:
-            doc = Document(r["doc_id"], r["text"])
+        docs = [Document(r["doc_id"], r["text"]) for r in records]
+        for doc in docs:
             _ = doc.sentences
-            for rule in rules:
+            for rule in doc_rules:
                 fn = implementation(rule.code)
                 if fn is None:
                     continue
                 t = time.perf_counter()
                 list(fn(doc, ctx))
                 per_rule[rule.code] += time.perf_counter() - t
+        t = time.perf_counter()
+        detect_across(docs, rules, ctx)
+        per_rule["across copies"] += time.perf_counter() - t
         elapsed = time.perf_counter() - t0
         if elapsed < best:
             best, per_rule_best = elapsed, dict(per_rule)
