@@ -20,7 +20,9 @@ def lm():
     from mtqa.scoring.runtime import load_lm
 
     fetch(log=lambda m: None, progress=False)
-    return load_lm(Config())
+    model = load_lm(Config())
+    model.forget(disk=True)  # score for real: no disk cache
+    return model
 
 
 def fluency(lm, text):
