@@ -96,10 +96,15 @@ def run_suite(args, config, lm, scorer, log) -> tuple[str, dict]:
     title = "with the language model, next to the perplexity baseline" if lm is not None else \
         "rule-based detectors only (--no-lm), all data"
 
+    stats = getattr(lm, "stats", None)
+    cost = f"{elapsed:.0f} s"
+    if isinstance(stats, dict) and "computed" in stats:
+        cost += (f"; the model scored {stats.get('unique', 0):,} distinct texts, {stats.get('computed', 0):,} "
+                 f"computed and {stats.get('cached', 0):,} from the score cache")
     out = [
         f"### {title}",
         "",
-        f"Signature: `{sig}` ({elapsed:.0f} s)",
+        f"Signature: `{sig}` ({cost})",
         "",
         "#### Seed gold (development; corpora/gold/seeds.jsonl, "
         f"{seeds['gold']} hand-annotated spans in {seeds['documents']} seed articles)",
@@ -130,7 +135,7 @@ def run_suite(args, config, lm, scorer, log) -> tuple[str, dict]:
         "Precision of each mtqa detector against the expert spans of the development set "
         "(any category may match; MQM raters were not asked about house style or boilerplate):",
         "",
-        report.code_table(next(r for r in results if r["role"] == "dev" or r is results[-1])["systems"][0].overall)
+        report.code_table(next(r for r in results if r["role"] == "dev" or r is results[-1])["systems"][-2 if lm else 0].overall)
         if results else "",
         "",
         "Recall by MQM category (mapped as in mtqa/evaluation/datasets.py; partial, category-blind):",

@@ -16,7 +16,7 @@ import bisect
 import math
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -236,6 +236,10 @@ def eval_mqm(name: str, config: Config, lm=None, scorer=None, limit: int | None 
     targets = targeted_categories(active_cats)
     systems = [_system_result("mtqa", segments, preds, targets, [segment_score(preds[s.key]) for s in segments])]
     if lm is not None:
+        # the rule-based detectors alone on the same sample, to show what the model adds or removes
+        plain = run_mtqa(docs, replace(config, use_lm=False))
+        systems.insert(0, _system_result("mtqa --no-lm", segments, plain, targets,
+                                         [segment_score(plain[s.key]) for s in segments]))
         surps = surprisal(lm, docs)
         if ppl_threshold is None:
             _, g_all = expand_raters(segments, {})
@@ -285,13 +289,15 @@ def eval_clean_news(config: Config, lm=None, scorer=None, limit: int | None = No
     from mtqa.evaluation.signature import active_detector_codes
 
     codes = active_detector_codes(config, lm is not None)
-    baseline = None
+    baseline = plain_total = None
+    if lm is not None:
+        plain_total = sum(len(ps) for ps in run_mtqa(docs, replace(config, use_lm=False)).values())
     if lm is not None and ppl_threshold is not None:
         surps = surprisal(lm, docs)
         baseline = sum(len(baseline_spans(d, s, ppl_threshold)) for d, s in zip(docs, surps))
     return {"documents": len(docs), "words": words, "codes": codes, "per_code": dict(per_code),
             "examples": dict(examples), "docs_flagged": sum(1 for ps in preds.values() if ps),
-            "baseline_spans": baseline, "seconds": time.perf_counter() - started}
+            "baseline_spans": baseline, "no_lm_total": plain_total, "seconds": time.perf_counter() - started}
 
 
 # ---- the seed gold -------------------------------------------------------------------------

@@ -68,13 +68,16 @@ def mqm_table(results: list[dict]) -> str:
                   "AUROC major"], rows)
 
 
+SHORT = {"mtqa --no-lm": "rules only", "mtqa": "mtqa", "perplexity baseline": "ppl"}
+
+
 def mqm_category_table(results: list[dict]) -> str:
     """Recall per (mapped) gold category, partial and category-blind, for mtqa and the baseline."""
     cats = sorted({c for r in results for c in r["gold_categories"]})
     names = [s.name for s in results[0]["systems"]] if results else []
     header = ["gold category"]
     for r in results:
-        header += [f"{r['name']} n"] + [f"R {n.split()[0]}" for n in names]
+        header += [f"{r['name']} n"] + [f"R {SHORT.get(n, n)}" for n in names]
     rows = []
     for c in cats:
         row = [c]
@@ -96,6 +99,9 @@ def clean_news_table(res: dict) -> str:
         rows.append([code, n, f"{1000 * n / words:.3f}", ex])
     total = sum(res["per_code"].values())
     rows.append(["**all mtqa**", total, f"{1000 * total / words:.3f}", f"{res['docs_flagged']} of {res['documents']} documents"])
+    if res.get("no_lm_total") is not None:
+        n = res["no_lm_total"]
+        rows.append(["mtqa --no-lm (same documents)", n, f"{1000 * n / words:.3f}", ""])
     if res.get("baseline_spans") is not None:
         b = res["baseline_spans"]
         rows.append(["perplexity baseline", b, f"{1000 * b / words:.3f}", "same threshold as on the dev set"])
