@@ -118,7 +118,12 @@ def run_suite(args, config, lm, scorer, log) -> tuple[str, dict]:
     if seeds["baseline"] is not None:
         b = seeds["baseline"]["partial"]["all"]
         out += ["", f"Perplexity baseline on the seeds (partial matching): P {report.fmt(b.precision)}, "
-                    f"R {report.fmt(b.recall)}, F1 {report.fmt(b.f1)}, {b.n_pred} spans flagged."]
+                    f"R {report.fmt(b.recall)}, F1 {report.fmt(b.f1)}, {b.n_pred} spans flagged. "
+                    "Recall by gold category (partial, category-blind):", ""]
+        mine, base = seeds["report"]["partial"]["by_category_any"], seeds["baseline"]["partial"]["by_category_any"]
+        out.append(report.table(["gold category", "gold", "R mtqa", "R ppl"], [
+            [c, base[c].n_gold, report.fmt(mine[c].recall if c in mine else None), report.fmt(base[c].recall)]
+            for c in sorted(base) if base[c].n_gold]))
     out += [
         "",
         "#### Expert MQM spans (zh-en newstest2020 is development; the rest is test)",
