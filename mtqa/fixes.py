@@ -7,6 +7,46 @@ from typing import Iterable
 from mtqa.finding import Finding
 
 
+def line_bounds(text: str, offset: int) -> tuple[int, int]:
+    """(start, end) of the line holding ``offset``, without its line break."""
+    s = text.rfind("\n", 0, offset) + 1
+    e = text.find("\n", offset)
+    return s, len(text) if e == -1 else e
+
+
+def deletion_extent(text: str, start: int, end: int) -> tuple[int, int]:
+    """What deleting ``text[start:end]`` removes so that clean text is left.
+
+    Findings report what is wrong (a leaked line, a stamp); the white space around it goes with
+    it here. Whole lines take the white space after them up to the next line with text (their line
+    break and any blank lines), so paragraphs keep one separator; lines at the very end take the
+    white space before them instead. A deletion at the start of a line takes the spaces after it;
+    one inside a line takes one neighbouring space, so no double space is left.
+    """
+    n = len(text)
+    ls, le = line_bounds(text, start)
+    _, le_end = line_bounds(text, max(start, end - 1))
+    at_line_start = text[ls:start].strip() == ""
+    if at_line_start and text[end:le_end].strip() == "":
+        e = end
+        while e < n and text[e].isspace():
+            e += 1
+        if e < n:
+            return ls, e
+        s = ls
+        while s > 0 and text[s - 1].isspace():
+            s -= 1
+        return s, e
+    if at_line_start:
+        e = end
+        while e < le_end and text[e] in " \t\u00a0":
+            e += 1
+        return ls, e
+    if start > 0 and text[start - 1] in " \t" and (end >= n or text[end] in " \t\n.,;:!?"):
+        return start - 1, end
+    return start, end
+
+
 def _is_deletion(f: Finding) -> bool:
     return f.suggestions[0] == ""
 
@@ -30,15 +70,21 @@ def choose_fixes(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def apply_fixes(text: str, findings: Iterable[Finding]) -> str:
-    """``text`` with each chosen finding's first suggestion put in place of its span."""
-    out, pos = [], 0
+    """``text`` with each chosen finding's first suggestion put in place of its span (deletions
+    widened by :func:`deletion_extent`)."""
+    edits = []
     for f in choose_fixes(findings):
-        if f.start < pos:  # an overlapping deletion: delete whatever it adds beyond the last one
-            pos = max(pos, f.end)
+        start, end = deletion_extent(text, f.start, f.end) if _is_deletion(f) else (f.start, f.end)
+        edits.append((start, end, f.suggestions[0]))
+    out, pos = [], 0
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
+        if start < pos:  # overlaps the last edit: delete whatever a deletion adds beyond it
+            if replacement == "":
+                pos = max(pos, end)
             continue
-        out.append(text[pos : f.start])
-        out.append(f.suggestions[0])
-        pos = f.end
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
     out.append(text[pos:])
     return "".join(out)
 

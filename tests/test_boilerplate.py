@@ -1,6 +1,7 @@
 """Boilerplate (MTQ311) and metadata (MTQ312): line spans, glued seams, datelines left alone."""
 
 from mtqa.detectors.boilerplate import glued_seam
+from mtqa.fixes import apply_fixes
 from tests.helpers import findings_for
 
 
@@ -20,13 +21,17 @@ def test_boilerplate_span_stops_at_seam():
 
 
 def test_whole_line_with_break():
-    (f,) = findings_for("A.\n\nAlso Read: Russia pounds railroad stations\n\nB.", "MTQ311")
-    assert f.text == "Also Read: Russia pounds railroad stations\n\n"
+    text = "A.\n\nAlso Read: Russia pounds railroad stations\n\nB."
+    (f,) = findings_for(text, "MTQ311")
+    assert f.text == "Also Read: Russia pounds railroad stations"
+    assert apply_fixes(text, [f]) == "A.\n\nB."
 
 
 def test_date_stamp_glued_to_first_sentence():
-    (f,) = findings_for(" date 2022-04-24 Ukraine's government said on Saturday.", "MTQ312")
-    assert f.text == " date 2022-04-24 "
+    text = " date 2022-04-24 Ukraine's government said on Saturday."
+    (f,) = findings_for(text, "MTQ312")
+    assert f.text == "date 2022-04-24"
+    assert apply_fixes(text, [f]) == "Ukraine's government said on Saturday."
 
 
 def test_datelines_and_date_lines_are_legitimate():

@@ -1,19 +1,28 @@
 """Page code in the copy (MTQ301) and translated CSS values (MTQ302)."""
 
-from mtqa.detectors.markup import bad_css_values, deletion_span
-from mtqa.fixes import apply_fixes
+from mtqa.detectors.markup import bad_css_values
+from mtqa.fixes import apply_fixes, deletion_extent
 from tests.helpers import findings_for
 from mtqa.config import Config
 from mtqa.document import Document
 from mtqa.pipeline import run
 
 
-def test_deletion_span_keeps_one_paragraph_break():
+def test_deleting_a_line_keeps_one_paragraph_break():
     text = "A.\n\nCODE\n\nB."
-    s, e = deletion_span(text, 4, 8)
+    s, e = deletion_extent(text, 4, 8)
     assert text[:s] + text[e:] == "A.\n\nB."
-    s, e = deletion_span("A.\n\nCODE", 4, 8)
+    s, e = deletion_extent("A.\n\nCODE", 4, 8)
     assert "A.\n\nCODE"[:s] == "A."
+
+
+def test_deleting_inside_a_line_leaves_single_spaces():
+    text = "said (Photo: AP) that"
+    s, e = deletion_extent(text, 5, 16)
+    assert text[:s] + text[e:] == "said that"
+    text = " date 2022-04-24 Ukraine said"
+    s, e = deletion_extent(text, 1, 16)
+    assert text[:s] + text[e:] == "Ukraine said"
 
 
 def test_bad_css_values():

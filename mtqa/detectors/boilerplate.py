@@ -23,7 +23,8 @@ import regex
 
 from mtqa import corpora
 from mtqa.detectors.base import Context, make_finding
-from mtqa.detectors.markup import deletion_span, inline_deletion_span, line_bounds
+from mtqa.detectors.markup import content_span
+from mtqa.fixes import line_bounds
 from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
@@ -138,22 +139,14 @@ def pattern_findings(doc: Document, code: str, patterns: tuple[Pattern, ...]) ->
                 stop = seam if seam is not None else le
                 if len(text[ls:stop].split()) > pat.max_words:
                     continue
-                if seam is not None:
-                    s, e = ls, seam
-                else:
-                    s, e = deletion_span(text, ls, le)
+                s, e = content_span(text, ls, seam if seam is not None else le)
             elif pat.where == "lead":
                 rest = text[m.end() : le]
                 if pat.require_rest and not rest.strip():
                     continue
-                if not rest.strip():
-                    s, e = deletion_span(text, ls, le)
-                else:
-                    s, e = ls, m.end()
-                    while e < le and text[e] in " \t\u00a0":
-                        e += 1
+                s, e = content_span(text, ls, le if not rest.strip() else m.end())
             else:
-                s, e = inline_deletion_span(text, m.start(), m.end())
+                s, e = content_span(text, m.start(), m.end())
             if any(s < te and e > ts for ts, te in taken):
                 continue
             taken.append((s, e))

@@ -18,43 +18,19 @@ from mtqa import corpora
 from mtqa.detectors.base import Context, make_finding
 from mtqa.document import Document
 from mtqa.finding import Finding
+from mtqa.fixes import line_bounds
 from mtqa.registry import detector
 
 # --- shared with the boilerplate detectors --------------------------------------------------------
 
 
-def line_bounds(text: str, offset: int) -> tuple[int, int]:
-    """(start, end) of the line holding ``offset``, without its line break."""
-    s = text.rfind("\n", 0, offset) + 1
-    e = text.find("\n", offset)
-    return s, len(text) if e == -1 else e
-
-
-def deletion_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen whole lines ``text[start:end]`` so that deleting them leaves clean text.
-
-    The lines take the white space after them up to the next line with text (their line break and
-    any blank lines), so paragraphs keep one separator; lines at the very end of the text take the
-    white space before them instead.
-    """
-    n = len(text)
-    e = end
-    while e < n and text[e].isspace():
-        e += 1
-    if e < n:
-        return start, e
-    s = start
-    while s > 0 and text[s - 1].isspace():
-        s -= 1
-    return s, end
-
-
-def inline_deletion_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen ``text[start:end]`` (inside a line) by one neighbouring space so no double space is left."""
-    if start > 0 and text[start - 1] in " \t" and (end >= len(text) or text[end] in " \t\n.,;:!?"):
-        return start - 1, end
-    if end < len(text) and text[end] in " \t" and (start == 0 or text[start - 1] == "\n"):
-        return start, end + 1
+def content_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``text[start:end]`` without the white space at its edges. Findings name what leaked;
+    mtqa.fixes.deletion_extent takes the white space with it when the fix is applied."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
     return start, end
 
 
@@ -263,7 +239,7 @@ def code_leak(doc: Document, ctx: Context) -> Iterator[Finding]:
                 break
 
     for rs, re_, kinds in line_runs:
-        s, e = deletion_span(text, rs, re_)
+        s, e = content_span(text, rs, re_)
         kind = "css" if "css" in kinds else ("script" if "script" in kinds else "html")
         yield make_finding(
             doc, "MTQ301", s, e, _KIND_MESSAGE[kind] + "; delete the line", suggestions=("",),
@@ -272,8 +248,7 @@ def code_leak(doc: Document, ctx: Context) -> Iterator[Finding]:
     for s, e, kind in inline:
         if any(rs <= s < re_ for rs, re_, _ in line_runs):
             continue
-        ds, de = inline_deletion_span(text, s, e)
-        yield make_finding(doc, "MTQ301", ds, de, _KIND_MESSAGE[kind], suggestions=("",), evidence={"kinds": [kind]})
+        yield make_finding(doc, "MTQ301", s, e, _KIND_MESSAGE[kind], suggestions=("",), evidence={"kinds": [kind]})
     in_code = [(s, e) for s, e, _ in code]
     for m in _ENTITY.finditer(text):
         if any(s <= m.start() < e for s, e in in_code):
