@@ -153,13 +153,21 @@ def main() -> None:
         del lm
 
     lm = load_lm(Config())
-    tps, aps, res = pipeline(lm, seeds, Config())
-    report["pipeline_seeds"] = {"tok_s": round(tps), "articles_s": round(aps, 3), "findings": len(res.findings)}
+    report["default_model_id"] = lm.model_id
+    pipeline(lm, seeds[:1], Config())  # warm up
+    tps, aps, res, seqs = pipeline(lm, seeds, Config())
+    bare = bare_sequences(lm, seqs)
+    report["pipeline_seeds"] = {"pipeline_tok_s": round(tps), "bare_forward_same_sequences_tok_s": round(bare),
+                                "ratio": round(tps / bare, 3), "articles_s": round(aps, 3),
+                                "sequences": len(seqs), "findings": len(res.findings)}
     print("pipeline on the seeds:", report["pipeline_seeds"], flush=True)
     sub = clean[: args.docs]
     words = sum(d.word_count for d in sub)
-    tps, aps, res = pipeline(lm, sub, Config())
-    report["clean_with_model"] = {"docs": len(sub), "words": words, "articles_s": round(aps, 3), "tok_s": round(tps)}
+    tps, aps, res, seqs = pipeline(lm, sub, Config())
+    bare = bare_sequences(lm, seqs)
+    report["clean_with_model"] = {"docs": len(sub), "words": words, "articles_s": round(aps, 3),
+                                  "pipeline_tok_s": round(tps), "bare_forward_same_sequences_tok_s": round(bare),
+                                  "ratio": round(tps / bare, 3)}
     t = time.perf_counter()
     run(clean, Config(use_lm=False))
     report["clean_without_model"] = {"docs": len(clean), "articles_s": round(len(clean) / (time.perf_counter() - t), 1)}

@@ -1,8 +1,9 @@
 """open_model: what ``mtqa check`` calls when the model is on.
 
 The bundled model is fetched on first use (and says so); ``--model DIR`` loads any local Hugging
-Face causal LM instead. Precision defaults to fp32: see scripts/bench_lm.py for the int8 and bf16
-measurements behind that choice; $MTQA_PRECISION overrides it (fp32, bf16, int8).
+Face causal LM instead. Precision defaults to ``auto``: bf16 where the hardware has native bf16
+(AMX / AVX512-BF16 CPUs, CUDA), else fp32; int8 dynamic quantisation was measured and rejected
+(scripts/bench_lm.py). $MTQA_PRECISION overrides it (auto, fp32, bf16, int8).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Callable
 from mtqa.config import Config
 from mtqa.scoring.manifest import ModelError, cache_root, install_record, manifest, model_path
 
-DEFAULT_PRECISION = "fp32"
+DEFAULT_PRECISION = "auto"
 
 
 def ensure_bundled(config: Config, log: Callable[[str], None]) -> Path:
