@@ -85,8 +85,10 @@ def test_scores_are_deterministic_and_batching_does_not_change_them(lm):
     for it in items:
         lm.forget()
         solo.append(lm.score([it])[0].total)
-    assert a == b
-    assert a == pytest.approx(solo, abs=1e-3)
+    assert a == b  # the same call, bit for bit
+    # Another batch shape moves a sum of bf16 log-probabilities by a little (fp32: ~1e-4 nats).
+    tol = 0.3 if "bf16" in lm.model_id else 1e-3
+    assert a == pytest.approx(solo, abs=tol)
 
 
 def test_scorer_ranks_the_artifact_above_the_legitimate_use(lm):
