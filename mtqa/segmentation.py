@@ -31,18 +31,19 @@ _NEXT_START = regex.compile(r"[ \t\u00a0\u2009\u202f]+([" + regex.escape(_OPENER
 _WORD_BEFORE = regex.compile(r"([\p{L}.]+)\.$")
 
 
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` narrowed to exclude the white space at the edges of ``text[start:end]``."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
     """Runs of non-blank lines, trimmed of surrounding white space."""
-    out: list[tuple[int, int]] = []
-    for m in regex.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            out.append((s, e))
-    return out
+    spans = (strip_span(text, m.start(), m.end()) for m in regex.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text))
+    return [(s, e) for s, e in spans if s < e]
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -93,12 +94,5 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             out.append((s, m.end()))
             s = nxt.start(1)
         out.append((s, le))
-    trimmed = []
-    for s, e in out:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            trimmed.append((s, e))
-    return trimmed
+    spans = (strip_span(text, s, e) for s, e in out)
+    return [(s, e) for s, e in spans if s < e]

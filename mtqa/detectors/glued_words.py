@@ -14,7 +14,7 @@ from typing import Iterator
 import regex
 
 from mtqa.detectors.base import Context, make_finding
-from mtqa.detectors.tokens import words, zipf
+from mtqa.detectors.tokens import chunk_around, words, zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector
@@ -130,13 +130,7 @@ def likely_typo(word: str, split: tuple[str, ...]) -> bool:
 
 def _technical(text: str, start: int, end: int) -> bool:
     """Is the word part of a URL, address, handle, hashtag or identifier?"""
-    s = start
-    while s > 0 and not text[s - 1].isspace():
-        s -= 1
-    e = end
-    while e < len(text) and not text[e].isspace():
-        e += 1
-    chunk = text[s:e].strip("\"'“”‘’()[]«».,;:!?")
+    chunk = chunk_around(text, start, end).strip("\"'“”‘’()[]«».,;:!?")
     return bool(_TECHNICAL.search(chunk))
 
 

@@ -19,19 +19,15 @@ from mtqa.detectors.base import Context, make_finding
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.fixes import line_bounds
+from mtqa.segmentation import strip_span
 from mtqa.registry import detector
 
 # --- shared with the boilerplate detectors --------------------------------------------------------
 
 
-def content_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """``text[start:end]`` without the white space at its edges. Findings name what leaked;
-    mtqa.fixes.deletion_extent takes the white space with it when the fix is applied."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+# Findings name what leaked, without the white space at its edges; mtqa.fixes.deletion_extent
+# takes the white space with it when the fix is applied.
+content_span = strip_span
 
 
 # --- CSS ------------------------------------------------------------------------------------------

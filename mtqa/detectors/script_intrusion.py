@@ -17,7 +17,7 @@ import regex
 
 from mtqa import corpora
 from mtqa.detectors.base import Context, make_finding
-from mtqa.detectors.tokens import zipf
+from mtqa.detectors.tokens import chunk_around, zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector
@@ -269,13 +269,7 @@ def _suspicious_lookalike(word: str, i: int) -> bool:
 
 def _technical_chunk(text: str, start: int, end: int) -> bool:
     """Is text[start:end] part of a URL, e-mail address, handle or hashtag?"""
-    s = start
-    while s > 0 and not text[s - 1].isspace():
-        s -= 1
-    e = end
-    while e < len(text) and not text[e].isspace():
-        e += 1
-    return bool(regex.search(r"://|www\.|@|#|\.\p{L}{2,}/", text[s:e]))
+    return bool(regex.search(r"://|www\.|@|#|\.\p{L}{2,}/", chunk_around(text, start, end)))
 
 
 @detector("MTQ102")

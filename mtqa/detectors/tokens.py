@@ -23,3 +23,14 @@ def zipf(word: str, lang: str = "en") -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, lang)
+
+
+def chunk_around(text: str, start: int, end: int) -> str:
+    """The run of non-space characters holding ``text[start:end]`` (a URL, an address, a handle)."""
+    s = start
+    while s > 0 and not text[s - 1].isspace():
+        s -= 1
+    e = end
+    while e < len(text) and not text[e].isspace():
+        e += 1
+    return text[s:e]
