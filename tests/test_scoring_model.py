@@ -125,6 +125,22 @@ def test_disk_cache_returns_the_same_scores(lm, tmp_path):
         lm.cache = old
 
 
+def test_fast_tokenizer_matches_transformers(lm):
+    from transformers import AutoTokenizer
+
+    from mtqa.scoring.lm import FastTokenizer
+    from mtqa.scoring.manifest import model_path
+
+    assert isinstance(lm.tokenizer, FastTokenizer)
+    hf = AutoTokenizer.from_pretrained(model_path(), local_files_only=True)
+    for text in (WAR, " Zaporizhzhia’s “steelworks” — 1,500 évacués\n\tok", ""):
+        a = lm.tokenizer(text, return_offsets_mapping=True)
+        b = hf(text, add_special_tokens=False, return_offsets_mapping=True)
+        assert list(a["input_ids"]) == list(b["input_ids"])
+        assert [tuple(o) for o in a["offset_mapping"]] == [tuple(o) for o in b["offset_mapping"]]
+    assert (lm.tokenizer.eos_token_id, lm.tokenizer.pad_token_id) == (hf.eos_token_id, hf.pad_token_id)
+
+
 def test_model_option_loads_any_local_causal_lm_directory(lm):
     from mtqa.scoring.manifest import model_path
     from mtqa.scoring.runtime import load_lm

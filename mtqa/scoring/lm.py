@@ -99,6 +99,44 @@ def _dir_fingerprint(path: Path) -> str:
     return h.hexdigest()[:12]
 
 
+class FastTokenizer:
+    """The bundled model's tokenizer.json through the `tokenizers` library directly.
+
+    transformers' AutoTokenizer takes about 1.6 s to build this tokenizer; `tokenizers` loads the
+    same file in 0.15 s and gives identical ids and offsets (checked when it was introduced, and
+    by tests/test_scoring_model.py). Only the calls LanguageModel makes are provided.
+    """
+
+    def __init__(self, path: Path):
+        from tokenizers import Tokenizer
+
+        self._tk = Tokenizer.from_file(str(path / "tokenizer.json"))
+        cfg = {}
+        try:
+            cfg = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+
+        def special(name):
+            tok = cfg.get(name)
+            tok = tok.get("content") if isinstance(tok, dict) else tok
+            return self._tk.token_to_id(tok) if tok else None
+
+        self.bos_token_id = special("bos_token")
+        self.eos_token_id = special("eos_token")
+        self.pad_token_id = special("pad_token")
+
+    def __call__(self, text: str, add_special_tokens: bool = False, return_offsets_mapping: bool = False):
+        enc = self._tk.encode(text, add_special_tokens=add_special_tokens)
+        out = {"input_ids": enc.ids}
+        if return_offsets_mapping:
+            out["offset_mapping"] = enc.offsets
+        return out
+
+    def convert_tokens_to_ids(self, token: str) -> int | None:
+        return self._tk.token_to_id(token)
+
+
 class LanguageModel:
     """A causal LM that returns token log-probabilities of texts after a context."""
 
@@ -123,7 +161,8 @@ class LanguageModel:
     @classmethod
     def load(cls, path: str | os.PathLike, device: str = "auto", precision: str = "auto",
              cache_path: Path | None = None, prefix_token: str | None = None, model_id: str | None = None,
-             threads: int | None = None, window: int = DEFAULT_WINDOW) -> "LanguageModel":
+             threads: int | None = None, window: int = DEFAULT_WINDOW,
+             fast_tokenizer: bool = False) -> "LanguageModel":
         """Load a local Hugging Face causal LM directory (never from a hub).
 
         ``precision``: auto, fp32, bf16 or int8 (dynamic quantisation of the linear layers, CPU
@@ -143,7 +182,10 @@ class LanguageModel:
             torch.set_num_threads(threads or pick_threads())
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         try:
-            tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            if fast_tokenizer and (path / "tokenizer.json").is_file():
+                tok = FastTokenizer(path)
+            else:
+                tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
             model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype)
         except Exception as exc:  # many kinds; all mean "this is not a loadable causal LM"
             raise ModelError(f"cannot load a causal language model from {path}: {exc}") from exc
@@ -314,6 +356,21 @@ class LanguageModel:
         except TypeError:  # an older architecture without logits_to_keep
             return self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
                               use_cache=False).logits
+
+    def prefetch(self, docs, codes=("MTQ501",)) -> None:
+        """Score, in one call, what the model-based detectors in ``codes`` will ask about ``docs``.
+
+        Detectors see one document at a time. Called once per pipeline batch before detection,
+        this sorts the sentences of all the batch's documents by length into full batches (and
+        scores a sentence repeated across syndicated copies once); the detectors then find their
+        scores in memory. On 20 clean-news articles it cut the fluency time by a fifth.
+        """
+        if any(c.startswith("MTQ501") for c in codes):
+            from mtqa.scoring.fluency import candidate_sentences, sentence_items
+
+            items = [it for d in docs for it in sentence_items(d, candidate_sentences(d))]
+            if items:
+                self.score(items)
 
     def forget(self, disk: bool = False) -> None:
         """Drop the in-memory scores (and, with ``disk``, stop using the disk cache): the next
