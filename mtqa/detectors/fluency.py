@@ -34,7 +34,9 @@ def garbled_sentence(doc, ctx):
     """
     if ctx.lm is None:
         return
-    from mtqa.scoring.calibration import load, sigmoid
+    import math
+
+    from mtqa.scoring.calibration import CATEGORY_PRIORS, load
     from mtqa.scoring.fluency import assess_document
 
     section = load().get("fluency", {})
@@ -48,7 +50,11 @@ def garbled_sentence(doc, ctx):
             doc, "MTQ501", start, end,
             f"garbled sentence? the language model finds '{doc.text[start:end]}' out of place here "
             f"(oddness {a.worst:.2f}, threshold {threshold:.2f})",
-            evidence={"score": sigmoid((threshold - a.worst) / scale), "oddness": round(a.worst, 3),
+            # From the fluency prior (0.5) at the threshold towards 0.8 far beyond it: even at one
+            # alarm per 2,000 words of clean news, a small model's "garbled" is less certain than
+            # a confusion it can check against a suggestion, so it ranks below those.
+            evidence={"score": CATEGORY_PRIORS["fluency"] + 0.3 * (1 - math.exp(-(threshold - a.worst) / scale)),
+                      "oddness": round(a.worst, 3),
                       "slor_sentence": round(a.sentence_slor, 3),
                       "sentence": [a.sentence.start, a.sentence.end]},
         )
