@@ -76,6 +76,9 @@ def check_documents(
     errors: list[InputError] = []
 
     def flush():
+        if lm is not None and hasattr(lm, "prefetch"):
+            # batch the model's sentences across documents (and copies) before detectors ask
+            lm.prefetch(batch, [r.code for r in rules])
         per_doc = [_dedupe(detect(d, rules, ctx) + across.get(d.path, [])) for d in batch]
         if scorer is not None:
             per_doc = scorer.score_batch(list(zip(batch, per_doc)))
