@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:
-    from mtqa.config import Config
-    from mtqa.document import Document
     from mtqa.finding import Finding
 
 # A document-scope detector takes (Document, Context); a run-scope one (list[Document], Context).

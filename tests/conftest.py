@@ -1,5 +1,3 @@
-import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,3 +11,17 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds is not beside this checkout")
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def lm():
+    """The bundled model, fetched once per session into $MTQA_CACHE_DIR (or the user cache dir)
+    exactly as `mtqa model fetch` does, scoring for real: no disk cache."""
+    from mtqa.config import Config
+    from mtqa.scoring.fetch import fetch
+    from mtqa.scoring.runtime import load_lm
+
+    fetch(log=lambda m: None, progress=False)
+    model = load_lm(Config())
+    model.forget(disk=True)
+    return model

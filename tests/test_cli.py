@@ -189,7 +189,7 @@ def test_bad_input_among_good_still_reports_the_good(runner, tmp_path):
 
 def test_unknown_setup_cfg_key_is_an_error(runner, tmp_path, monkeypatch):
     write(tmp_path, "setup.cfg", "[mtqa]\nfail_onn = minor\n")
-    p = write(tmp_path, "a.txt", SAMPLE)
+    write(tmp_path, "a.txt", SAMPLE)
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(cli, ["check", "a.txt", "--no-lm"])
     assert r.exit_code == 2 and "fail_onn" in r.output

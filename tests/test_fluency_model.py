@@ -13,16 +13,7 @@ SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 pytestmark = pytest.mark.skipif(os.environ.get("MTQA_SKIP_MODEL_TESTS") == "1",
                                 reason="MTQA_SKIP_MODEL_TESTS=1")
 
-
-@pytest.fixture(scope="module")
-def lm():
-    from mtqa.scoring.fetch import fetch
-    from mtqa.scoring.runtime import load_lm
-
-    fetch(log=lambda m: None, progress=False)
-    model = load_lm(Config())
-    model.forget(disk=True)  # score for real: no disk cache
-    return model
+# `lm`: the real model, a session fixture in tests/conftest.py
 
 
 def fluency(lm, text):

@@ -20,16 +20,7 @@ SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 pytestmark = pytest.mark.skipif(os.environ.get("MTQA_SKIP_MODEL_TESTS") == "1",
                                 reason="MTQA_SKIP_MODEL_TESTS=1")
 
-
-@pytest.fixture(scope="session")
-def lm():
-    from mtqa.scoring.fetch import fetch
-    from mtqa.scoring.runtime import load_lm
-
-    fetch(log=lambda m: None, progress=False)
-    model = load_lm(Config())
-    model.forget(disk=True)  # score for real: no disk cache in these tests
-    return model
+# `lm`: the real model, a session fixture in tests/conftest.py
 
 
 def _finding(doc: Document, word: str, suggestion: str, nth: int = 0) -> Finding:

@@ -28,7 +28,6 @@ from mtqa.evaluation.datasets import BENCHMARKS, CLEAN_NEWS, Segment, targeted_c
 from mtqa.evaluation.gold import GoldSpan
 from mtqa.evaluation.metrics import PRF, auroc, evaluate, prf
 from mtqa.evaluation.spans import PredSpan, match
-from mtqa.finding import SEVERITY_RANK
 from mtqa.pipeline import active_rules, run
 
 Log = Callable[[str], None]
