@@ -74,8 +74,12 @@ def _open_model(config):
               help="Write here instead of stdout (atomically, when the run ends).")
 @click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
               help="Exit 1 when a finding is at or above this severity (default: major).")
+@click.option("--sort", type=click.Choice(["position", "score"]), default="position",
+              help="Order findings by place in each input (default, streamed) or most likely first "
+                   "(score, then severity; written when the run ends).")
 @_model_options
-def check(paths, fmt, output, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style, max_bytes):
+def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
+          max_bytes):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or
@@ -102,10 +106,15 @@ def check(paths, fmt, output, select, ignore, fail_on, no_lm, model_dir, device,
         for docs, findings, errors in check_documents(read_all(list(paths), config.max_bytes), config, lm, scorer):
             for err in errors:
                 click.echo(f"mtqa: error: {err}", err=True)
-            writer(docs, findings, out)
+            if sort == "position":
+                writer(docs, findings, out)
             result.documents.extend(docs)
             result.errors.extend(errors)
             result.findings.extend(findings)
+        if sort == "score":
+            ranked = sorted(result.findings, key=lambda f: (-(f.score if f.score is not None else -1.0),
+                                                            -f.severity_rank, f.sort_key()))
+            writer(result.documents, ranked, out)
     if result.errors:
         sys.exit(2)
     sys.exit(1 if fails(result, config.fail_on) else 0)

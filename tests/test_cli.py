@@ -201,3 +201,21 @@ def test_setup_cfg_supplies_defaults(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(cli, ["check", "a.txt", "--no-lm"])
     assert r.exit_code == 1 and "MTQ403" in r.output
+
+
+def test_sort_by_score_puts_higher_scores_first(monkeypatch, runner, tmp_path):
+    import mtqa.cli as cli_module
+
+    class HalfScorer:
+        """A fake scorer: the model is not what this test is about, the ordering is."""
+
+        def score_batch(self, pairs):
+            return [[f.with_(score=0.9 if f.code == "MTQ403" else 0.3) for f in fs] for _, fs in pairs]
+
+    monkeypatch.setattr(cli_module, "_open_model", lambda config: (None, HalfScorer()))
+    p = write(tmp_path, "a.txt", "Prices rose 3,5 percent on Saturday (23), officials said.\n")
+    args = ["check", str(p), "--format", "jsonl", "--fail-on", "never", "--select", "MTQ401,MTQ403"]
+    by_position = [json.loads(x)["code"] for x in runner.invoke(cli, args).output.splitlines()]
+    by_score = [json.loads(x)["code"] for x in runner.invoke(cli, args + ["--sort", "score"]).output.splitlines()]
+    assert by_position == ["MTQ401", "MTQ403"]
+    assert by_score == ["MTQ403", "MTQ401"]
