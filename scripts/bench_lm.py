@@ -22,6 +22,7 @@ from pathlib import Path
 
 from mtqa.config import Config, PROJECT_ROOT
 from mtqa.document import Document
+from mtqa.scoring.lm import length_batches
 
 DATA = PROJECT_ROOT.parent / "shared" / "data" / "clean_news_en" / "clean_news_en.jsonl"
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
@@ -46,14 +47,7 @@ def bare_forward(lm, items, repeat=1, body_only=False):
     for ctx, text in items:
         ids = lm._context_ids(ctx) + lm._encode(text)[0][: lm.max_text_tokens]
         rows.append(ids)
-    rows.sort(key=len)
-    batches, cur = [], []
-    for r in rows:
-        if cur and (len(cur) + 1) * len(r) > lm.batch_tokens:
-            batches.append(cur)
-            cur = []
-        cur.append(r)
-    batches.append(cur)
+    batches = length_batches(rows, lm.batch_tokens)
     tokens = sum(len(r) for r in rows) * repeat
     t = time.perf_counter()
     with torch.inference_mode():
@@ -111,14 +105,8 @@ def bare_sequences(lm, seqs):
     """Bare forward (logits at every position) over the given token sequences, length-sorted."""
     import torch
 
-    rows = sorted(seqs, key=len)
-    batches, cur = [], []
-    for r in rows:
-        if cur and (len(cur) + 1) * len(r) > lm.batch_tokens:
-            batches.append(cur)
-            cur = []
-        cur.append(r)
-    batches.append(cur)
+    rows = list(seqs)
+    batches = length_batches(rows, lm.batch_tokens)
     t = time.perf_counter()
     with torch.inference_mode():
         for b in batches:

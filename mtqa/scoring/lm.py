@@ -51,6 +51,20 @@ class TokenScores:
         return len(self.logprobs)
 
 
+def length_batches(rows: list, budget: int, length=len) -> list[list]:
+    """``rows`` sorted by length into batches of similar length, each within a token budget
+    (rows x longest row). The benchmark uses it too, so it times the batches the scorer builds."""
+    batches, cur = [], []
+    for r in sorted(rows, key=length):
+        if cur and (len(cur) + 1) * length(r) > budget:
+            batches.append(cur)
+            cur = []
+        cur.append(r)
+    if cur:
+        batches.append(cur)
+    return batches
+
+
 def pick_threads() -> int:
     """$MTQA_THREADS, else the cores this process may use, capped at 8: more threads than cores
     only adds contention on CPU."""
@@ -296,16 +310,7 @@ class LanguageModel:
         return torch.stack([lp, entropy]).cpu().numpy().astype(np.float32)
 
     def _compute_batched(self, rows: list[tuple[int, list[int], int]], results: list) -> None:
-        todo = sorted(rows, key=lambda r: len(r[1]))
-        # Batches of similar length, bounded by a token budget (rows x longest row).
-        batches, cur = [], []
-        for r in todo:
-            if cur and (len(cur) + 1) * len(r[1]) > self.batch_tokens:
-                batches.append(cur)
-                cur = []
-            cur.append(r)
-        if cur:
-            batches.append(cur)
+        batches = length_batches(rows, self.batch_tokens, length=lambda r: len(r[1]))
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         dev = self.device
         for batch in batches:
