@@ -27,6 +27,16 @@ from mtqa.scoring.lm import length_batches
 DATA = PROJECT_ROOT.parent / "shared" / "data" / "clean_news_en" / "clean_news_en.jsonl"
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
+# Timed in a fresh interpreter: the imports, then the load; the whole process is timed from outside.
+_WARM = ("import time; t=time.perf_counter(); from mtqa.config import Config; {imp}; "
+         "t1=time.perf_counter(); lm={load}; print(t1-t, time.perf_counter()-t1)")
+WARM_START = {
+    "native": _WARM.format(imp="from mtqa.scoring.runtime import load_lm", load="load_lm(Config())"),
+    "transformers": _WARM.format(
+        imp="from mtqa.scoring.lm import LanguageModel; from mtqa.scoring.manifest import model_path; import transformers",
+        load="LanguageModel.load(model_path(), native=False)"),
+}
+
 
 def fluency_items(docs):
     from mtqa.scoring.fluency import candidate_sentences, sentence_items
@@ -38,17 +48,19 @@ def fluency_items(docs):
 
 
 def bare_forward(lm, items, repeat=1, body_only=False):
-    """Forward passes only, over the same length-sorted batches the scorer builds: the plain
-    ``model(input_ids, attention_mask)`` with logits at every position, or (body_only) with the
-    output layer at the last position only, a lower bound on any scoring that needs log-probs."""
+    """Forward passes only, over the same length-sorted batches the scorer builds for ``items``."""
+    rows = [lm._context_ids(ctx) + lm._encode(text)[0][: lm.max_text_tokens] for ctx, text in items]
+    return bare_sequences(lm, rows, repeat=repeat, body_only=body_only)
+
+
+def bare_sequences(lm, seqs, repeat=1, body_only=False):
+    """The model's forward pass alone over pre-tokenised, left-padded, length-sorted batches:
+    logits at every position (what a plain ``model(input_ids, attention_mask)`` computes), or
+    (body_only) at the last position only, a lower bound on any scoring that needs log-probs."""
     import torch
 
-    rows = []
-    for ctx, text in items:
-        ids = lm._context_ids(ctx) + lm._encode(text)[0][: lm.max_text_tokens]
-        rows.append(ids)
+    rows = list(seqs)
     batches = length_batches(rows, lm.batch_tokens)
-    tokens = sum(len(r) for r in rows) * repeat
     t = time.perf_counter()
     with torch.inference_mode():
         for _ in range(repeat):
@@ -59,11 +71,9 @@ def bare_forward(lm, items, repeat=1, body_only=False):
                 for j, r in enumerate(b):
                     x[j, w - len(r):] = torch.tensor(r)
                     m[j, w - len(r):] = 1
-                if body_only:
-                    lm.model(input_ids=x, attention_mask=m, use_cache=False, logits_to_keep=1)
-                else:
-                    lm.model(input_ids=x, attention_mask=m, use_cache=False)
-    return tokens / (time.perf_counter() - t)
+                positions = (m.cumsum(-1) - 1).clamp(min=0)
+                lm.backend.logits(x, m, positions, 1 if body_only else w)
+    return sum(len(r) for r in rows) * repeat / (time.perf_counter() - t)
 
 
 def scoring_path(lm, items):
@@ -75,7 +85,7 @@ def scoring_path(lm, items):
     return (lm.stats["tokens"] - before["tokens"]) / dt, out
 
 
-def pipeline(lm, docs, config, prefetch=False):
+def pipeline(lm, docs, config):
     """The whole pipeline (detect + score) with the model, score caches off. Tokens are counted
     as every (context + text) sequence it scored, as a naive scorer would run them; the bare
     forward over exactly those sequences is the baseline."""
@@ -85,39 +95,11 @@ def pipeline(lm, docs, config, prefetch=False):
     lm.forget(disk=True)
     lm.trace = []
     t = time.perf_counter()
-    if prefetch:  # what the pipeline hook `lm.prefetch(batch, codes)` would do, batch by batch
-        from mtqa.pipeline import Result
-
-        res = Result()
-        for i in range(0, len(docs), 16):
-            lm.prefetch(docs[i : i + 16])
-            part = run(docs[i : i + 16], config, lm=lm, scorer=Scorer(lm, config))
-            res.findings.extend(part.findings)
-    else:
-        res = run(docs, config, lm=lm, scorer=Scorer(lm, config))
+    res = run(docs, config, lm=lm, scorer=Scorer(lm, config))  # run() prefetches each batch
     dt = time.perf_counter() - t
     seqs, lm.trace = lm.trace, None
     tokens = sum(len(x) for x in seqs)
     return tokens / dt, len(docs) / dt, res, seqs
-
-
-def bare_sequences(lm, seqs):
-    """Bare forward (logits at every position) over the given token sequences, length-sorted."""
-    import torch
-
-    rows = list(seqs)
-    batches = length_batches(rows, lm.batch_tokens)
-    t = time.perf_counter()
-    with torch.inference_mode():
-        for b in batches:
-            w = max(len(r) for r in b)
-            x = torch.zeros((len(b), w), dtype=torch.long)
-            m = torch.zeros((len(b), w), dtype=torch.long)
-            for j, r in enumerate(b):
-                x[j, w - len(r):] = torch.tensor(r)
-                m[j, w - len(r):] = 1
-            lm.model(input_ids=x, attention_mask=m, use_cache=False)
-    return sum(len(r) for r in rows) / (time.perf_counter() - t)
 
 
 def main() -> None:
@@ -127,6 +109,7 @@ def main() -> None:
     ap.add_argument("--skip-cold", action="store_true")
     ap.add_argument("--precisions", default="fp32,bf16,int8")
     ap.add_argument("--sentences", type=int, default=80, help="seed sentences for the throughput runs")
+    ap.add_argument("--starts", type=int, default=3, help="fresh processes timed for the warm start")
     ap.add_argument("--json", default=None, help="also write the numbers here")
     args = ap.parse_args()
     import torch
@@ -139,13 +122,20 @@ def main() -> None:
     rows = [json.loads(x) for x in DATA.open(encoding="utf-8")]
     clean = [Document(r["doc_id"], r["text"]) for r in rows]
 
-    # warm start in a fresh process: import + load of the converted model
-    code = ("import time; t=time.perf_counter(); from mtqa.scoring.runtime import load_lm; "
-            "from mtqa.config import Config; t1=time.perf_counter(); lm=load_lm(Config()); "
-            "t2=time.perf_counter(); print(t1-t, t2-t1)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    report["warm_start_s"] = {"import": round(float(out[0]), 2), "load": round(float(out[1]), 2)}
-    print("warm start:", report["warm_start_s"], flush=True)
+    # warm start in a fresh process: imports + load of the converted model, as `mtqa check` does it
+    # (native forward), and through transformers for comparison; best and worst of --starts runs
+    report["warm_start_s"] = {}
+    for backend, code in WARM_START.items():
+        runs = []
+        for _ in range(args.starts):
+            t = time.perf_counter()
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            runs.append([float(x) for x in out.stdout.split()] + [time.perf_counter() - t])
+        report["warm_start_s"][backend] = {
+            "import_s": [round(min(r[0] for r in runs), 2), round(max(r[0] for r in runs), 2)],
+            "load_s": [round(min(r[1] for r in runs), 2), round(max(r[1] for r in runs), 2)],
+            "process_total_s": [round(min(r[2] for r in runs), 2), round(max(r[2] for r in runs), 2)]}
+        print(f"warm start ({backend}), [best, worst] of {args.starts}:", report["warm_start_s"][backend], flush=True)
     if not args.skip_cold and args.wheel:
         from mtqa.scoring.fetch import fetch
 
@@ -178,8 +168,20 @@ def main() -> None:
         print(precision, entry, flush=True)
         del lm
 
+    # the same default precision through transformers: what the native forward replaced
+    from mtqa.scoring.lm import LanguageModel
+    from mtqa.scoring.manifest import manifest, model_path
+
+    ref = LanguageModel.load(model_path(), native=False, prefix_token=manifest().prefix_token)
+    bare_forward(ref, items[:8])  # warm up
+    report["transformers_backend"] = {"model_id": ref.model_id, "bare_forward_tok_s": round(bare_forward(ref, items)),
+                                      "scoring_path_tok_s": round(scoring_path(ref, items)[0])}
+    print("transformers backend:", report["transformers_backend"], flush=True)
+    del ref
+
     lm = load_lm(Config())
     report["default_model_id"] = lm.model_id
+    report["default_backend"] = lm.backend.name
     pipeline(lm, seeds[:1], Config())  # warm up
     tps, aps, res, seqs = pipeline(lm, seeds, Config())
     bare = bare_sequences(lm, seqs)
@@ -197,11 +199,7 @@ def main() -> None:
     t = time.perf_counter()
     run(clean, Config(use_lm=False))
     report["clean_without_model"] = {"docs": len(clean), "articles_s": round(len(clean) / (time.perf_counter() - t), 1)}
-    tps, aps, res, seqs = pipeline(lm, sub, Config(), prefetch=True)
-    report["clean_with_model_prefetch"] = {"docs": len(sub), "articles_s": round(aps, 3), "pipeline_tok_s": round(tps),
-                                           "ratio": round(tps / bare, 3)}
-    print("clean news:", report["clean_with_model"], report["clean_with_model_prefetch"],
-          report["clean_without_model"], flush=True)
+    print("clean news:", report["clean_with_model"], report["clean_without_model"], flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 

@@ -132,6 +132,41 @@ def test_fast_tokenizer_matches_transformers(lm):
     assert (lm.tokenizer.eos_token_id, lm.tokenizer.pad_token_id) == (hf.eos_token_id, hf.pad_token_id)
 
 
+def test_the_bundled_model_runs_on_the_native_forward(lm):
+    assert lm.backend.name == "native"
+
+
+def test_native_forward_gives_transformers_scores(lm):
+    """mtqa.scoring.llama must compute what transformers' LlamaForCausalLM computes, in both scoring
+    paths: left-padded batches, and texts sharing one context's key/value state. In fp32 the two
+    agree to the last bit on this CPU; the tolerance leaves room for other kernels."""
+    import numpy as np
+
+    from mtqa.scoring import lm as lm_module
+    from mtqa.scoring.manifest import manifest, model_path
+
+    long_ctx = WAR + " " + TENANT  # over SHARED_CONTEXT_MIN tokens: its texts share one state
+    items = [("", "Plants have especially migrated to the outside world."), (WAR[:60], " Short."),
+             (long_ctx, " The eviction of civilians was halted."),
+             (long_ctx, " The evacuation of civilians was halted, officials said on Monday.")]
+    scores = {}
+    for native in (True, False):
+        m = lm_module.LanguageModel.load(model_path(), device="cpu", precision="fp32", native=native,
+                                         prefix_token=manifest().prefix_token)
+        assert m.backend.name == ("native" if native else "transformers")
+        scores[native] = [s.logprobs for s in m.score(items)]
+        shared = m.stats["tokens"]
+        m.forget()
+        # The same texts one at a time: no sharing, no padding.
+        alone = [m.score([it])[0].logprobs for it in items]
+        for a, b in zip(scores[native], alone):
+            np.testing.assert_allclose(a, b, atol=1e-3)
+        assert shared < sum(m._context_ids(c).__len__() + len(m._encode(t)[0]) for c, t in items)
+    for a, b in zip(scores[True], scores[False]):
+        assert len(a) == len(b) > 0
+        np.testing.assert_allclose(a, b, atol=1e-3)
+
+
 def test_model_option_loads_any_local_causal_lm_directory(lm):
     from mtqa.scoring.manifest import model_path
     from mtqa.scoring.runtime import load_lm

@@ -151,13 +151,62 @@ class FastTokenizer:
         return self._tk.token_to_id(token)
 
 
+class TransformersBackend:
+    """Any local Hugging Face causal LM, through transformers."""
+
+    name = "transformers"
+
+    def __init__(self, model):
+        self.model = model
+
+    def logits(self, input_ids, mask, positions, keep: int):
+        try:
+            return self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                              logits_to_keep=keep, use_cache=False).logits
+        except TypeError:  # an older architecture without logits_to_keep
+            return self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
+                              use_cache=False).logits[:, -keep:]
+
+    def prefix(self, ids):
+        """Logits of the prefix's last position, and its key/value state."""
+        out = self.model(input_ids=ids, use_cache=True, logits_to_keep=1)
+        return out.logits[0, -1:], out.past_key_values
+
+    def extend(self, state, n_rows: int, input_ids, key_mask, positions):
+        """Logits of every position of ``input_ids`` (n_rows rows) after the prefix ``state``."""
+        state.batch_repeat_interleave(n_rows)
+        return self.model(input_ids=input_ids, attention_mask=key_mask, position_ids=positions,
+                          cache_position=positions[0], past_key_values=state, use_cache=True).logits
+
+
+class NativeLlamaBackend:
+    """The bundled model through mtqa.scoring.llama: the same scores, a fraction of the start-up."""
+
+    name = "native"
+
+    def __init__(self, model):
+        self.model = model
+
+    def logits(self, input_ids, mask, positions, keep: int):
+        return self.model.forward(input_ids, mask, positions, keep=keep)[0]
+
+    def prefix(self, ids):
+        mask = torch.ones_like(ids)
+        positions = torch.arange(ids.shape[1], device=ids.device)[None]
+        logits, state = self.model.forward(ids, mask, positions, keep=1, want_state=True)
+        return logits[0, -1:], state
+
+    def extend(self, state, n_rows: int, input_ids, key_mask, positions):
+        return self.model.forward(input_ids, key_mask, positions, past=state.expand(n_rows))[0]
+
+
 class LanguageModel:
     """A causal LM that returns token log-probabilities of texts after a context."""
 
-    def __init__(self, model, tokenizer, model_id: str, device: str, prefix_id: int | None,
+    def __init__(self, backend, tokenizer, model_id: str, device: str, prefix_id: int | None,
                  window: int = DEFAULT_WINDOW, cache: ScoreCache | None = None, batch_tokens: int = 4096,
                  max_text_tokens: int = 256):
-        self.model = model
+        self.backend = backend  # TransformersBackend or NativeLlamaBackend
         self.tokenizer = tokenizer
         self.model_id = model_id
         self.device = device
@@ -176,17 +225,15 @@ class LanguageModel:
     def load(cls, path: str | os.PathLike, device: str = "auto", precision: str = "auto",
              cache_path: Path | None = None, prefix_token: str | None = None, model_id: str | None = None,
              threads: int | None = None, window: int = DEFAULT_WINDOW,
-             fast_tokenizer: bool = False) -> "LanguageModel":
+             native: bool = False) -> "LanguageModel":
         """Load a local Hugging Face causal LM directory (never from a hub).
 
         ``precision``: auto, fp32, bf16 or int8 (dynamic quantisation of the linear layers, CPU
-        only; measured far off fp32 on this model, see scripts/bench_lm.py).
+        only; measured far off fp32 on this model, see scripts/bench_lm.py). ``native``: run a
+        Llama directory through mtqa.scoring.llama and the `tokenizers` library instead of
+        transformers, for a start-up of about a second instead of five (the bundled model uses it;
+        a directory it cannot compute exactly, or int8, goes through transformers regardless).
         """
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
         path = Path(path)
         if not (path / "config.json").is_file():
             raise ModelError(f"{path} is not a Hugging Face model directory (no config.json)")
@@ -195,20 +242,21 @@ class LanguageModel:
         if device == "cpu":
             torch.set_num_threads(threads or pick_threads())
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+        native = native and precision != "int8" and (path / "tokenizer.json").is_file()
         try:
-            if fast_tokenizer and (path / "tokenizer.json").is_file():
+            if native:
+                from mtqa.scoring import llama
+
+                native = llama.supports(path)
+            if native:
                 tok = FastTokenizer(path)
+                backend = NativeLlamaBackend(llama.Llama.load(path, dtype=dtype, device=device))
             else:
-                tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
-            model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype)
+                tok, backend = cls._load_transformers(path, dtype, precision, device)
+        except ModelError:
+            raise
         except Exception as exc:  # many kinds; all mean "this is not a loadable causal LM"
             raise ModelError(f"cannot load a causal language model from {path}: {exc}") from exc
-        model.eval()
-        if precision == "int8":
-            if device != "cpu":
-                raise ModelError("int8 dynamic quantisation runs on the CPU only; use --device cpu")
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        model.to(device)
         prefix_id = None
         if prefix_token is not None:
             prefix_id = tok.convert_tokens_to_ids(prefix_token)
@@ -216,7 +264,24 @@ class LanguageModel:
             prefix_id = tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id
         mid = model_id or f"{path.name}-{_dir_fingerprint(path)}"
         mid = f"{mid}/{precision}/w{window}"
-        return cls(model, tok, mid, device, prefix_id, window=window, cache=ScoreCache(cache_path))
+        return cls(backend, tok, mid, device, prefix_id, window=window, cache=ScoreCache(cache_path))
+
+    @staticmethod
+    def _load_transformers(path: Path, dtype, precision: str, device: str):
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype)
+        model.eval()
+        if precision == "int8":
+            if device != "cpu":
+                raise ModelError("int8 dynamic quantisation runs on the CPU only; use --device cpu")
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        model.to(device)
+        return tok, TransformersBackend(model)
 
     # ---- tokenising ----------------------------------------------------------------------
     def _encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
@@ -324,7 +389,7 @@ class LanguageModel:
             positions = (mask.cumsum(-1) - 1).clamp(min=0)
             self.stats["tokens"] += int(mask.sum())
             self.stats["padded"] += int(mask.numel())
-            logits = self._forward(input_ids.to(dev), mask.to(dev), positions.to(dev), keep)
+            logits = self.backend.logits(input_ids.to(dev), mask.to(dev), positions.to(dev), keep)
             logits = logits[:, -keep:-1]
             for j, (i, ids, n) in enumerate(batch):
                 targets = torch.tensor(ids[len(ids) - n :], device=logits.device)
@@ -332,9 +397,7 @@ class LanguageModel:
 
     def _compute_shared(self, ctx: list[int], members: list[tuple[int, list[int]]], results: list) -> None:
         dev = self.device
-        out = self.model(input_ids=torch.tensor([ctx], device=dev), use_cache=True, logits_to_keep=1)
-        first = out.logits[0, -1:]  # predicts the first token of every text
-        cache = out.past_key_values
+        first, state = self.backend.prefix(torch.tensor([ctx], device=dev))  # first: predicts every text's first token
         n_ctx, width = len(ctx), max(len(ids) for _, ids in members)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         input_ids = torch.full((len(members), width), pad, dtype=torch.long)
@@ -343,24 +406,13 @@ class LanguageModel:
         for j, (_, ids) in enumerate(members):  # right padding: pads come after every real token
             input_ids[j, : len(ids)] = torch.tensor(ids)
             mask[j, n_ctx : n_ctx + len(ids)] = 1
-        cache.batch_repeat_interleave(len(members))
-        positions = torch.arange(n_ctx, n_ctx + width)
+        positions = torch.arange(n_ctx, n_ctx + width)[None].expand(len(members), width)
         self.stats["tokens"] += n_ctx + sum(len(ids) for _, ids in members)
         self.stats["padded"] += n_ctx + len(members) * width
-        logits = self.model(input_ids=input_ids.to(dev), attention_mask=mask.to(dev),
-                            position_ids=positions[None].expand(len(members), width).to(dev),
-                            cache_position=positions.to(dev), past_key_values=cache, use_cache=True).logits
+        logits = self.backend.extend(state, len(members), input_ids.to(dev), mask.to(dev), positions.to(dev))
         for j, (i, ids) in enumerate(members):
             lg = torch.cat([first, logits[j, : len(ids) - 1]])
             results[i] = self._token_scores(lg, torch.tensor(ids, device=lg.device))
-
-    def _forward(self, input_ids, mask, positions, keep: int):
-        try:
-            return self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
-                              logits_to_keep=keep, use_cache=False).logits
-        except TypeError:  # an older architecture without logits_to_keep
-            return self.model(input_ids=input_ids, attention_mask=mask, position_ids=positions,
-                              use_cache=False).logits
 
     def prefetch(self, docs, codes=("MTQ501",)) -> None:
         """Score, in one call, what the model-based detectors in ``codes`` will ask about ``docs``.
@@ -385,5 +437,5 @@ class LanguageModel:
             self.cache = ScoreCache(None)
 
     def describe(self) -> dict:
-        return {"model_id": self.model_id, "device": self.device, "window": self.window,
+        return {"model_id": self.model_id, "backend": self.backend.name, "device": self.device, "window": self.window,
                 "threads": torch.get_num_threads(), "cache": str(self.cache.path) if self.cache.enabled else None}

@@ -47,7 +47,7 @@ def load_lm(config: Config, log: Callable[[str], None] = lambda m: None, precisi
     m = manifest()
     path = ensure_bundled(config, log)
     return LanguageModel.load(path, device=config.device, precision=precision, cache_path=cache_path,
-                              prefix_token=m.prefix_token, model_id=m.id, fast_tokenizer=True)
+                              prefix_token=m.prefix_token, model_id=m.id, native=True)
 
 
 def open_model(config: Config, log: Callable[[str], None] = lambda m: None):

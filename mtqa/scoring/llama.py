@@ -1,0 +1,159 @@
+"""A Llama-architecture causal LM in plain torch, for the bundled model's fast start.
+
+Importing transformers' model classes and building a model through ``from_pretrained`` takes
+4-6 s in a fresh process on the project's 2-core machines; torch plus this module and the
+safetensors file take about 1.3 s. The scores are the same: tests/test_scoring_model.py checks
+this forward against transformers' LlamaForCausalLM on the bundled model.
+
+Only what the bundled model's config uses is implemented (``supports`` says which configs
+qualify): RMSNorm, rotary position embeddings of the default kind, grouped-query attention
+without biases, a SiLU-gated MLP and an output layer tied or not to the embeddings. Any other
+model directory goes through transformers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+
+def supports(path: Path) -> bool:
+    """Whether the model directory at ``path`` is a Llama this module computes exactly."""
+    try:
+        cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    rope = cfg.get("rope_parameters") or cfg.get("rope_scaling") or {}
+    return (
+        cfg.get("model_type") == "llama"
+        and cfg.get("hidden_act", "silu") == "silu"
+        and not cfg.get("attention_bias", False)
+        and not cfg.get("mlp_bias", False)
+        and cfg.get("pretraining_tp", 1) == 1
+        and rope.get("rope_type", rope.get("type", "default")) == "default"
+        and any(path.glob("*.safetensors"))
+    )
+
+
+def _rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
+    # As transformers' LlamaRMSNorm: normalise in float32, scale in the model's dtype.
+    h = x.float()
+    h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + eps)
+    return weight * h.to(x.dtype)
+
+
+def _rotate_half(x: torch.Tensor) -> torch.Tensor:
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+
+
+class KVState:
+    """The keys and values of a prefix, per layer: [batch, kv_heads, length, head_dim]."""
+
+    def __init__(self, layers: list[tuple[torch.Tensor, torch.Tensor]]):
+        self.layers = layers
+
+    def expand(self, n: int) -> "KVState":
+        return KVState([(k.expand(n, -1, -1, -1), v.expand(n, -1, -1, -1)) for k, v in self.layers])
+
+    @property
+    def length(self) -> int:
+        return self.layers[0][0].shape[2] if self.layers else 0
+
+
+class Llama:
+    """Weights plus a forward pass; no autograd, no generation, no training."""
+
+    def __init__(self, cfg: dict, weights: dict[str, torch.Tensor], dtype: torch.dtype, device: str):
+        self.n_layers = cfg["num_hidden_layers"]
+        self.n_heads = cfg["num_attention_heads"]
+        self.n_kv = cfg.get("num_key_value_heads") or self.n_heads
+        self.head_dim = cfg.get("head_dim") or cfg["hidden_size"] // self.n_heads
+        self.eps = cfg.get("rms_norm_eps", 1e-6)
+        rope = cfg.get("rope_parameters") or {}
+        theta = rope.get("rope_theta", cfg.get("rope_theta", 10000.0))
+        self.dtype, self.device = dtype, device
+
+        def w(name):
+            return weights[name].to(device=device, dtype=dtype)
+
+        self.embed = w("model.embed_tokens.weight")
+        head = "lm_head.weight" if "lm_head.weight" in weights and not cfg.get("tie_word_embeddings") else None
+        self.lm_head = w(head) if head else self.embed
+        self.norm = w("model.norm.weight")
+        self.layers = []
+        for i in range(self.n_layers):
+            p = f"model.layers.{i}."
+            # q, k and v in one matrix, and gate and up in another: two matmuls fewer per layer.
+            qkv = torch.cat([w(p + "self_attn.q_proj.weight"), w(p + "self_attn.k_proj.weight"),
+                             w(p + "self_attn.v_proj.weight")])
+            gate_up = torch.cat([w(p + "mlp.gate_proj.weight"), w(p + "mlp.up_proj.weight")])
+            self.layers.append((w(p + "input_layernorm.weight"), qkv, w(p + "self_attn.o_proj.weight"),
+                                w(p + "post_attention_layernorm.weight"), gate_up, w(p + "mlp.down_proj.weight")))
+        self.inv_freq = 1.0 / (theta ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32, device=device)
+                                         / self.head_dim))
+
+    @classmethod
+    def load(cls, path: Path, dtype: torch.dtype = torch.float32, device: str = "cpu") -> "Llama":
+        from safetensors.torch import load_file
+
+        cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        weights: dict[str, torch.Tensor] = {}
+        for f in sorted(path.glob("*.safetensors")):
+            weights.update(load_file(str(f)))
+        return cls(cfg, weights, dtype, device)
+
+    def _rope(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        freqs = positions.float()[..., None] * self.inv_freq  # [b, t, d/2]
+        emb = torch.cat((freqs, freqs), dim=-1)[:, None]  # [b, 1, t, d]
+        return emb.cos().to(self.dtype), emb.sin().to(self.dtype)
+
+    @torch.inference_mode()
+    def forward(self, input_ids: torch.Tensor, key_mask: torch.Tensor, positions: torch.Tensor,
+                keep: int | None = None, past: KVState | None = None, want_state: bool = False):
+        """Logits of the last ``keep`` positions (all when None), and optionally the new KVState.
+
+        ``key_mask`` [b, past + t] marks real tokens (1) and padding (0) among the keys, the
+        prefix in ``past`` included. Each query sees the real keys at or before it, and itself:
+        a padding row then attends to something and stays finite, and no real row looks at it.
+        """
+        b, t = input_ids.shape
+        n_past = past.length if past is not None else 0
+        x = F.embedding(input_ids, self.embed)
+        cos, sin = self._rope(positions)
+        q_idx = torch.arange(n_past, n_past + t, device=x.device)[:, None]
+        k_idx = torch.arange(n_past + t, device=x.device)[None, :]
+        allowed = (k_idx <= q_idx)[None] & key_mask.bool()[:, None, :]
+        allowed = (allowed | (k_idx == q_idx)[None])[:, None]  # [b, 1, t, past + t]
+        scale = 1.0 / math.sqrt(self.head_dim)
+        hq, hk, d = self.n_heads, self.n_kv, self.head_dim
+        new_state = []
+        for i, (ln1, qkv_w, o_w, ln2, gate_up_w, down_w) in enumerate(self.layers):
+            h = _rms_norm(x, ln1, self.eps)
+            q, k, v = (h @ qkv_w.T).split([hq * d, hk * d, hk * d], dim=-1)
+            q = q.view(b, t, hq, d).transpose(1, 2)
+            k = k.view(b, t, hk, d).transpose(1, 2)
+            v = v.view(b, t, hk, d).transpose(1, 2)
+            q = q * cos + _rotate_half(q) * sin
+            k = k * cos + _rotate_half(k) * sin
+            if past is not None:
+                pk, pv = past.layers[i]
+                k, v = torch.cat([pk, k], dim=2), torch.cat([pv, v], dim=2)
+            if want_state:
+                new_state.append((k, v))
+            if hk != hq:
+                k = k.repeat_interleave(hq // hk, dim=1)
+                v = v.repeat_interleave(hq // hk, dim=1)
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, scale=scale)
+            x = x + a.transpose(1, 2).reshape(b, t, hq * d) @ o_w.T
+            h = _rms_norm(x, ln2, self.eps)
+            gate, up = (h @ gate_up_w.T).chunk(2, dim=-1)
+            x = x + (F.silu(gate) * up) @ down_w.T
+        if keep is not None:
+            x = x[:, -keep:]
+        logits = _rms_norm(x, self.norm, self.eps) @ self.lm_head.T
+        return logits, (KVState(new_state) if want_state else None)
