@@ -1,5 +1,7 @@
-"""MTQ501 with the real model: it finds the seeds' garbled sentences and stays quiet on clean copy."""
+"""MTQ501 with the real model: it finds garbled sentences and stays quiet on fluent copy."""
 
+import csv
+import lzma
 import os
 from pathlib import Path
 
@@ -8,17 +10,65 @@ import pytest
 from mtqa.config import Config
 from mtqa.document import Document
 from mtqa.pipeline import run
+from mtqa.scoring.fluency import assess_document
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+SEEDS = SHARED / "seeds"
+NT2020 = SHARED / "data/wmt_mqm_zhen/qe2022_redistributed/zh-en-train-2020/mqm_newstest2020_zhen.tsv.xz"
 pytestmark = pytest.mark.skipif(os.environ.get("MTQA_SKIP_MODEL_TESTS") == "1",
                                 reason="MTQA_SKIP_MODEL_TESTS=1")
 
 # `lm`: the real model, a session fixture in tests/conftest.py
 
+GARBLED = ("The city council met on Tuesday to discuss the budget. "
+           "The mayor has especially migrated the roads to the outside taxes.")
+FLUENT = ("The city council met on Tuesday to discuss the budget. "
+          "The mayor said the money would repair roads and lower taxes outside the city centre.")
+
 
 def fluency(lm, text):
     res = run([Document("t.txt", text)], Config(select=("MTQ501",)), lm=lm)
     return [f for f in res.findings if f.code == "MTQ501"]
+
+
+def test_finds_a_garbled_sentence_and_marks_its_odd_words(lm):
+    found = fluency(lm, GARBLED)
+    assert len(found) == 1, [f.text for f in found]
+    f = found[0]
+    assert GARBLED.index("The mayor") <= f.start < f.end <= len(GARBLED)
+    assert f.text in ("especially", "migrated", "outside", "taxes", "outside taxes"), f.text
+    assert f.category == "fluency" and f.suggestions == () and "score" in f.evidence
+
+
+def test_the_fluent_version_is_not_flagged_and_scores_better(lm):
+    assert fluency(lm, FLUENT) == []
+    garbled = assess_document(Document("g.txt", GARBLED), lm)[-1]
+    fluent = assess_document(Document("f.txt", FLUENT), lm)[-1]
+    assert garbled.per_word < fluent.per_word and garbled.total < fluent.total
+
+
+def _nt2020_output(system: str, seg_id: str) -> tuple[str, str]:
+    """(previous segment, segment) of one system's output in newstest2020 zh-en (the dev set),
+    read in place: the text of a rater's no-error row, else of any row, without the <v> tags."""
+    found: dict[str, str] = {}
+    with lzma.open(NT2020, "rt", encoding="utf-8", newline="") as fh:
+        for r in csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if r[0] == system and r[3] in (seg_id, str(int(seg_id) - 1)):
+                text = r[6].replace("<v>", "").replace("</v>", "")
+                if r[3] not in found or r[7].lower() == "no-error":
+                    found[r[3]] = text
+    return found[str(int(seg_id) - 1)], found[seg_id]
+
+
+@pytest.mark.skipif(not NT2020.is_file(), reason="../shared/data is not beside this checkout")
+def test_finds_a_garbled_mt_sentence_from_the_dev_set(lm):
+    # Huoshan_Translate, newstest2020 segment 1282: all raters marked a major error in
+    # "The impala is a national second-class endangered wild protected animal."
+    prev, seg = _nt2020_output("Huoshan_Translate.919", "1282")
+    text = prev + "\n\n" + seg
+    found = fluency(lm, text)
+    s = text.index("The impala is")
+    assert any(s <= f.start < text.index(".", s) for f in found), [f.text for f in found]
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")

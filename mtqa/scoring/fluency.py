@@ -8,13 +8,28 @@ when the word is both less likely here than in text at large and more surprising
 expected to be. That is what a garbled MT sentence looks like: "an independent voting *engineer*",
 "Plants have *especially* migrated".
 
-A sentence's score is the mean of min(0, oddness) over its judged words: common lower-case content
-words (wordfreq Zipf between MIN_ZIPF and MAX_ZIPF). Names, numbers, rare words, function words and
-punctuation are scored by the model but not judged, since a small model cannot tell a garbled name
-from an unfamiliar one. The span of a finding is the run of adjacent words around the oddest one
-whose oddness is below zero. Each sentence is scored after the text before it (CONTEXT_CHARS code
-points, cut at a word boundary), so identical sentences with the same lead-in in syndicated copies
-are scored once and cached.
+Only judged words count: common lower-case content words (wordfreq Zipf between MIN_ZIPF and
+MAX_ZIPF). Names, numbers, rare words, function words and punctuation are scored by the model but
+not judged, since a small model cannot tell a garbled name from an unfamiliar one. A word's
+*deficit* is min(0, oddness); a fluent sentence has none. Each sentence gets two measures:
+
+- ``total``: the sum of its judged words' deficits. Several odd words in one sentence add up, so
+  this is the measure for long sentences that go wrong in more than one place;
+- ``per_word``: the same sum divided by the number of judged words, for short sentences with one
+  glaring word, whose total stays small.
+
+The detector (mtqa/detectors/fluency.py) flags a sentence when either measure is beyond what clean
+news shows; scripts/calibrate_fluency.py gives each the same clean-news quantile, chosen so that
+together they flag at most one sentence per 2,000 words of clean news. On the development MQM
+set (newstest2020 zh-en, scripts/dev_fluency.py) the total finds about two and a half times as many
+sentences with a major fluency or mistranslation error as the per-word mean alone did, at the same
+false-alarm rate; the mean is kept beside it for short sentences.
+
+The span of a finding is the worst run of words: the oddest judged word, extended over the
+adjacent lower-case words whose oddness is also below zero (a name next to it is not pulled in).
+Each sentence is scored after the text before it (CONTEXT_CHARS code points, cut at a word
+boundary), so identical sentences with the same lead-in in syndicated copies are scored once and
+cached.
 """
 
 from __future__ import annotations
@@ -58,13 +73,18 @@ class Word:
 class Assessment:
     sentence: Span
     words: tuple[Word, ...]
-    worst: float  # mean over judged words of min(0, oddness): 0 for a fluent sentence
+    total: float  # sum over judged words of min(0, oddness): 0 for a fluent sentence
+    per_word: float  # the same, divided by the number of judged words
     run: tuple[int, int]  # document offsets of the worst run
     sentence_slor: float  # (log p_LM - log p_unigram) per token over the sentence
 
     @property
     def n_words(self) -> int:
         return sum(1 for w in self.words if w.unigram != 0.0)
+
+    @property
+    def n_judged(self) -> int:
+        return sum(1 for w in self.words if w.judged)
 
 
 def _zipf_ok(word: str) -> bool:
@@ -117,15 +137,19 @@ def assess(doc: Document, sentence: Span, scores) -> Assessment:
     slor = (sum(lm) + other_lm - sum(w.unigram for w in words)) / n_tokens
     judged = [i for i, w in enumerate(words) if w.judged]
     if not judged:
-        return Assessment(sentence, tuple(words), 0.0, (sentence.start, sentence.start), slor)
-    score = sum(min(0.0, words[j].oddness) for j in judged) / len(judged)
+        return Assessment(sentence, tuple(words), 0.0, 0.0, (sentence.start, sentence.start), slor)
+    total = sum(min(0.0, words[j].oddness) for j in judged)
     i = min(judged, key=lambda j: words[j].oddness)
     lo = hi = i
-    while lo > 0 and words[lo - 1].oddness < 0:
+
+    def joins(w: Word) -> bool:  # lower-case words only: a name beside the odd word is no part of it
+        return w.oddness < 0 and bool(_JUDGED.fullmatch(w.text))
+
+    while lo > 0 and joins(words[lo - 1]):
         lo -= 1
-    while hi + 1 < len(words) and words[hi + 1].oddness < 0:
+    while hi + 1 < len(words) and joins(words[hi + 1]):
         hi += 1
-    return Assessment(sentence, tuple(words), score, (words[lo].start, words[hi].end), slor)
+    return Assessment(sentence, tuple(words), total, total / len(judged), (words[lo].start, words[hi].end), slor)
 
 
 def candidate_sentences(doc: Document) -> list[Span]:
