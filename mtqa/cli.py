@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mtqa import __version__
+from mtqa.config import FORMATS
 from mtqa.errors import MtqaError
 
 SEVERITY_CHOICES = click.Choice(["minor", "major", "critical", "never"])
@@ -68,8 +69,8 @@ def _open_model(config):
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "jsonl", "diff"]), default=None,
-              help="Output format (default: text).")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
+              help="Output format (default: text); html is one self-contained page for review.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write here instead of stdout (atomically, when the run ends).")
 @click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
@@ -90,7 +91,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     from mtqa.pipeline import check_documents, fails, Result
     from mtqa.readers import read_all
     from mtqa.output import atomic_output
-    from mtqa.writers import WRITERS
+    from mtqa.writers import STREAMING, WRITERS
 
     config = build_config(
         select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
@@ -106,7 +107,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
         for docs, findings, errors in check_documents(read_all(list(paths), config.max_bytes), config, lm, scorer):
             for err in errors:
                 click.echo(f"mtqa: error: {err}", err=True)
-            if sort == "position":
+            if sort == "position" and config.format in STREAMING:
                 writer(docs, findings, out)
             result.documents.extend(docs)
             result.errors.extend(errors)
@@ -115,6 +116,8 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
             ranked = sorted(result.findings, key=lambda f: (-(f.score if f.score is not None else -1.0),
                                                             -f.severity_rank, f.sort_key()))
             writer(result.documents, ranked, out)
+        elif config.format not in STREAMING:
+            writer(result.documents, result.findings, out)
     if result.errors:
         sys.exit(2)
     sys.exit(1 if fails(result, config.fail_on) else 0)

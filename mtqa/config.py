@@ -15,6 +15,9 @@ CORPORA_DIR = PROJECT_ROOT / "corpora"
 MODELS_DIR = PROJECT_ROOT / "models"
 
 
+FORMATS = ("text", "jsonl", "diff", "html")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
+
+
 @dataclass(frozen=True)
 class Config:
     select: tuple[str, ...] = ()
@@ -36,6 +39,8 @@ class Config:
             raise ConfigError(f"fail-on must be one of {', '.join(SEVERITY_RANK)} or never, not {self.fail_on!r}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ConfigError(f"device must be auto, cpu or cuda, not {self.device!r}")
+        if self.format not in FORMATS:
+            raise ConfigError(f"format must be one of {', '.join(FORMATS)}, not {self.format!r}")
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "extra"}

@@ -24,12 +24,24 @@ def atomic_output(path: str | None) -> Iterator[TextIO]:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
             fh.flush()
+            os.chmod(tmp, _mode_for(target))
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """The replaced file's permissions, or for a new file what the umask allows (as a shell
+    redirection would create it): mkstemp's 0600 would otherwise leak into the result."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_text_atomic(path: Path, text: str) -> None:

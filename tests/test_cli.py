@@ -195,6 +195,14 @@ def test_unknown_setup_cfg_key_is_an_error(runner, tmp_path, monkeypatch):
     assert r.exit_code == 2 and "fail_onn" in r.output
 
 
+def test_unknown_format_in_setup_cfg_is_an_error(runner, tmp_path, monkeypatch):
+    write(tmp_path, "setup.cfg", "[mtqa]\nformat = xml\n")
+    write(tmp_path, "a.txt", SAMPLE)
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(cli, ["check", "a.txt", "--no-lm"])
+    assert r.exit_code == 2 and "format must be one of" in r.output
+
+
 def test_setup_cfg_supplies_defaults(runner, tmp_path, monkeypatch):
     write(tmp_path, "setup.cfg", "[mtqa]\nfail-on = minor\nselect = MTQ403\n")
     write(tmp_path, "a.txt", SAMPLE)

@@ -71,3 +71,31 @@ def test_fix_interactive_rejecting_all_changes_nothing(tmp_path):
     r = CliRunner().invoke(cli, ["fix", str(p), "--no-lm", "--select", "MTQ403", "-i", "-o", str(out)], input="n\n")
     assert r.exit_code == 0, r.output
     assert out.read_text(encoding="utf-8") == TEXT
+
+
+def test_fix_in_place_keeps_the_files_permissions(tmp_path):
+    import os
+    import stat
+
+    p = tmp_path / "a.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    os.chmod(p, 0o640)
+    r = CliRunner().invoke(cli, ["fix", str(p), "--no-lm", "--select", "MTQ403", "--in-place"])
+    assert r.exit_code == 0, r.output
+    assert p.read_text(encoding="utf-8") == FIXED
+    assert stat.S_IMODE(p.stat().st_mode) == 0o640
+
+
+def test_a_new_output_file_gets_the_umask_permissions(tmp_path):
+    import os
+    import stat
+
+    p, out = tmp_path / "a.txt", tmp_path / "fixed.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    old = os.umask(0o022)
+    try:
+        r = CliRunner().invoke(cli, ["fix", str(p), "--no-lm", "--select", "MTQ403", "-o", str(out)])
+    finally:
+        os.umask(old)
+    assert r.exit_code == 0, r.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

@@ -6,7 +6,10 @@ from typing import Callable, TextIO
 
 from mtqa.document import Document
 from mtqa.finding import Finding
-from mtqa.writers import diff, jsonl, text
+from mtqa.writers import diff, html, jsonl, text
 
 WriteFn = Callable[[list[Document], list[Finding], TextIO], None]
-WRITERS: dict[str, WriteFn] = {"text": text.write, "jsonl": jsonl.write, "diff": diff.write}
+WRITERS: dict[str, WriteFn] = {"text": text.write, "jsonl": jsonl.write, "diff": diff.write, "html": html.write}
+# Writers that can be called once per batch of documents as the run goes; the others render the
+# whole run at once (one HTML page), after the last batch.
+STREAMING = frozenset({"text", "jsonl", "diff"})
