@@ -19,8 +19,10 @@ threshold finds:
     .venv/bin/python scripts/dev_fluency.py select                   # greedy logistic combinations
     .venv/bin/python scripts/dev_fluency.py fit [--cols a,b,c]       # one logistic combination, 2-fold CV
     .venv/bin/python scripts/dev_fluency.py compare                  # calibrated rule vs the old one
+    .venv/bin/python scripts/dev_fluency.py collect --test --groups 40 && ... compare --test  # once
 
-The test sets (newstest2021, generalMT2023, WMT23) are never read here.
+The test sets are never used to choose anything; `collect --test` and `compare --test` read
+newstest2021 (13 MT systems, one rater each) to report the final rule once.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ CLEAN = DATA / "clean_news_en" / "clean_news_en.jsonl"
 NT2020 = DATA / "wmt_mqm_zhen" / "qe2022_redistributed" / "zh-en-train-2020" / "mqm_newstest2020_zhen.tsv.xz"
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 SEED_GOLD = PROJECT_ROOT / "corpora" / "gold" / "seeds.jsonl"
+NT2021 = DATA / "wmt_mqm_zhen" / "qe2022_redistributed" / "zh-en-train-2021-news" / "mqm-newstest2021_zhen.tsv.xz"
 PICKLE = Path("/tmp/mtqa_dev_fluency.pkl")
+TEST_PICKLE = Path("/tmp/mtqa_test_fluency.pkl")  # newstest2021: report once, never tune
 RATE = 2000
 HUMAN = ("Human-A.0", "Human-B.0")
 
@@ -58,25 +62,25 @@ def clean_docs() -> list[Document]:
     return [Document(f"clean/{r['doc_id']}", r["text"]) for r in map(json.loads, CLEAN.open(encoding="utf-8"))]
 
 
-def nt2020_docs(groups: int) -> list[tuple[Document, int, object]]:
+def nt2020_docs(groups: int, path: Path = NT2020, name: str = "nt2020") -> list[tuple[Document, int, object]]:
     """(document, offset of the target segment, Segment) for a sample of MT outputs: the document
     is the previous segment of the same system and news document, a blank line, the segment."""
     from mtqa.evaluation.datasets import read_google_mqm, sample_groups
 
-    with lzma.open(NT2020, "rt", encoding="utf-8", newline="") as fh:
+    with lzma.open(path, "rt", encoding="utf-8", newline="") as fh:
         rows = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         next(rows)
         doc_of = {}
         for r in rows:
             if len(r) >= 4:
                 doc_of[r[3]] = (r[1], int(r[2]))  # seg_id -> (news doc, position in it)
-    segments = read_google_mqm(NT2020, None, name="nt2020", group_cols=("seg_id",), seg_col="seg_id")
+    segments = read_google_mqm(path, None, name=name, group_cols=("seg_id",), seg_col="seg_id")
     text_of = {(s.system, s.key.rsplit("/", 1)[1]): s.text for s in segments}
     keep = sample_groups([s.group for s in segments if doc_of[s.key.rsplit("/", 1)[1]][1] > 1], groups)
     out = []
     for s in segments:
         seg = s.key.rsplit("/", 1)[1]
-        if s.group not in keep or s.system in HUMAN:
+        if s.group not in keep or s.system in HUMAN or s.system.startswith("ref."):
             continue
         prev = text_of.get((s.system, str(int(seg) - 1)), "")
         if doc_of.get(str(int(seg) - 1), ("",))[0] != doc_of[seg][0]:
@@ -107,7 +111,7 @@ def record(doc: Document, sent: Span, sc, **extra) -> dict:
             "text": sc.text, "shift": sent.start - (len(sc.text) - (sent.end - sent.start)), **extra}
 
 
-def collect(groups: int, cache_dir: str | None) -> None:
+def collect(groups: int, cache_dir: str | None, test: bool = False) -> None:
     from mtqa.scoring.runtime import load_lm
 
     lm = load_lm(Config(cache_dir=cache_dir) if cache_dir else Config())
@@ -127,8 +131,8 @@ def collect(groups: int, cache_dir: str | None) -> None:
         for s, sc in zip(sents, lm.score(F.sentence_items(d, sents))):
             g = [x for x in gold[d.path] if overlaps(x.start, x.end, s.start, s.end)]
             recs.append(record(d, s, sc, kind="seed", gold=[(x.category, x.severity, x.text) for x in g]))
-    mt = nt2020_docs(groups)
-    print(f"nt2020: {len(mt)} MT segments", flush=True)
+    mt = nt2020_docs(groups, NT2021, "nt2021") if test else nt2020_docs(groups)
+    print(f"{'nt2021 (TEST)' if test else 'nt2020'}: {len(mt)} MT segments", flush=True)
     for i in range(0, len(mt), 64):
         batch = mt[i:i + 64]
         items, meta = [], []
@@ -152,9 +156,10 @@ def collect(groups: int, cache_dir: str | None) -> None:
                                gold=[(g.category, g.severity, g.text) for sp in seg.spans for g in sp
                                      if overlaps(g.start, g.end, a, b)]))
         print(f"  {i + len(batch)}/{len(mt)} segments, {time.time() - t0:.0f} s", flush=True)
-    PICKLE.write_bytes(pickle.dumps({"recs": recs, "clean_words": words, "groups": groups,
-                                     "model_id": lm.model_id}))
-    print(f"wrote {PICKLE}: {len(recs)} sentences, {time.time() - t0:.0f} s")
+    out = TEST_PICKLE if test else PICKLE
+    out.write_bytes(pickle.dumps({"recs": recs, "clean_words": words, "groups": groups,
+                                  "model_id": lm.model_id}))
+    print(f"wrote {out}: {len(recs)} sentences, {time.time() - t0:.0f} s")
 
 
 # ---- features -------------------------------------------------------------------------------
@@ -171,8 +176,11 @@ def features(r: dict) -> dict[str, float]:
     lodd = odd[lower] if lower else np.zeros(1)
     lp, ent = r["logprobs"], r["entropies"]
     tok = lp + ent  # per-token "surprise beyond expectation", negative = worse
+    jslor = np.array([ws[i].slor for i in judged]) if judged else np.zeros(1)
     f = {
-        "mean_min_odd": float(np.minimum(0, jodd).mean()),  # current
+        "sum_min_slor": float(np.minimum(0, jslor).sum()),  # the detector's deficit (chosen)
+        "mean_min_slor": float(np.minimum(0, jslor).mean()),
+        "mean_min_odd": float(np.minimum(0, jodd).mean()),  # the measure before (with entropy)
         "min_odd": float(jodd.min()),
         "sent_slor": float((sum(w.lm for w in ws) - sum(w.unigram for w in ws)) / max(1, len(lp))),
         "mean_lp": float(lp.mean()) if len(lp) else 0.0,
@@ -219,8 +227,8 @@ def features(r: dict) -> dict[str, float]:
     return f
 
 
-def load() -> dict:
-    return pickle.loads(PICKLE.read_bytes())
+def load(test: bool = False) -> dict:
+    return pickle.loads((TEST_PICKLE if test else PICKLE).read_bytes())
 
 
 def table(recs) -> tuple[list[str], np.ndarray]:
@@ -388,16 +396,15 @@ def select(exclude=("n_judged", "n_words")) -> None:
         print(f"+ {names[j]:20s} cv recall {rec:.3f} (clean FA {fa})", flush=True)
 
 
-def compare(old_threshold: float = -0.264) -> None:
+def compare(old_threshold: float = -0.264, test: bool = False) -> None:
     """The detector's rule as calibrated (models/calibration.json [fluency]) against the old one
-    (per-word mean below ``old_threshold``), on the same sentences."""
+    (mean over judged words of min(0, SLOR + entropy) below ``old_threshold``), on the same sentences."""
     from mtqa.scoring.calibration import load as load_calibration
 
-    data = load()
+    data = load(test)
     recs = data["recs"]
     names, X = table(recs)
-    thr = load_calibration()["fluency"]["thresholds"]
-    total, mean = X[:, names.index("sum_min_odd")], X[:, names.index("mean_min_odd")]
+    thr = load_calibration()["fluency"]["threshold"]
     kind = np.array([r["kind"] for r in recs])
     mt, cl = kind == "mt", kind == "clean"
     pos = np.array([r.get("pos", False) for r in recs])
@@ -406,12 +413,12 @@ def compare(old_threshold: float = -0.264) -> None:
                      >= r["raters"] for r in recs])
     seed_flu = np.array([r["kind"] == "seed" and any(g[0] == "fluency" for g in r["gold"]) for r in recs])
     seed_gold = np.array([r["kind"] == "seed" and bool(r["gold"]) for r in recs])
-    print(f"clean: {cl.sum()} sentences, {data['clean_words']} words; newstest2020 dev: {mt.sum()} MT sentences "
-          f"({data['groups']} source segments x 8 systems), {(pos & mt).sum()} with a major fluency/mistranslation "
+    print(f"clean: {cl.sum()} sentences, {data['clean_words']} words; "
+          f"{'newstest2021 TEST' if test else 'newstest2020 dev'}: {mt.sum()} MT sentences "
+          f"({data['groups']} source segments x the MT systems), {(pos & mt).sum()} with a major fluency/mistranslation "
           f"error (majority of raters), {posf.sum()} with a major fluency error")
-    for name, flag in (("old: per-word mean < %.3f" % old_threshold, mean < old_threshold),
-                       (f"new: total < {thr['total']} or per-word < {thr['per_word']}",
-                        (total < thr["total"]) | (mean < thr["per_word"]))):
+    for name, flag in ((f"old: mean min(0, SLOR + entropy) < {old_threshold}", X[:, names.index("mean_min_odd")] < old_threshold),
+                       (f"new: sum min(0, SLOR) < {thr}", X[:, names.index("sum_min_slor")] < thr)):
         fa = int((flag & cl).sum())
         print(f"{name}\n  clean FA {fa} ({fa / data['clean_words'] * 1000:.3f} per 1,000 words); "
               f"MT flagged {(flag & mt).sum()}: recall {(flag & pos).sum() / (pos & mt).sum():.3f}, "
@@ -423,20 +430,21 @@ def compare(old_threshold: float = -0.264) -> None:
         for i in np.where(flag & (kind == "seed"))[0]:
             print(f"    seed {'GOLD' if seed_flu[i] else '----'} {recs[i]['sentence'][:100]!r}")
 
-
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("stage", choices=("collect", "report", "fit", "select", "compare"))
     ap.add_argument("--groups", type=int, default=300)
+    ap.add_argument("--test", action="store_true",
+                    help="collect/compare on the newstest2021 TEST set instead: once, at the end, never to tune")
     ap.add_argument("--cols", default=None, help="fit: one comma-separated feature list")
     ap.add_argument("--cache-dir", default=None, help="score cache (default: mtqa's)")
     args = ap.parse_args()
     if args.stage == "collect":
-        collect(args.groups, args.cache_dir)
+        collect(args.groups, args.cache_dir, args.test)
     elif args.stage == "report":
         report()
     elif args.stage == "compare":
-        compare()
+        compare(test=args.test)
     elif args.stage == "select":
         select()
     else:

@@ -62,24 +62,24 @@ def _nt2020_output(system: str, seg_id: str) -> tuple[str, str]:
 
 @pytest.mark.skipif(not NT2020.is_file(), reason="../shared/data is not beside this checkout")
 def test_finds_a_garbled_mt_sentence_from_the_dev_set(lm):
-    # Huoshan_Translate, newstest2020 segment 1282: all raters marked a major error in
-    # "The impala is a national second-class endangered wild protected animal."
-    prev, seg = _nt2020_output("Huoshan_Translate.919", "1282")
+    # DeepMind, newstest2020 segment 276: the raters marked "engage in a congress battle" and
+    # "alkali beach" as major mistranslations in "Wang Boxiang organized more than 100,000 people
+    # to engage in a congress battle and camped on the barren alkali beach for 40 or 50 days."
+    prev, seg = _nt2020_output("DeepMind.381", "276")
     text = prev + "\n\n" + seg
     found = fluency(lm, text)
-    s = text.index("The impala is")
-    assert any(s <= f.start < text.index(".", s) for f in found), [f.text for f in found]
+    s = text.index("Wang Boxiang organized")
+    assert any(s <= f.start < text.index(" days.", s) for f in found), [f.text for f in found]
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
-def test_finds_the_garbled_plants_sentence(lm):
-    text = (SEEDS / "000_74b76634e9d87410.txt").read_text(encoding="utf-8")
-    found = fluency(lm, text)
-    sentence = "Plants have especially migrated to the outside world."
-    s = text.index(sentence)
-    assert any(s <= f.start < s + len(sentence) for f in found), [f.text for f in found]
-    for f in found:
-        assert f.category == "fluency" and f.suggestions == () and "score" in f.evidence
+def test_seed_findings_are_well_formed_spans_inside_one_sentence(lm):
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for f in fluency(lm, text):
+            s, e = f.evidence["sentence"]
+            assert s <= f.start < f.end <= e and f.text == text[f.start:f.end]
+            assert f.category == "fluency" and f.suggestions == () and 0.5 <= f.evidence["score"] <= 0.8
 
 
 def test_clean_copy_gives_no_fluency_finding(lm):

@@ -2,34 +2,32 @@
 
 SLOR (syntactic log-odds ratio) is the model's log-probability of a word minus its unigram
 log-probability (wordfreq). A rare word or a name costs any model many nats, garbled or not; SLOR
-asks instead whether the word fits *here* better than it would anywhere. Adding the entropy of the
-model's prediction before the word (its expected surprisal) gives a word's *oddness*: below zero
-when the word is both less likely here than in text at large and more surprising than the model
-expected to be. That is what a garbled MT sentence looks like: "an independent voting *engineer*",
-"Plants have *especially* migrated".
+asks instead whether the word fits *here* better than it would anywhere. Below zero, the word is
+less likely in this context than in text at large: that is what the odd words of a garbled MT
+sentence look like ("an independent voting *engineer*", "Plants have *especially* migrated").
 
 Only judged words count: common lower-case content words (wordfreq Zipf between MIN_ZIPF and
 MAX_ZIPF). Names, numbers, rare words, function words and punctuation are scored by the model but
-not judged, since a small model cannot tell a garbled name from an unfamiliar one. A word's
-*deficit* is min(0, oddness); a fluent sentence has none. Each sentence gets two measures:
+not judged, since a small model cannot tell a garbled name from an unfamiliar one. A sentence's
+*deficit* (``total``) is the sum of min(0, SLOR) over its judged words: 0 for a sentence whose
+every common word fits its context, and more negative the more words fit badly and the worse
+they fit. The detector (mtqa/detectors/fluency.py) flags a sentence whose deficit is beyond what
+clean news shows, at most one sentence per 2,000 words (scripts/calibrate_fluency.py).
 
-- ``total``: the sum of its judged words' deficits. Several odd words in one sentence add up, so
-  this is the measure for long sentences that go wrong in more than one place;
-- ``per_word``: the same sum divided by the number of judged words, for short sentences with one
-  glaring word, whose total stays small.
+Why this measure (scripts/dev_fluency.py, on the development MQM set newstest2020 zh-en, 6,831 MT
+sentences from 8 systems, 2,629 of them with a major fluency or mistranslation error by most
+raters, against 4,138 clean news sentences): at one false alarm per 2,000 clean words it flags
+6.4% of those sentences at precision 0.77 (two folds: 6.4% and 6.4%). The measure it replaces,
+the mean over judged words of min(0, SLOR + entropy before the word), flagged 2.5% at precision
+0.46; adding the entropy, or dividing by the number of words, made every variant tried worse.
+The sum favours longer sentences (more words, more chances to go wrong), which is also where
+MT goes wrong most; a short sentence needs one very odd word to be flagged.
 
-The detector (mtqa/detectors/fluency.py) flags a sentence when either measure is beyond what clean
-news shows; scripts/calibrate_fluency.py gives each the same clean-news quantile, chosen so that
-together they flag at most one sentence per 2,000 words of clean news. On the development MQM
-set (newstest2020 zh-en, scripts/dev_fluency.py) the total finds about two and a half times as many
-sentences with a major fluency or mistranslation error as the per-word mean alone did, at the same
-false-alarm rate; the mean is kept beside it for short sentences.
-
-The span of a finding is the worst run of words: the oddest judged word, extended over the
-adjacent lower-case words whose oddness is also below zero (a name next to it is not pulled in).
-Each sentence is scored after the text before it (CONTEXT_CHARS code points, cut at a word
-boundary), so identical sentences with the same lead-in in syndicated copies are scored once and
-cached.
+The span of a finding is the worst run of words: the judged word with the lowest SLOR, extended
+over the adjacent lower-case words whose SLOR is also below zero (a name next to it is not
+pulled in). Each sentence is scored after the text before it (CONTEXT_CHARS code points, cut at a
+word boundary), so identical sentences with the same lead-in in syndicated copies are scored once
+and cached.
 """
 
 from __future__ import annotations
@@ -64,8 +62,8 @@ class Word:
 
     @property
     def oddness(self) -> float:
-        """SLOR plus the entropy before the word: below zero when the word is both less likely
-        here than in text at large and more surprising than the model expected to be."""
+        """SLOR plus the entropy before the word: the earlier measure, kept for comparison in
+        scripts/dev_fluency.py (it found fewer garbled sentences than SLOR alone)."""
         return self.slor + self.entropy
 
 
@@ -73,7 +71,7 @@ class Word:
 class Assessment:
     sentence: Span
     words: tuple[Word, ...]
-    total: float  # sum over judged words of min(0, oddness): 0 for a fluent sentence
+    total: float  # sum over judged words of min(0, SLOR): 0 for a fluent sentence
     per_word: float  # the same, divided by the number of judged words
     run: tuple[int, int]  # document offsets of the worst run
     sentence_slor: float  # (log p_LM - log p_unigram) per token over the sentence
@@ -138,12 +136,12 @@ def assess(doc: Document, sentence: Span, scores) -> Assessment:
     judged = [i for i, w in enumerate(words) if w.judged]
     if not judged:
         return Assessment(sentence, tuple(words), 0.0, 0.0, (sentence.start, sentence.start), slor)
-    total = sum(min(0.0, words[j].oddness) for j in judged)
-    i = min(judged, key=lambda j: words[j].oddness)
+    total = sum(min(0.0, words[j].slor) for j in judged)
+    i = min(judged, key=lambda j: words[j].slor)
     lo = hi = i
 
     def joins(w: Word) -> bool:  # lower-case words only: a name beside the odd word is no part of it
-        return w.oddness < 0 and bool(_JUDGED.fullmatch(w.text))
+        return w.slor < 0 and bool(_JUDGED.fullmatch(w.text))
 
     while lo > 0 and joins(words[lo - 1]):
         lo -= 1
