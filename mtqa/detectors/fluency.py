@@ -36,7 +36,7 @@ def garbled_sentence(doc, ctx):
     language model notices that the words do not belong together.
 
     Example
-    Officials said the storm had damaged hundreds of homes. The mayor has especially migrated
+    The city council met on Tuesday to discuss the budget. The mayor has especially migrated
     the roads to the outside ⟦taxes⟧.
     """
     if ctx.lm is None:
