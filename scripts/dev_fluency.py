@@ -397,14 +397,15 @@ def select(exclude=("n_judged", "n_words")) -> None:
 
 
 def compare(old_threshold: float = -0.264, test: bool = False) -> None:
-    """The detector's rule as calibrated (models/calibration.json [fluency]) against the old one
-    (mean over judged words of min(0, SLOR + entropy) below ``old_threshold``), on the same sentences."""
+    """The detector's rule as calibrated (models/calibration.json [fluency]: deficit or per-word
+    oddness) against the deficit alone and the old rule (mean over judged words of min(0, SLOR +
+    entropy) below ``old_threshold``), on the same sentences."""
     from mtqa.scoring.calibration import load as load_calibration
 
     data = load(test)
     recs = data["recs"]
     names, X = table(recs)
-    thr = load_calibration()["fluency"]["threshold"]
+    thr = load_calibration()["fluency"]["thresholds"]
     kind = np.array([r["kind"] for r in recs])
     mt, cl = kind == "mt", kind == "clean"
     pos = np.array([r.get("pos", False) for r in recs])
@@ -418,7 +419,9 @@ def compare(old_threshold: float = -0.264, test: bool = False) -> None:
           f"({data['groups']} source segments x the MT systems), {(pos & mt).sum()} with a major fluency/mistranslation "
           f"error (majority of raters), {posf.sum()} with a major fluency error")
     for name, flag in ((f"old: mean min(0, SLOR + entropy) < {old_threshold}", X[:, names.index("mean_min_odd")] < old_threshold),
-                       (f"new: sum min(0, SLOR) < {thr}", X[:, names.index("sum_min_slor")] < thr)):
+                       (f"deficit alone: sum min(0, SLOR) < {thr['total']}", X[:, names.index("sum_min_slor")] < thr["total"]),
+                       (f"calibrated: sum min(0, SLOR) < {thr['total']} or mean min(0, SLOR + entropy) < {thr['odd_per_word']}",
+                        (X[:, names.index("sum_min_slor")] < thr["total"]) | (X[:, names.index("mean_min_odd")] < thr["odd_per_word"]))):
         fa = int((flag & cl).sum())
         print(f"{name}\n  clean FA {fa} ({fa / data['clean_words'] * 1000:.3f} per 1,000 words); "
               f"MT flagged {(flag & mt).sum()}: recall {(flag & pos).sum() / (pos & mt).sum():.3f}, "

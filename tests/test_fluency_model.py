@@ -44,7 +44,7 @@ def test_the_fluent_version_is_not_flagged_and_scores_better(lm):
     assert fluency(lm, FLUENT) == []
     garbled = assess_document(Document("g.txt", GARBLED), lm)[-1]
     fluent = assess_document(Document("f.txt", FLUENT), lm)[-1]
-    assert garbled.per_word < fluent.per_word and garbled.total < fluent.total
+    assert garbled.odd_per_word < fluent.odd_per_word and garbled.total < fluent.total
 
 
 def _nt2020_output(system: str, seg_id: str) -> tuple[str, str]:
@@ -80,6 +80,19 @@ def test_seed_findings_are_well_formed_spans_inside_one_sentence(lm):
             s, e = f.evidence["sentence"]
             assert s <= f.start < f.end <= e and f.text == text[f.start:f.end]
             assert f.category == "fluency" and f.suggestions == () and 0.5 <= f.evidence["score"] <= 0.8
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
+def test_finds_the_seeds_short_garbled_sentence(lm):
+    """The short-sentence rule's reason to exist. A marginal catch (bf16 -0.46 against a threshold
+    of -0.42; fp32 scores it -0.42), so it is asserted where the thresholds were calibrated: bf16."""
+    if "/bf16/" not in lm.model_id:
+        pytest.skip("the thresholds are calibrated on bf16 scores; this model runs in " + lm.model_id)
+    path = SEEDS / "000_74b76634e9d87410.txt"
+    text = path.read_text(encoding="utf-8")
+    s = text.index("Plants have especially migrated")
+    found = [f for f in fluency(lm, text) if f.evidence["sentence"][0] == s]
+    assert found and found[0].text == "especially", [f.text for f in found]
 
 
 def test_clean_copy_gives_no_fluency_finding(lm):

@@ -43,7 +43,7 @@ def info(cache_dir, as_json) -> None:
         "file": m.file, "sha256": m.sha256, "cache_dir": str(cache_root(cache_dir)), "path": str(path),
         "installed": record is not None, "install": record,
         "size_mb": round(sum(p.stat().st_size for p in path.iterdir()) / 1e6, 1) if record else None,
-        "calibration": {k: {kk: v.get(kk) for kk in ("model_id", "created", "threshold", "a", "b")
+        "calibration": {k: {kk: v.get(kk) for kk in ("model_id", "created", "thresholds", "a", "b")
                             if kk in v} for k, v in cal.items() if isinstance(v, dict)},
     }
     if as_json:
