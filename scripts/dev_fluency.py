@@ -317,16 +317,20 @@ def fit_eval(recs, X, cols, train, test, allowed_test) -> tuple[dict, np.ndarray
     return evaluate(score[test], sub, allowed_test), w, mu, sd
 
 
-def fit(combos: list[list[str]] | None = None) -> None:
+def _folds(recs) -> np.ndarray:
+    """Two folds: clean news by document, MT by source segment (a stable hash of each)."""
     import hashlib
 
+    key = [r["doc"] if r["kind"] == "clean" else r.get("group", r["doc"]) for r in recs]
+    return np.array([int(hashlib.sha1(k.encode()).hexdigest(), 16) % 2 for k in key])
+
+
+def fit(combos: list[list[str]] | None = None) -> None:
     data = load()
     recs = data["recs"]
     names, X = table(recs)
     kind = np.array([r["kind"] for r in recs])
-    # two folds: clean news by document, MT by source segment; seeds always in the test half
-    key = [r["doc"] if r["kind"] == "clean" else r.get("group", r["doc"]) for r in recs]
-    fold = np.array([int(hashlib.sha1(k.encode()).hexdigest(), 16) % 2 for k in key])
+    fold = _folds(recs)  # seeds always in the test half
     clean_words = data["clean_words"]
     combos = combos or [
         ["mean_min_odd"],
@@ -375,14 +379,11 @@ def cv_recall(recs, X, cols, fold, kind, clean_words) -> tuple[float, int]:
 
 def select(exclude=("n_judged", "n_words")) -> None:
     """Greedy forward selection of features by two-fold cross-validated recall."""
-    import hashlib
-
     data = load()
     recs = data["recs"]
     names, X = table(recs)
     kind = np.array([r["kind"] for r in recs])
-    key = [r["doc"] if r["kind"] == "clean" else r.get("group", r["doc"]) for r in recs]
-    fold = np.array([int(hashlib.sha1(k.encode()).hexdigest(), 16) % 2 for k in key])
+    fold = _folds(recs)
     chosen: list[int] = []
     best = 0.0
     while len(chosen) < 6:
