@@ -1,9 +1,10 @@
 """A Llama-architecture causal LM in plain torch, for the bundled model's fast start.
 
-Importing transformers' model classes and building a model through ``from_pretrained`` takes
-4-6 s in a fresh process on the project's 2-core machines; torch plus this module and the
-safetensors file take about 1.3 s. The scores are the same: tests/test_scoring_model.py checks
-this forward against transformers' LlamaForCausalLM on the bundled model.
+With transformers' model classes and ``from_pretrained``, a fresh process is ready to score after
+4.2-4.4 s on the project's 2-core machines; with torch, this module, the safetensors file and the
+`tokenizers` library, after 1.6 s (scripts/bench_lm.py). The scores are the same:
+tests/test_scoring_model.py checks this forward against transformers' LlamaForCausalLM on the
+bundled model (bit for bit in fp32 on this project's CPUs).
 
 Only what the bundled model's config uses is implemented (``supports`` says which configs
 qualify): RMSNorm, rotary position embeddings of the default kind, grouped-query attention
