@@ -111,9 +111,11 @@ _SYMBOLS = "$€£¥₹₽₴₺₩₪"
 _SYMBOL_SPACE = regex.compile(
     r"(?<![\p{L}\p{N}$])((?:\p{Lu}{1,2})?[" + _SYMBOLS + r"])[ \u00a0\u202f]+(\d[\d,.]*\d|\d)(?![\d])"
 )
-# "375 $", "20€", "1.500 €" (the symbol after the amount, not itself before another amount)
+# "375 $", "20€", "1.500 €", "300 million €" (the symbol after the amount, not itself before
+# another amount)
 _AMOUNT_SYMBOL = regex.compile(
-    r"(?<![\p{L}\p{N}.,$])(\d[\d,.]*\d|\d)[ \u00a0\u202f]?([" + _SYMBOLS + r"])(?![ \u00a0]?\d)(?![\p{L}\p{N}])"
+    r"(?<![\p{L}\p{N}.,$])(\d[\d,.]*\d|\d)((?:[ \u00a0](?:thousand|million|billion|trillion|bn|mn))?)"
+    r"[ \u00a0\u202f]?([" + _SYMBOLS + r"])(?![ \u00a0]?\d)(?![\p{L}\p{N}])"
 )
 
 
@@ -121,7 +123,7 @@ _AMOUNT_SYMBOL = regex.compile(
 def currency_space(doc: Document, ctx: Context) -> Iterator[Finding]:
     """What it does:
     Finds a space between a currency symbol and its amount ("$ 375 million", "€ 20") and amounts
-    written before their symbol ("375 $", "20 €").
+    written before their symbol ("375 $", "20 €", "300 million €").
 
     Why is this bad:
     English news copy writes the symbol right before the figure: "$375 million". Many source
@@ -139,10 +141,10 @@ def currency_space(doc: Document, ctx: Context) -> Iterator[Finding]:
                            f"A space after the currency symbol: write {fix!r}", suggestions=(fix,),
                            evidence={"symbol": m.group(1)})
     for m in _AMOUNT_SYMBOL.finditer(text):
-        fix = m.group(2) + m.group(1)
+        fix = m.group(3) + m.group(1) + m.group(2).replace("\u00a0", " ")
         yield make_finding(doc, "MTQ402", m.start(), m.end(),
                            f"The currency symbol after the amount: write {fix!r}", suggestions=(fix,),
-                           evidence={"symbol": m.group(2)})
+                           evidence={"symbol": m.group(3)})
 
 
 # --- MTQ403 -------------------------------------------------------------------------------------
@@ -185,6 +187,7 @@ def weekday_day_number(doc: Document, ctx: Context) -> Iterator[Finding]:
 
 _SP = r"[ \u00a0\u202f\u2009]*"
 _GUILLEMET_PAIRS = (
+    (regex.compile(r"„" + _SP + r"([^„“”«»\n]{1,600}?)" + _SP + r"[“”]"), "“", "”"),
     (regex.compile(r"«" + _SP + r"([^«»\n]{1,600}?)" + _SP + r"»"), "“", "”"),
     (regex.compile(r"»" + _SP + r"([^«»\n]{1,600}?)" + _SP + r"«"), "“", "”"),
     (regex.compile(r"‹" + _SP + r"([^‹›\n]{1,300}?)" + _SP + r"›"), "‘", "’"),
@@ -198,11 +201,13 @@ _LONE_FIX = {"«": "“", "»": "”", "‹": "‘", "›": "’"}
 def guillemets(doc: Document, ctx: Context) -> Iterator[Finding]:
     """What it does:
     Finds guillemets used as quotation marks: «…», »…« and ‹…›, with or without the French
-    spaces inside them.
+    spaces inside them, and the low-high quotation marks „…“ of German, Polish, Czech and other
+    Central European copy.
 
     Why is this bad:
     English uses “curly” (or straight) quotation marks. Guillemets come from French, Spanish,
-    Italian, Portuguese, Russian or German copy and survive machine translation.
+    Italian, Portuguese, Russian or German copy, low-high marks from German, Polish, Czech,
+    Hungarian or Romanian copy, and both survive machine translation.
 
     A lone guillemet with spaces on both sides (a breadcrumb separator such as "News » World")
     is not reported.
@@ -218,8 +223,8 @@ def guillemets(doc: Document, ctx: Context) -> Iterator[Finding]:
                 continue
             taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
             fix = left + m.group(1).strip() + right
-            yield make_finding(doc, "MTQ404", m.start(), m.end(),
-                               "Guillemets used as quotation marks", suggestions=(fix,),
+            what = "Low-high quotation marks („…“)" if text[m.start()] == "„" else "Guillemets used as quotation marks"
+            yield make_finding(doc, "MTQ404", m.start(), m.end(), what, suggestions=(fix,),
                                evidence={"marks": text[m.start()] + text[m.end() - 1]})
     for m in _LONE_GUILLEMET.finditer(text):
         i = m.start()

@@ -31,6 +31,7 @@ def _quote_marks(text: str) -> Iterator[tuple[int, int, str, str]]:
     Runs of straight quotes ('""', as left by CSV escaping) are skipped.
     """
     n = len(text)
+    low_open = False  # a „ is open: in German-style „…“ the “ after a word closes it
     for m in _DOUBLE_QUOTES.finditer(text):
         s, e, mark = m.start(), m.end(), m.group(0)[0]
         if e - s > 1:
@@ -46,7 +47,7 @@ def _quote_marks(text: str) -> Iterator[tuple[int, int, str, str]]:
         if line_ends_after and space_before and mark != "„":
             role = "dangling"
         elif mark == "“" and _GLUE_BEFORE.match(prev) and (nxt.isspace() or nxt in ",.;:!?"):
-            role = "closer-as-opener"
+            role = "close" if low_open else "closer-as-opener"
         elif mark == "”" and (space_before or start_of_line) and _WORD_AFTER.match(nxt):
             role = "opener-as-closer"
         elif mark in "“„":
@@ -57,6 +58,10 @@ def _quote_marks(text: str) -> Iterator[tuple[int, int, str, str]]:
             role = "stray" if (nxt.isspace() and space_before) else "open"
         else:
             role = "close"
+        if role == "open":
+            low_open = mark == "„"
+        elif role == "close":
+            low_open = False
         yield s, e, mark, role
 
 
