@@ -96,7 +96,7 @@ def map_mqm_category(category: str) -> str | None:
 # Which mapped gold categories each mtqa finding category can plausibly find. A gold category is
 # "targeted" when some active detector's category covers it.
 COVERS: dict[str, tuple[str, ...]] = {
-    "script-intrusion": ("untranslated",),
+    "script-intrusion": ("untranslated", "punctuation"),  # MTQ105: full-width punctuation
     "untranslated": ("untranslated",),
     "confusion": ("confusion",),
     "markup-leak": ("markup-leak",),
