@@ -36,6 +36,13 @@ _CURRENCY_BEFORE = regex.compile(r"(?:[$€£¥₹₽₴]|R\$|US\$|\b(?:USD|EUR|
 _DECIMAL_COMMA = regex.compile(r"(?<![\d.,])(\d{1,3}),(\d{1,2})(?![\d])(?!,\d)|(?<![\d.,])(0),(\d+)(?![\d,.])")
 # 1.500.000: two or more dot-separated groups of three digits.
 _THOUSANDS_DOTS = regex.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3}){2,}(?![\d.]\d)")
+# 1 500 000 / 20 000 (French, Russian, Polish, ...): groups of three digits after thin or
+# no-break spaces, or after plain spaces when there are at least two groups (one plain-space group,
+# "in 2014 500 people", is too often two numbers). Not after a "+" or a digit: phone numbers.
+_THOUSANDS_SPACES = regex.compile(
+    r"(?<![\d.,+][ \u00a0\u202f\u2009]?)(?<![\d.,+])\d{1,3}"
+    r"(?:(?:[\u00a0\u202f\u2009]\d{3})+|(?: \d{3}){2,})(?![\d]|[ \u00a0\u202f\u2009]\d)"
+)
 # 1.500,50: thousands dots and a decimal comma.
 _DOTS_AND_COMMA = regex.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d+(?![\d.,]\d)")
 # 2.500 people / 20.000 soldiers: one group ending in 00 (a decimal would hardly keep the zeros)
@@ -50,8 +57,9 @@ _ONE_THOUSANDS_DOT = regex.compile(
 @detector("MTQ401")
 def decimal_separator(doc: Document, ctx: Context) -> Iterator[Finding]:
     """What it does:
-    Finds numbers written with a continental European decimal comma ("3,5 percent") or thousands
-    dots ("1.500.000 people", "2.500 soldiers", "1.250,75 euros").
+    Finds numbers written with a continental European decimal comma ("3,5 percent"), thousands
+    dots ("1.500.000 people", "2.500 soldiers", "1.250,75 euros") or thousands spaces
+    ("1 500 000 residents", "20 000" with a no-break or thin space).
 
     Why is this bad:
     English uses a decimal point and thousands commas. Machine translation copies the source's
@@ -82,6 +90,12 @@ def decimal_separator(doc: Document, ctx: Context) -> Iterator[Finding]:
         yield make_finding(doc, "MTQ401", m.start(), m.end(),
                            f"Thousands dots: English writes {fix!r}", suggestions=(fix,),
                            evidence={"format": "1.234.567"})
+    for m in _THOUSANDS_SPACES.finditer(text):
+        fix = regex.sub(r"[ \u00a0\u202f\u2009]", ",", m.group(0))
+        taken.append((m.start(), m.end()))
+        yield make_finding(doc, "MTQ401", m.start(), m.end(),
+                           f"Thousands spaces: English writes {fix!r}", suggestions=(fix,),
+                           evidence={"format": "1 234 567"})
     for m in _ONE_THOUSANDS_DOT.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
