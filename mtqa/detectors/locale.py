@@ -54,6 +54,22 @@ _ONE_THOUSANDS_DOT = regex.compile(
 
 
 
+def _dots_and_comma_fix(m) -> str:
+    whole, frac = m.group(0).rsplit(",", 1)
+    return whole.replace(".", ",") + "." + frac
+
+
+# (pattern, message, the format it reports, the English form), tried in this order; a number one
+# of them reported is not looked at again.
+_GROUPED_NUMBERS = (
+    (_DOTS_AND_COMMA, "Thousands dots and a decimal comma", "1.234,5", _dots_and_comma_fix),
+    (_THOUSANDS_DOTS, "Thousands dots", "1.234.567", lambda m: m.group(0).replace(".", ",")),
+    (_THOUSANDS_SPACES, "Thousands spaces", "1 234 567",
+     lambda m: regex.sub(r"[ \u00a0\u202f\u2009]", ",", m.group(0))),
+    (_ONE_THOUSANDS_DOT, "A thousands dot", "1.234", lambda m: m.group(1) + "," + m.group(2)),
+)
+
+
 @detector("MTQ401")
 def decimal_separator(doc: Document, ctx: Context) -> Iterator[Finding]:
     """What it does:
@@ -76,33 +92,14 @@ def decimal_separator(doc: Document, ctx: Context) -> Iterator[Finding]:
     """
     text = doc.text
     taken: list[tuple[int, int]] = []
-    for m in _DOTS_AND_COMMA.finditer(text):
-        whole, frac = m.group(0).rsplit(",", 1)
-        fix = whole.replace(".", ",") + "." + frac
-        taken.append((m.start(), m.end()))
-        yield make_finding(doc, "MTQ401", m.start(), m.end(),
-                           "Thousands dots and a decimal comma: English writes " + repr(fix),
-                           suggestions=(fix,), evidence={"format": "1.234,5"})
-    for m in _THOUSANDS_DOTS.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
-            continue
-        fix = m.group(0).replace(".", ",")
-        yield make_finding(doc, "MTQ401", m.start(), m.end(),
-                           f"Thousands dots: English writes {fix!r}", suggestions=(fix,),
-                           evidence={"format": "1.234.567"})
-    for m in _THOUSANDS_SPACES.finditer(text):
-        fix = regex.sub(r"[ \u00a0\u202f\u2009]", ",", m.group(0))
-        taken.append((m.start(), m.end()))
-        yield make_finding(doc, "MTQ401", m.start(), m.end(),
-                           f"Thousands spaces: English writes {fix!r}", suggestions=(fix,),
-                           evidence={"format": "1 234 567"})
-    for m in _ONE_THOUSANDS_DOT.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
-            continue
-        fix = m.group(1) + "," + m.group(2)
-        yield make_finding(doc, "MTQ401", m.start(), m.end(),
-                           f"A thousands dot: English writes {fix!r}", suggestions=(fix,),
-                           evidence={"format": "1.234"})
+    for pattern, what, form, fix_of in _GROUPED_NUMBERS:
+        for m in pattern.finditer(text):
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            fix = fix_of(m)
+            taken.append((m.start(), m.end()))
+            yield make_finding(doc, "MTQ401", m.start(), m.end(), f"{what}: English writes {fix!r}",
+                               suggestions=(fix,), evidence={"format": form})
     for m in _DECIMAL_COMMA.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
