@@ -90,6 +90,7 @@ _FULLWIDTH = {"，": ",", "。": ".", "、": ",", "：": ":", "；": ";", "！":
               "（": "(", "）": ")", "「": "“", "」": "”", "『": "“", "』": "”", "【": "[", "】": "]"}
 _SPACE_AFTER = set("，。、：；！？）」』】")
 _FULLWIDTH_MARK = regex.compile("[" + "".join(_FULLWIDTH) + "]")
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
 
 
 @detector("MTQ105")
@@ -113,8 +114,7 @@ def fullwidth_punctuation(doc: Document, ctx: Context) -> Iterator[Finding]:
         i, mark = m.start(), m.group()
         before = text[i - 1] if i > 0 else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        if regex.match(r"[\p{Han}\p{Hiragana}\p{Katakana}]", before) or \
-                regex.match(r"[\p{Han}\p{Hiragana}\p{Katakana}]", after):
+        if _CJK.match(before) or _CJK.match(after):
             continue
         fix = _FULLWIDTH[mark]
         if mark in _SPACE_AFTER and (after.isalnum() or after in "“\"‘("):
