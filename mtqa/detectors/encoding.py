@@ -12,10 +12,12 @@ from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector
 
-# A token worth asking ftfy about: it holds a character that UTF-8 read as Windows-1252 or
-# Latin-1 produces (Ã, Â, â€, Ð, …). Most text has none, so ftfy runs on few tokens.
-_SUSPECT = regex.compile(r"\S*[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-                         r"\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]\S*")
+# A token worth asking ftfy about: it holds what a UTF-8 multi-byte character becomes when read as
+# Windows-1252 or Latin-1, a lead byte (Â to ô) followed by a continuation byte (\x80-\xbf, or
+# the Windows-1252 character at that code: € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ).
+# Most text has none, so ftfy runs on few tokens.
+_SUSPECT = regex.compile(r"\S*[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                         r"\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]\S*")
 
 
 @detector("MTQ303")
