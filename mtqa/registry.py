@@ -78,6 +78,8 @@ RULES: tuple[Rule, ...] = (
          "A space before a punctuation mark"),
     Rule("MTQ406", "ordinal-degree-sign", "locale-convention", "minor", _D + "locale",
          "The ordinal indicator 'º' used as a degree sign"),
+    Rule("MTQ407", "continental-date", "locale-convention", "minor", _D + "locale",
+         "A date written '24.04.2022' or '23. April'"),
     Rule("MTQ411", "unbalanced-quotes", "punctuation", "minor", _D + "punctuation",
          "An unbalanced or dangling quotation mark"),
     Rule("MTQ412", "doubled-punctuation", "punctuation", "minor", _D + "punctuation",

@@ -83,8 +83,8 @@ def decimal_separator(doc: Document, ctx: Context) -> Iterator[Finding]:
 
     A comma is only taken for a decimal comma when the number is a quantity (followed by percent,
     million, a unit or a currency, or preceded by a currency sign), or when it follows a lone 0;
-    "2,000" and "1,2 and 3" are left alone. Dates such as "24.04.2022" and times such as "10.30"
-    are not numbers of this kind and are not reported.
+    "2,000" and "1,2 and 3" are left alone. Dates such as "24.04.2022" (MTQ407's) and times such as
+    "10.30" are not numbers of this kind and are not reported.
 
     Example:
     "Inflation rose 3,5 percent" -> "Inflation rose 3.5 percent";
@@ -192,6 +192,46 @@ def weekday_day_number(doc: Document, ctx: Context) -> Iterator[Finding]:
         yield make_finding(doc, "MTQ403", start, end,
                            "A day number in parentheses after a weekday: drop it or write the date",
                            suggestions=("", f" the {_ordinal(day)}"), evidence={"day": day})
+
+
+# --- MTQ407 -------------------------------------------------------------------------------------
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+# 24.04.2022 / 4.4.2022: day, month and a four-digit year, dotted (not part of a longer dotted run)
+_DOTTED_DATE = regex.compile(r"(?<![\d.])(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.((?:19|20)\d\d)(?![\d]|\.\d)")
+# "on 23. April": a day with the German ordinal dot before a month name, after a word that takes
+# a date (so that "the toll rose to 23. April was the worst month" is left alone)
+_ORDINAL_DOT_DAY = regex.compile(
+    r"(?<=\b(?:[Oo]n|[Ff]rom|[Uu]ntil|[Tt]ill|[Ss]ince|[Bb]efore|[Aa]fter|[Bb]etween|of|and|dated)[ \u00a0]+)"
+    r"(0?[1-9]|[12]\d|3[01])\.[ \u00a0]+(" + "|".join(_MONTHS) + r")\b")
+
+
+@detector("MTQ407")
+def continental_date(doc: Document, ctx: Context) -> Iterator[Finding]:
+    """What it does:
+    Finds dates in continental European form: day, month and year joined by dots ("24.04.2022")
+    and a day with an ordinal dot before the month ("23. April"), and writes them the way
+    English news does ("24 April 2022", "23 April").
+
+    Why is this bad:
+    German, Russian, Ukrainian, Polish and most other European sources write dates this way, and
+    machine translation keeps the digits as they are. An English reader has to work out which
+    number is the month; "23. April" reads as the end of a sentence.
+
+    Example:
+    "the decree of 24.04.2022" -> "the decree of 24 April 2022";
+    "on 23. April the army said" -> "on 23 April the army said".
+    """
+    text = doc.text
+    for m in _DOTTED_DATE.finditer(text):
+        fix = f"{int(m.group(1))} {_MONTHS[int(m.group(2)) - 1]} {m.group(3)}"
+        yield make_finding(doc, "MTQ407", m.start(), m.end(),
+                           f"A date written day.month.year: English writes {fix!r}", suggestions=(fix,))
+    for m in _ORDINAL_DOT_DAY.finditer(text):
+        fix = f"{int(m.group(1))} {m.group(2)}"
+        yield make_finding(doc, "MTQ407", m.start(), m.end(),
+                           f"An ordinal dot after the day: English writes {fix!r}", suggestions=(fix,))
 
 
 # --- MTQ404 -------------------------------------------------------------------------------------
