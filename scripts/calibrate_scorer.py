@@ -100,13 +100,17 @@ def main() -> None:
         for d, m in hits[: args.per_pair]:
             swapped = Document(d.path + "#inj", d.text[: m.start()] + wrong + d.text[m.end():])
             injected.append((swapped, _finding(swapped, m.start(), m.start() + len(wrong), correct)))
-    items, spans = [], []
-    for doc, f in injected:
-        c = comparison(doc, f)
-        spans.append(len(items))
-        items += [(c.context, c.original), (c.context, c.variants[0])]
-    res = lm.score(items)
-    inj = np.array([res[i + 1].total - res[i].total for i in spans])
+    def margins(pairs):
+        """Log-likelihood margin (suggestion - original) of each (document, finding), in context."""
+        items, idx = [], []
+        for d, f in pairs:
+            c = comparison(d, f)
+            idx.append(len(items))
+            items += [(c.context, c.original), (c.context, c.variants[0])]
+        r = lm.score(items)
+        return np.array([r[i + 1].total - r[i].total for i in idx])
+
+    inj = margins(injected)
     print(f"injected: {len(inj)} swaps over {len(PAIRS)} pairs, {time.time() - started:.0f} s; "
           f"margin median {np.median(inj):.2f}, share > 0: {(inj > 0).mean():.3f}")
 
@@ -122,14 +126,6 @@ def main() -> None:
                     d = Document("example", text)
                     known.append((d, _finding(d, s, e, ex["suggestion"])))
 
-    def margins(pairs):
-        items, idx = [], []
-        for d, f in pairs:
-            c = comparison(d, f)
-            idx.append(len(items))
-            items += [(c.context, c.original), (c.context, c.variants[0])]
-        r = lm.score(items)
-        return np.array([r[i + 1].total - r[i].total for i in idx])
 
     kn = margins(known) if known else np.zeros(0)
     print(f"known artifacts (lexicon examples): {len(kn)}, margin median {np.median(kn) if len(kn) else 0:.2f}")
