@@ -181,6 +181,42 @@ def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback address to serve on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port to serve on (default: a free one, printed with the URL).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="mtqa-review", show_default=True,
+              help="Folder for the decision log and the exported corrected copy (never the inputs).")
+@_model_options
+def review(paths, host, port, out_dir, select, ignore, no_lm, model_dir, device, cache_dir, house_style, max_bytes):
+    """Check PATHS once and serve a review page on loopback: accept, reject, edit or choose among
+    the fixes, then export the corrected copy. Decisions are saved to OUT/decisions.jsonl as they
+    are made, so closing the browser loses nothing and reopening resumes. Ctrl-C stops it.
+    """
+    from mtqa.config import build_config
+    from mtqa.review.app import build_app
+    from mtqa.review.server import bind, is_loopback, serve
+    from mtqa.review.session import ReviewSession
+
+    if not is_loopback(host):
+        raise click.UsageError("the review page has no login; serve it on a loopback address (127.0.0.1, ::1)")
+    config = build_config(select=_split_codes(select), ignore=_split_codes(ignore),
+                          use_lm=False if no_lm else None, model_dir=model_dir, device=device,
+                          cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    lm, scorer = _open_model(config)
+    session = ReviewSession.from_paths(list(paths), config, out_dir, lm=lm, scorer=scorer)
+    for err in session.errors:
+        click.echo(f"mtqa: error: {err}", err=True)
+    click.echo(f"mtqa: {len(session.items)} finding(s) in {len(session.documents)} document(s); "
+               f"decisions go to {session.log.path}", err=True)
+    serve(build_app(session), sock, lambda url: click.echo(f"Review at {url}  (Ctrl-C to stop)"))
+
+
+@cli.command()
 def rules() -> None:
     """List every detector code with its category, default severity and summary."""
     from mtqa.registry import RULES

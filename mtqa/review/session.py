@@ -1,0 +1,184 @@
+"""A review session: one run's documents and findings, the reviewer's decisions, and the export.
+
+The pipeline runs once, when the session is made; the page then only reads the session and sends
+decisions. Exporting applies the accepted and edited fixes with mtqa.fixes.apply_fixes, the same
+code as `mtqa fix` and the diff writer, so a fix reads the same wherever it is applied.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mtqa.config import Config
+from mtqa.document import Document
+from mtqa.errors import InputError
+from mtqa.finding import Finding
+from mtqa.fixes import apply_fixes
+from mtqa.output import write_text_atomic
+from mtqa.review.decisions import ACTIONS, DecisionLog, entry_of, finding_keys
+
+LOG_NAME = "decisions.jsonl"
+EXPORT_DIR = "corrected"
+
+
+@dataclass
+class Item:
+    key: str
+    doc: int  # index into ReviewSession.documents
+    finding: Finding
+
+
+@dataclass
+class ReviewSession:
+    documents: list[Document]
+    items: list[Item]
+    out_dir: Path
+    input_files: list[Path] = field(default_factory=list)  # resolved, so nothing is written over them
+    errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.log = DecisionLog(self.out_dir / LOG_NAME)
+        self.by_key = {it.key: it for it in self.items}
+
+    @classmethod
+    def from_paths(cls, paths: list[str], config: Config, out_dir: str | Path, lm=None, scorer=None) -> "ReviewSession":
+        """Read and check ``paths`` once (the pipeline, with the model when given) and open the log."""
+        from mtqa.pipeline import run
+        from mtqa.readers import iter_sources, read_all
+
+        if "-" in paths:
+            raise InputError("-", "review needs files: the corrected copy is exported beside their names")
+        result = run(read_all(list(paths), config.max_bytes), config, lm=lm, scorer=scorer)
+        inputs = [p.resolve() for _, p in iter_sources(list(paths)) if p is not None and p.exists()]
+        return cls.from_result(result.documents, result.findings, Path(out_dir), inputs,
+                               [str(e) for e in result.errors])
+
+    @classmethod
+    def from_result(cls, documents: list[Document], findings: list[Finding], out_dir: Path,
+                    input_files: list[Path] = (), errors: list[str] = ()) -> "ReviewSession":
+        index = {d.path: i for i, d in enumerate(documents)}
+        by_doc: dict[str, list[Finding]] = {}
+        for f in sorted(findings, key=Finding.sort_key):
+            by_doc.setdefault(f.path, []).append(f)
+        items = []
+        for d in documents:
+            fs = by_doc.get(d.path, [])
+            items.extend(Item(k, index[d.path], f) for k, f in zip(finding_keys(d, fs), fs))
+        out_dir = Path(out_dir)
+        resolved = out_dir.resolve()
+        if any(resolved == p for p in input_files):
+            raise InputError(str(out_dir), "the review folder is one of the inputs")
+        return cls(list(documents), items, out_dir, list(input_files), list(errors))
+
+    # --- what the page reads -------------------------------------------------------------------
+
+    def payload(self) -> dict[str, Any]:
+        counts = [0] * len(self.documents)
+        for it in self.items:
+            counts[it.doc] += 1
+        return {
+            "documents": [{"path": d.path, "text": d.text, "findings": counts[i]} for i, d in enumerate(self.documents)],
+            "findings": [self._item_json(it) for it in self.items],
+            "decisions": self.decisions_json(),
+            "log": str(self.log.path),
+            "errors": self.errors,
+        }
+
+    @staticmethod
+    def _item_json(it: Item) -> dict[str, Any]:
+        f = it.finding
+        return {"key": it.key, "doc": it.doc, "start": f.start, "end": f.end, "line": f.line, "column": f.column,
+                "text": f.text, "code": f.code, "category": f.category, "severity": f.severity,
+                "message": f.message, "suggestions": list(f.suggestions),
+                "score": None if f.score is None else round(f.score, 4)}
+
+    def decisions_json(self) -> dict[str, Any]:
+        return {k: d.to_json() for k, d in self.log.decisions.items() if k in self.by_key}
+
+    # --- what the page sends -------------------------------------------------------------------
+
+    def decide(self, key: str, action: str, choice: int | None = None, replacement: str | None = None) -> None:
+        """Record a decision on the finding ``key``. Raises ValueError for a request that makes no sense."""
+        it = self.by_key.get(key)
+        if it is None:
+            raise ValueError("unknown finding")
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
+        f = it.finding
+        if action == "accept":
+            if not f.suggestions:
+                raise ValueError("this finding has no suggestion to accept; edit it instead")
+            choice = 0 if choice is None else choice
+            if not isinstance(choice, int) or not 0 <= choice < len(f.suggestions):
+                raise ValueError("no such alternative")
+            replacement = f.suggestions[choice]
+        elif action == "edit":
+            if not isinstance(replacement, str):
+                raise ValueError("an edit needs the replacement text")
+            choice = None
+        else:
+            choice, replacement = None, None
+        self.log.record({
+            "key": key, "action": action, "replacement": replacement, "choice": choice,
+            "path": f.path, "code": f.code, "category": f.category, "severity": f.severity,
+            "text": f.text, "start": f.start, "end": f.end, "suggestions": list(f.suggestions),
+            "score": None if f.score is None else round(f.score, 4), "entry": entry_of(f),
+        })
+
+    def undo(self) -> str | None:
+        """Take back the latest decision still in force; its key, or None when there is none."""
+        key = self.log.last_undoable()
+        if key is not None:
+            self.log.record({"key": key, "action": "undo"})
+        return key
+
+    # --- export --------------------------------------------------------------------------------
+
+    def corrected_texts(self) -> dict[str, str]:
+        """Each document's text with its accepted and edited fixes applied (all documents)."""
+        fixes: dict[int, list[Finding]] = {}
+        for key, d in self.log.decisions.items():
+            it = self.by_key.get(key)
+            if it is None or d.action == "reject" or d.replacement is None:
+                continue
+            fixes.setdefault(it.doc, []).append(it.finding.with_(suggestions=(d.replacement,)))
+        return {doc.path: apply_fixes(doc.text, fixes.get(i, [])) for i, doc in enumerate(self.documents)}
+
+    def export(self) -> list[Path]:
+        """Write the corrected copy under <out>/corrected/ (atomically; files keep their relative
+        path, feed items go to one <feed>.items.jsonl) and the decisions in force beside it."""
+        root = self.out_dir / EXPORT_DIR
+        texts = self.corrected_texts()
+        files: dict[Path, str] = {}
+        feeds: dict[Path, list[dict]] = {}
+        for doc in self.documents:
+            text = texts[doc.path]
+            base, sep, item = doc.path.partition("#")
+            target = root / _safe_relative(base)
+            if sep and "headline" in doc.meta:
+                feeds.setdefault(target.with_name(target.name + ".items.jsonl"), []).append(
+                    {"path": doc.path, "text": text, **{k: v for k, v in doc.meta.items() if isinstance(v, str)}})
+            else:
+                files[target] = ("\ufeff" if doc.meta.get("bom") else "") + text
+        for target, items in feeds.items():
+            files[target] = "".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items)
+        final = [d.event for k, d in self.log.decisions.items() if k in self.by_key]
+        files[root / LOG_NAME] = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in final)
+        written = []
+        for target, text in files.items():
+            if target.resolve() in self.input_files:
+                raise InputError(str(target), "refusing to write over an input file")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(target, text)
+            written.append(target)
+        return written
+
+
+def _safe_relative(display: str) -> Path:
+    """A path under the export folder for an input named ``display``: relative paths keep their
+    shape, absolute ones and any '..' lose the parts that would climb out of the folder."""
+    parts = [p for p in PurePosixPath(display.replace("\\", "/")).parts if p not in ("/", "..", ".", "")]
+    return Path(*parts) if parts else Path("stdin.txt")

@@ -1,0 +1,228 @@
+"""The review session, its decision log and the review app's HTTP side (no browser here; see
+tests/test_review_browser.py for the page itself)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from mtqa.cli import cli
+from mtqa.config import Config
+from mtqa.document import Document
+from mtqa.errors import InputError
+from mtqa.review.app import build_app
+from mtqa.review.decisions import DecisionLog, finding_keys, replay
+from mtqa.review.session import ReviewSession
+from tests.review_data import EXPECTED, HOSTILE, STORY
+
+
+@pytest.fixture
+def copy_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "copy"
+    d.mkdir()
+    (d / "story.txt").write_text(STORY, encoding="utf-8")
+    (d / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    return d
+
+
+def _session(copy_dir: Path, out: Path) -> ReviewSession:
+    return ReviewSession.from_paths([str(copy_dir)], Config(use_lm=False), out)
+
+
+def _key(session: ReviewSession, code: str, text: str) -> str:
+    return next(it.key for it in session.items if it.finding.code == code and it.finding.text == text)
+
+
+def _decide_the_story(s: ReviewSession) -> None:
+    s.decide(_key(s, "MTQ101", "সাম "), "accept", choice=1)
+    s.decide(_key(s, "MTQ402", "$ 375"), "accept")
+    s.decide(_key(s, "MTQ201", "actual"), "reject")
+    s.decide(_key(s, "MTQ201", "eventual"), "edit", replacement="further")
+
+
+def test_keys_follow_content_not_offsets():
+    doc = Document("a.txt", STORY)
+    moved = Document("a.txt", "A new first line.\n\n" + STORY)
+    s1 = ReviewSession.from_result([doc], _findings(doc), Path("unused"))
+    s2 = ReviewSession.from_result([moved], _findings(moved), Path("unused"))
+    by_text = lambda s: {it.finding.text: it.key for it in s.items if it.finding.code != "MTQ222"}  # noqa: E731
+    assert by_text(s1) == by_text(s2)
+    assert len({it.key for it in s1.items}) == len(s1.items)
+
+
+def test_identical_findings_get_distinct_keys():
+    doc = Document("a.txt", "Critics say the actual government has failed.")
+    f = _findings(doc)[0]
+    keys = finding_keys(doc, [f, f])
+    assert keys[0] != keys[1] and keys[1].startswith(keys[0])
+
+
+def _findings(doc: Document):
+    from mtqa.pipeline import run
+
+    return run([doc], Config(use_lm=False)).findings
+
+
+def test_decisions_saved_atomically_and_resumed(copy_dir, tmp_path):
+    out = tmp_path / "review"
+    s = _session(copy_dir, out)
+    _decide_the_story(s)
+    log = out / "decisions.jsonl"
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [e["action"] for e in lines] == ["accept", "accept", "reject", "edit"]
+    assert lines[0]["replacement"] == "€" and lines[0]["choice"] == 1 and lines[0]["code"] == "MTQ101"
+    assert lines[3]["entry"] == "eventual-possible"
+    assert sorted(p.name for p in out.iterdir()) == ["decisions.jsonl"]  # no temporary file left
+    again = _session(copy_dir, out)  # a new run on the same copy: the decisions come back
+    assert again.decisions_json() == s.decisions_json()
+    assert len(again.decisions_json()) == 4
+
+
+def test_undo_takes_back_the_latest_decision(copy_dir, tmp_path):
+    s = _session(copy_dir, tmp_path / "r")
+    _decide_the_story(s)
+    k_actual, k_eventual = _key(s, "MTQ201", "actual"), _key(s, "MTQ201", "eventual")
+    s.decide(k_actual, "accept", choice=1)  # change of mind: then undone, back to rejected
+    assert s.undo() == k_actual
+    assert s.decisions_json()[k_actual]["action"] == "reject"
+    assert s.undo() == k_eventual and k_eventual not in s.decisions_json()
+    assert s.undo() == k_actual and k_actual not in s.decisions_json()
+    resumed = _session(copy_dir, tmp_path / "r")
+    assert set(resumed.decisions_json()) == set(s.decisions_json())
+    assert len(resumed.decisions_json()) == 2
+
+
+def test_replay_ignores_undo_with_nothing_to_undo():
+    decisions, order = replay([{"action": "undo"}, {"key": "k", "action": "reject"}])
+    assert decisions["k"].action == "reject" and order == ["k"]
+
+
+def test_export_applies_chosen_alternatives_and_edits(copy_dir, tmp_path):
+    out = tmp_path / "review"
+    s = _session(copy_dir, out)
+    _decide_the_story(s)
+    written = s.export()
+    story = out / "corrected" / Path(str(copy_dir)).relative_to("/") / "story.txt"
+    assert story in written
+    assert story.read_text(encoding="utf-8") == EXPECTED
+    hostile = story.with_name("hostile.txt")
+    assert hostile.read_text(encoding="utf-8") == HOSTILE  # no decision: unchanged
+    final = [json.loads(line) for line in (out / "corrected" / "decisions.jsonl").read_text().splitlines()]
+    assert sorted(e["action"] for e in final) == ["accept", "accept", "edit", "reject"]
+    assert (copy_dir / "story.txt").read_text(encoding="utf-8") == STORY  # the input is untouched
+
+
+def test_deletions_take_their_line(copy_dir, tmp_path):
+    s = _session(copy_dir, tmp_path / "r")
+    s.decide(_key(s, "MTQ311", "Also Read: Russia pounds railroad stations in Ukraine"), "accept")
+    s.decide(_key(s, "MTQ301", "<b>"), "accept")
+    text = s.corrected_texts()[str(copy_dir / "story.txt")]
+    assert "Also Read" not in text and "\n\n\n" not in text
+    assert "football today</b>." in text
+
+
+def test_export_never_writes_over_an_input(tmp_path, monkeypatch):
+    # A review folder whose export path is the input itself: refused, the input kept.
+    out = tmp_path / "r"
+    src = out / "corrected" / "story.txt"
+    src.parent.mkdir(parents=True)
+    src.write_text(STORY, encoding="utf-8")
+    monkeypatch.chdir(src.parent)
+    s = ReviewSession.from_paths(["story.txt"], Config(use_lm=False), out)
+    s.decide(_key(s, "MTQ402", "$ 375"), "accept")
+    with pytest.raises(InputError, match="over an input"):
+        s.export()
+    assert src.read_text(encoding="utf-8") == STORY
+
+
+def test_bad_decisions_are_refused(copy_dir, tmp_path):
+    s = _session(copy_dir, tmp_path / "r")
+    k = _key(s, "MTQ101", "সাম ")
+    for args in [("nope", "accept"), (k, "delete"), (k, "edit")]:
+        with pytest.raises(ValueError):
+            s.decide(*args)
+    with pytest.raises(ValueError, match="alternative"):
+        s.decide(k, "accept", choice=3)
+    assert s.decisions_json() == {}
+
+
+def test_a_corrupt_log_is_an_input_error(copy_dir, tmp_path):
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "decisions.jsonl").write_text('{"key": "k", "action": "reject"}\nnot json\n')
+    with pytest.raises(InputError, match="line 2"):
+        DecisionLog(out / "decisions.jsonl")
+
+
+# --- the app over HTTP -------------------------------------------------------------------------
+
+@pytest.fixture
+def client(copy_dir, tmp_path):
+    return TestClient(build_app(_session(copy_dir, tmp_path / "review")))
+
+
+def test_every_response_forbids_inline_script(client):
+    for url in ("/", "/static/review.js", "/static/review.css", "/api/session"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "default-src 'none'" in csp and "unsafe-inline" not in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/static/review.js").headers["content-type"].startswith(("text/javascript", "application/javascript"))
+
+
+def test_the_page_has_no_inline_script_and_no_external_resource(client):
+    page = client.get("/").text
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", page, re.S)
+    assert scripts and all('src="static/' in attrs and not body.strip() for attrs, body in scripts)
+    assert not re.search(r"\bon\w+=", page)  # no inline event handlers either
+    assert not re.search(r"(?:src|href)=\"(?:https?:)?//", page)
+    js = client.get("/static/review.js").text
+    assert "innerHTML" not in js and "eval(" not in js
+
+
+def test_copy_travels_as_json_data(client):
+    data = client.get("/api/session").json()
+    assert sorted(d["path"].rsplit("/", 1)[1] for d in data["documents"]) == ["hostile.txt", "story.txt"]
+    assert any("<script>" in d["text"] for d in data["documents"])
+    assert len(data["findings"]) == 10
+    mtq101 = next(f for f in data["findings"] if f["code"] == "MTQ101")
+    assert mtq101["suggestions"] == ["£", "€", "CHF "]
+
+
+def test_decide_undo_export_over_http(client):
+    data = client.get("/api/session").json()
+    key = next(f["key"] for f in data["findings"] if f["code"] == "MTQ101")
+    r = client.post("/api/decide", json={"key": key, "action": "accept", "choice": 2})
+    assert r.status_code == 200 and r.json()["decisions"][key]["replacement"] == "CHF "
+    assert client.get("/api/session").json()["decisions"][key]["choice"] == 2
+    assert client.post("/api/decide", json={"key": "no such", "action": "reject"}).status_code == 400
+    assert client.post("/api/decide", json={"key": key, "action": "accept", "choice": "1"}).status_code == 400
+    r = client.post("/api/export", json={})
+    assert r.status_code == 200 and any(p.endswith("story.txt") for p in r.json()["written"])
+    assert client.post("/api/undo", json={}).json()["undone"] == key
+    assert client.post("/api/undo", json={}).json()["undone"] is None
+
+
+def test_cross_site_requests_are_refused(client):
+    data = client.get("/api/session").json()
+    key = data["findings"][0]["key"]
+    # A form post from another site (no preflight): wrong content type.
+    r = client.post("/api/decide", data={"key": key, "action": "reject"})
+    assert r.status_code == 400
+    r = client.post("/api/decide", content=json.dumps({"key": key, "action": "reject"}),
+                    headers={"content-type": "text/plain"})
+    assert r.status_code == 400
+    r = client.post("/api/decide", json={"key": key, "action": "reject"}, headers={"origin": "http://evil.example"})
+    assert r.status_code == 403
+    assert client.get("/api/session").json()["decisions"] == {}
+
+
+def test_review_command_refuses_a_public_address(copy_dir):
+    r = CliRunner().invoke(cli, ["review", str(copy_dir), "--no-lm", "--host", "0.0.0.0"])
+    assert r.exit_code == 2 and "loopback" in r.output
