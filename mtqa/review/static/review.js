@@ -75,8 +75,10 @@
       if (open && state.decisions[f.key] && f.key !== keepKey) return;
       state.visible.push(i);
     });
-    const at = keepKey ? state.visible.findIndex((i) => state.findings[i].key === keepKey) : -1;
-    state.pos = at >= 0 ? at : Math.min(state.pos, Math.max(0, state.visible.length - 1));
+    // Stay on the same finding; if the filters hide it, go to the next one they show.
+    const was = keepKey ? state.findings.findIndex((f) => f.key === keepKey) : -1;
+    const next = state.visible.findIndex((i) => i >= was);
+    state.pos = next >= 0 ? next : Math.max(0, state.visible.length - 1);
   }
 
   function current() {
@@ -119,16 +121,27 @@
     $("progress").textContent = decided + " of " + state.findings.length + " decided";
   }
 
+  // Document names without the folder they all share, so long absolute paths stay readable.
+  function shortNames() {
+    const paths = state.documents.map((d) => d.path);
+    let prefix = paths.length > 1 ? paths[0] : paths[0].slice(0, paths[0].lastIndexOf("/") + 1);
+    for (const p of paths) while (!p.startsWith(prefix)) prefix = prefix.slice(0, -1);
+    prefix = prefix.slice(0, prefix.lastIndexOf("/") + 1);
+    return paths.map((p) => p.slice(prefix.length) || p);
+  }
+
   function renderDocs(f) {
     const list = $("docs");
+    const names = state.shortNames || (state.shortNames = shortNames());
     list.replaceChildren();
     state.documents.forEach((d, i) => {
       const ofDoc = state.findings.filter((x) => x.doc === i);
       const decided = ofDoc.filter((x) => state.decisions[x.key]).length;
       const inFilter = state.visible.filter((v) => state.findings[v].doc === i).length;
-      const btn = el("button", { type: "button", class: "doc-link", title: d.path },
-        el("span", { class: "doc-path" }, d.path),
-        el("span", { class: "doc-count" }, ofDoc.length ? decided + "/" + ofDoc.length : "clean"));
+      const btn = el("button", { type: "button", class: "doc-link" + (inFilter ? "" : " dim"), title: d.path },
+        el("span", { class: "doc-path" }, names[i]),
+        el("span", { class: "doc-count", title: ofDoc.length ? decided + " of " + ofDoc.length + " findings decided" : "no findings" },
+          ofDoc.length ? decided + "/" + ofDoc.length : "clean"));
       if (inFilter < ofDoc.length) btn.append(el("span", { class: "doc-filtered" }, inFilter + " shown"));
       btn.addEventListener("click", () => {
         const at = state.visible.findIndex((v) => state.findings[v].doc === i);
@@ -172,12 +185,19 @@
     const lead = from > lineStart ? "…" : "", tail = to < lineEnd ? "…" : "";
     card.append(el("p", { class: "context", id: "context" },
       lead + before, el("mark", { class: "span sev-" + f.severity }, f.text || "‸"), after + tail));
+    // Foreign script may have no font on the reviewer's machine: name its code points.
+    if (f.text.length <= 16 && /[^\u0000-\u024f\u2000-\u206f\u20a0-\u20cf]/.test(f.text)) {
+      const cps = [...f.text].map((c) => "U+" + c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0"));
+      card.append(el("p", { class: "codepoints" }, "Characters: " + cps.join(" ")));
+    }
 
-    const chosen = d && d.action === "accept" ? d.choice : (d ? null : 0);
+    // "chosen": the accepted alternative; "default": what a (accept) takes while undecided.
+    const chosen = d && d.action === "accept" ? d.choice : null;
+    const deflt = d ? null : 0;
     if (f.suggestions.length) {
       const list = el("ol", { class: "alternatives", id: "alternatives" });
       f.suggestions.forEach((s, i) => {
-        const btn = el("button", { type: "button", class: "alt" + (chosen === i ? " chosen" : ""), dataset: { choice: i } },
+        const btn = el("button", { type: "button", class: "alt" + (chosen === i ? " chosen" : "") + (deflt === i ? " default" : ""), dataset: { choice: i } },
           i < 9 ? el("kbd", {}, String(i + 1)) : null, " ", shown(s));
         btn.addEventListener("click", () => decide("accept", { choice: i }));
         list.append(el("li", {}, btn));
@@ -254,7 +274,7 @@
     const end = caretsAt(doc.text.length);
     if (end.length && points.length > 1) box.append(mark(end, "‸"));
     const cur = box.querySelector("mark.current");
-    if (cur) cur.scrollIntoView({ block: "nearest" });
+    if (cur) cur.scrollIntoView({ block: "center" });
   }
 
   function rank(sev) {
