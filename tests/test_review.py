@@ -226,3 +226,45 @@ def test_cross_site_requests_are_refused(client):
 def test_review_command_refuses_a_public_address(copy_dir):
     r = CliRunner().invoke(cli, ["review", str(copy_dir), "--no-lm", "--host", "0.0.0.0"])
     assert r.exit_code == 2 and "loopback" in r.output
+
+
+def test_the_factory_works_mounted_under_a_prefix(copy_dir, tmp_path):
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    from mtqa.review import create_review_app
+
+    review_app = create_review_app(Config(use_lm=False), [str(copy_dir)], tmp_path / "r")
+    outer = TestClient(Starlette(routes=[Mount("/review", review_app)]))
+    page = outer.get("/review/")
+    assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
+    # The page's URLs are relative, so under /review/ they reach the mounted app.
+    for rel in re.findall(r'(?:src|href)="([^"]+)"', page.text):
+        assert not rel.startswith("/") and outer.get("/review/" + rel).status_code == 200
+    data = outer.get("/review/api/session").json()
+    r = outer.post("/review/api/decide", json={"key": data["findings"][0]["key"], "action": "reject"})
+    assert r.status_code == 200 and (tmp_path / "r" / "decisions.jsonl").is_file()
+
+
+def test_feed_items_export_as_jsonl(tmp_path):
+    feed = tmp_path / "items.json"
+    feed.write_text(json.dumps([
+        {"uri": "urn:1", "headline": "Vote", "body_text": "Critics say the actual government has failed."},
+        {"uri": "urn:2", "headline": "Count", "body_text": "The count ends on Friday."},
+    ]), encoding="utf-8")
+    s = ReviewSession.from_paths([str(feed)], Config(use_lm=False), tmp_path / "r")
+    s.decide(_key(s, "MTQ201", "actual"), "accept", choice=1)
+    written = s.export()
+    (items,) = [p for p in written if p.name == "items.json.items.jsonl"]
+    rows = [json.loads(x) for x in items.read_text(encoding="utf-8").splitlines()]
+    assert [r["uri"] for r in rows] == ["urn:1", "urn:2"]
+    assert rows[0]["text"] == "Vote\n\nCritics say the present government has failed."
+    assert rows[1]["text"] == "Count\n\nThe count ends on Friday."
+
+
+def test_a_bom_is_kept_on_export(tmp_path):
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + STORY.encode("utf-8"))
+    s = ReviewSession.from_paths([str(tmp_path / "bom.txt")], Config(use_lm=False), tmp_path / "r")
+    s.decide(_key(s, "MTQ402", "$ 375"), "accept")
+    (out,) = [p for p in s.export() if p.name == "bom.txt"]
+    assert out.read_bytes() == b"\xef\xbb\xbf" + STORY.replace("$ 375", "$375").encode("utf-8")
