@@ -163,7 +163,7 @@ def test_a_corrupt_log_is_an_input_error(copy_dir, tmp_path):
 
 @pytest.fixture
 def client(copy_dir, tmp_path):
-    return TestClient(build_app(_session(copy_dir, tmp_path / "review")))
+    return TestClient(build_app(_session(copy_dir, tmp_path / "review")), base_url="http://127.0.0.1:8123")
 
 
 def test_every_response_forbids_inline_script(client):
@@ -235,7 +235,7 @@ def test_the_factory_works_mounted_under_a_prefix(copy_dir, tmp_path):
     from mtqa.review import create_review_app
 
     review_app = create_review_app(Config(use_lm=False), [str(copy_dir)], tmp_path / "r")
-    outer = TestClient(Starlette(routes=[Mount("/review", review_app)]))
+    outer = TestClient(Starlette(routes=[Mount("/review", review_app)]), base_url="http://localhost:8081")
     page = outer.get("/review/")
     assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
     # The page's URLs are relative, so under /review/ they reach the mounted app.
@@ -268,3 +268,13 @@ def test_a_bom_is_kept_on_export(tmp_path):
     s.decide(_key(s, "MTQ402", "$ 375"), "accept")
     (out,) = [p for p in s.export() if p.name == "bom.txt"]
     assert out.read_bytes() == b"\xef\xbb\xbf" + STORY.replace("$ 375", "$375").encode("utf-8")
+
+
+def test_other_host_names_are_refused(copy_dir, tmp_path):
+    app = build_app(_session(copy_dir, tmp_path / "r"))
+    assert TestClient(app, base_url="http://[::1]:9000").get("/api/session").status_code == 200
+    rebound = TestClient(app, base_url="http://attacker.example:9000")
+    assert rebound.get("/api/session").status_code == 421
+    assert rebound.get("/").status_code == 421
+    open_app = build_app(_session(copy_dir, tmp_path / "r"), allowed_hosts=None)
+    assert TestClient(open_app, base_url="http://review.example").get("/api/session").status_code == 200

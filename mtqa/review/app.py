@@ -40,15 +40,34 @@ HEADERS = [
 MAX_BODY = 1_000_000
 
 
-class SecurityHeaders:
-    """ASGI middleware adding HEADERS to every HTTP response."""
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
-    def __init__(self, app):
+
+def _host_name(header: str) -> str:
+    """'127.0.0.1:8080' -> '127.0.0.1', '[::1]:8080' -> '::1'."""
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class SecurityHeaders:
+    """ASGI middleware adding HEADERS to every HTTP response and, unless ``allowed_hosts`` is
+    None, refusing requests addressed to any other host name: a page elsewhere that re-points its
+    own domain at 127.0.0.1 (DNS rebinding) then gets no copy and records nothing."""
+
+    def __init__(self, app, allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS):
         self.app = app
+        self.allowed_hosts = allowed_hosts
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if self.allowed_hosts is not None:
+            host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
+            if _host_name(host).lower() not in self.allowed_hosts:
+                response = Response("unknown host name; open the page at the address mtqa printed\n",
+                                    status_code=421, media_type="text/plain")
+                return await response(scope, receive, send)
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -81,8 +100,9 @@ async def _json_body(request: Request) -> dict:
     return data
 
 
-def build_app(session: ReviewSession) -> Starlette:
-    """The review app over an existing session."""
+def build_app(session: ReviewSession, allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS) -> Starlette:
+    """The review app over an existing session. ``allowed_hosts``: the host names it answers to
+    (default: loopback only); None for a server that guards itself (a bearer token, a proxy)."""
 
     async def index(request: Request) -> Response:
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
@@ -128,7 +148,7 @@ def build_app(session: ReviewSession) -> Starlette:
         Route("/api/export", guarded(export), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ])
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, allowed_hosts=allowed_hosts)
     app.state.review_session = session
     return app
 
@@ -140,7 +160,8 @@ async def _in_thread(fn, *args):
     return await run_in_threadpool(fn, *args)
 
 
-def create_review_app(config: Config, paths: list[str], out_dir: str | Path, lm=None, scorer=None) -> Starlette:
+def create_review_app(config: Config, paths: list[str], out_dir: str | Path, lm=None, scorer=None,
+                      allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS) -> Starlette:
     """Run the pipeline once on ``paths`` (with the model when ``lm``/``scorer`` are given) and
     return the review page for it; decisions and exports go to ``out_dir``."""
-    return build_app(ReviewSession.from_paths(list(paths), config, out_dir, lm=lm, scorer=scorer))
+    return build_app(ReviewSession.from_paths(list(paths), config, out_dir, lm=lm, scorer=scorer), allowed_hosts)
