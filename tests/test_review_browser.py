@@ -85,10 +85,14 @@ def _key(page, key, expect_text=None):
 
 
 def _go_to(page, code, text):
-    """Press j until the card shows ``code`` on ``text`` (at most through every finding)."""
+    """Press j until the card shows ``code`` on ``text`` (k back to the first finding, if need be)."""
+    at = lambda: (page.locator("#card .code").inner_text(), page.locator("#context mark").inner_text())  # noqa: E731
     for _ in range(12):
-        if (page.locator("#card .code").inner_text() == code
-                and page.locator("#context mark").inner_text() == text):
+        if at() == (code, text) or page.locator("#position").inner_text().startswith("1 of"):
+            break
+        page.keyboard.press("k")
+    for _ in range(12):
+        if at() == (code, text):
             return
         page.keyboard.press("j")
     raise AssertionError(f"{code} {text!r} not reached with j")
@@ -138,11 +142,21 @@ def test_review_by_keyboard_reload_resume_and_export(browser, copy_dir):
         page.select_option("#f-severity", "")
         expect(page.locator("#position")).to_contain_text(" of 10")
 
-        # Reload: every decision is still there.
+        # Reload: every decision is still there, and so is the place.
+        _go_to(page, "MTQ201", "sympathetic")
+        place = page.locator("#position").inner_text()
         page.reload()
         page.wait_for_selector("body[data-ready='1']")
         expect(page.locator("#progress")).to_have_text("4 of 10 decided")
-        _go_to(page, "MTQ101", "সাম ")
+        expect(page.locator("#position")).to_have_text(place)
+        expect(page.locator("#context mark")).to_have_text("sympathetic")
+        page.keyboard.press("k")
+        expect(page.locator("#decision")).to_contain_text("undecided")  # the undone deletion
+        page.keyboard.press("k")
+        expect(page.locator("#decision")).to_contain_text("edited to “further”")
+        for _ in range(3):
+            page.keyboard.press("k")
+        expect(page.locator("#context mark")).to_have_text("সাম ")
         expect(page.locator("#alternatives button.chosen")).to_have_text("2 €")
         assert not errors, errors
         page.close()
@@ -154,6 +168,7 @@ def test_review_by_keyboard_reload_resume_and_export(browser, copy_dir):
     try:
         page, errors = _open(browser, server.url)
         expect(page.locator("#progress")).to_have_text("4 of 10 decided")
+        expect(page.locator("#position")).to_have_text("1 of 10")  # the first finding still undecided
         page.check("#f-open")  # undecided only: the decided four drop out of the walk
         expect(page.locator("#position")).to_have_text("1 of 6")
         page.click("#export")

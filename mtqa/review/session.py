@@ -83,7 +83,7 @@ class ReviewSession:
             "documents": [{"path": d.path, "text": d.text, "findings": counts[i]} for i, d in enumerate(self.documents)],
             "findings": [self._item_json(it) for it in self.items],
             "decisions": self.decisions_json(),
-            "log": str(self.log.path),
+            "log": str(self.log.path.resolve()),
             "errors": self.errors,
         }
 

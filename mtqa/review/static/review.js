@@ -283,6 +283,7 @@
 
   function render() {
     const f = current();
+    if (f) history.replaceState(null, "", "#" + encodeURIComponent(f.key));
     renderHeader();
     renderDocs(f);
     renderCard(f);
@@ -309,7 +310,9 @@
     } catch (err) {
       status("not saved: " + err.message, true);
     }
-    applyFilters(f.key);
+    // Stay where the reviewer is now: they may have moved on while the save was on its way.
+    const now = current();
+    applyFilters(now ? now.key : f.key);
     render();
   }
 
@@ -393,7 +396,10 @@
     $("export").addEventListener("click", exportCopy);
     document.addEventListener("keydown", onKey);
     if (data.errors && data.errors.length) status(data.errors.join("; "), true);
-    applyFilters(null);
+    // Resume: the finding in the URL (a reload), else the first one still undecided.
+    const wanted = decodeURIComponent(location.hash.slice(1));
+    const first = state.findings.find((f) => f.key === wanted) || state.findings.find((f) => !state.decisions[f.key]);
+    applyFilters(first ? first.key : null);
     render();
     document.body.dataset.ready = "1";
   }
