@@ -186,3 +186,25 @@ def test_review_by_keyboard_reload_resume_and_export(browser, copy_dir):
         ("MTQ101", "accept", "€"), ("MTQ201", "edit", "further"), ("MTQ201", "reject", None),
         ("MTQ402", "accept", "$375")]
     assert (copy_dir / "copy" / "story.txt").read_text(encoding="utf-8") == STORY
+
+
+def test_fast_keys_land_on_the_right_findings(browser, copy_dir):
+    server = ReviewServer(copy_dir, "copy", "--out", "review")
+    try:
+        page, errors = _open(browser, server.url)
+        for key in "jajrjaj":  # no waiting for the saves in between
+            page.keyboard.press(key)
+        expect(page.locator("#progress")).to_have_text("3 of 10 decided")
+        expect(page.locator("#position")).to_have_text("5 of 10")  # not pulled back by a late save
+        for key in "jau":  # the undo follows the accept it takes back
+            page.keyboard.press(key)
+        expect(page.locator("#status")).to_have_text("undone")
+        expect(page.locator("#progress")).to_have_text("3 of 10 decided")
+        expect(page.locator("#position")).to_have_text("6 of 10")
+        assert not errors, errors
+        page.close()
+    finally:
+        server.stop()
+    events = [json.loads(x) for x in (copy_dir / "review" / "decisions.jsonl").read_text().splitlines()]
+    assert [(e.get("text"), e["action"]) for e in events] == [
+        ("Kiev", "accept"), ("সাম ", "reject"), ("$ 375", "accept"), ("eventual", "accept"), (None, "undo")]

@@ -36,7 +36,16 @@
     s.className = isError ? "error" : "ok";
   }
 
-  async function post(path, body) {
+  // One request at a time, in the order of the keys pressed: an undo then always follows the
+  // decision it takes back, and the decisions of the last response are the latest.
+  let queue = Promise.resolve();
+  function post(path, body) {
+    const next = queue.then(() => send(path, body));
+    queue = next.catch(() => {});
+    return next;
+  }
+
+  async function send(path, body) {
     let res;
     try {
       res = await fetch(path, {
