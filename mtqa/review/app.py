@@ -137,7 +137,7 @@ def build_app(session: ReviewSession, allowed_hosts: tuple[str, ...] | None = LO
 
     def export(data: dict) -> dict:
         written = session.export()
-        return {"written": [str(p) for p in written], "folder": str(session.out_dir / "corrected")}
+        return {"written": [str(p) for p in written], "folder": str((session.out_dir / "corrected").resolve())}
 
     app = Starlette(routes=[
         Route("/", index),
