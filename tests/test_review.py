@@ -278,3 +278,40 @@ def test_other_host_names_are_refused(copy_dir, tmp_path):
     assert rebound.get("/").status_code == 421
     open_app = build_app(_session(copy_dir, tmp_path / "r"), allowed_hosts=None)
     assert TestClient(open_app, base_url="http://review.example").get("/api/session").status_code == 200
+
+
+UNTRANSLATED = ("The government announced new sanctions on Monday.\n\n"
+                "Die Regierung hat am Montag neue Sanktionen gegen Russland angekündigt, sagte ein Sprecher in Berlin.\n\n"
+                "The measures take effect next week.\n")
+
+
+def test_a_finding_without_a_fix_can_be_confirmed_or_rewritten(tmp_path):
+    (tmp_path / "de.txt").write_text(UNTRANSLATED, encoding="utf-8")
+    s = ReviewSession.from_paths([str(tmp_path / "de.txt")], Config(use_lm=False), tmp_path / "r")
+    (it,) = [it for it in s.items if it.finding.code == "MTQ111"]
+    assert it.finding.suggestions == ()
+    with pytest.raises(ValueError, match="no alternatives"):
+        s.decide(it.key, "accept", choice=0)
+    s.decide(it.key, "accept")  # confirmed: a real problem, the text unchanged
+    assert s.decisions_json()[it.key] == {"action": "accept", "replacement": None, "choice": None}
+    assert s.corrected_texts()[str(tmp_path / "de.txt")] == UNTRANSLATED
+    s.decide(it.key, "edit", replacement="The government announced new sanctions against Russia on Monday, "
+                                        "a spokesman said in Berlin.")
+    fixed = s.corrected_texts()[str(tmp_path / "de.txt")]
+    assert "Die Regierung" not in fixed and "a spokesman said in Berlin.\n\nThe measures" in fixed
+
+
+def test_accepting_every_first_fix_on_the_seeds_gives_what_mtqa_fix_gives(seeds_dir, tmp_path):
+    from mtqa.fixes import apply_fixes
+
+    s = ReviewSession.from_paths([str(seeds_dir)], Config(use_lm=False), tmp_path / "r")
+    assert len(s.items) > 10
+    for it in s.items:
+        s.decide(it.key, "accept")
+    texts = s.corrected_texts()
+    by_path: dict[str, list] = {}
+    for it in s.items:
+        by_path.setdefault(it.finding.path, []).append(it.finding)
+    for doc in s.documents:
+        assert texts[doc.path] == apply_fixes(doc.text, by_path.get(doc.path, [])), doc.path
+    assert sum(texts[d.path] != d.text for d in s.documents) >= 3

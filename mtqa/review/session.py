@@ -108,9 +108,13 @@ class ReviewSession:
         if action not in ACTIONS:
             raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
         f = it.finding
-        if action == "accept":
-            if not f.suggestions:
-                raise ValueError("this finding has no suggestion to accept; edit it instead")
+        if action == "accept" and not f.suggestions:
+            # No fix offered (an untranslated or garbled sentence): accepting confirms the problem,
+            # which counts for precision, and changes no text; "edit" rewrites it.
+            if choice is not None:
+                raise ValueError("this finding has no alternatives")
+            replacement = None
+        elif action == "accept":
             choice = 0 if choice is None else choice
             if not isinstance(choice, int) or not 0 <= choice < len(f.suggestions):
                 raise ValueError("no such alternative")

@@ -119,6 +119,7 @@
     if (!d) return "undecided";
     if (d.action === "reject") return "rejected: the text stays as it is";
     if (d.action === "edit") return "edited to “" + shown(d.replacement) + "”";
+    if (d.replacement === null) return "confirmed: a real problem; the text stays until you edit it";
     const alt = f.suggestions.length > 1 ? " (alternative " + (d.choice + 1) + ")" : "";
     return "accepted “" + shown(d.replacement) + "”" + alt;
   }
@@ -218,11 +219,11 @@
           lead + before, repl === "" ? el("del", {}, f.text) : el("ins", {}, repl), after + tail));
       }
     } else {
-      card.append(el("p", { class: "nofix" }, "mtqa offers no fix for this one: accept it as a real problem with e (edit), or reject it."));
+      card.append(el("p", { class: "nofix" }, "mtqa offers no fix for this one: a confirms it as a real problem (the text stays), e lets you rewrite it, r rejects it."));
     }
 
     const actions = el("div", { class: "actions" },
-      el("button", { type: "button", id: "btn-accept", disabled: !f.suggestions.length }, el("kbd", {}, "a"), " Accept"),
+      el("button", { type: "button", id: "btn-accept" }, el("kbd", {}, "a"), f.suggestions.length ? " Accept" : " Confirm"),
       el("button", { type: "button", id: "btn-reject" }, el("kbd", {}, "r"), " Reject"),
       el("button", { type: "button", id: "btn-edit" }, el("kbd", {}, "e"), " Edit"),
       el("button", { type: "button", id: "btn-undo" }, el("kbd", {}, "u"), " Undo"),
@@ -327,9 +328,10 @@
 
   function accept() {
     const f = current();
-    if (!f || !f.suggestions.length) return;
+    if (!f) return;
     const d = state.decisions[f.key];
-    decide("accept", { choice: d && d.action === "accept" ? d.choice : 0 });
+    if (!f.suggestions.length) decide("accept", {});
+    else decide("accept", { choice: d && d.action === "accept" ? d.choice : 0 });
   }
 
   function startEdit() {
