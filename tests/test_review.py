@@ -107,7 +107,7 @@ def test_export_applies_chosen_alternatives_and_edits(copy_dir, tmp_path):
     s = _session(copy_dir, out)
     _decide_the_story(s)
     written = s.export()
-    story = out / "corrected" / Path(str(copy_dir)).relative_to("/") / "story.txt"
+    story = out / "corrected" / "story.txt"  # below the folder the inputs share
     assert story in written
     assert story.read_text(encoding="utf-8") == EXPECTED
     hostile = story.with_name("hostile.txt")
@@ -315,3 +315,14 @@ def test_accepting_every_first_fix_on_the_seeds_gives_what_mtqa_fix_gives(seeds_
     for doc in s.documents:
         assert texts[doc.path] == apply_fixes(doc.text, by_path.get(doc.path, [])), doc.path
     assert sum(texts[d.path] != d.text for d in s.documents) >= 3
+
+
+def test_export_names_keep_the_shape_below_the_shared_folder():
+    from mtqa.review.session import _export_names
+
+    assert _export_names(["copy/a.txt", "copy/b/c.txt"]) == {"copy/a.txt": Path("a.txt"), "copy/b/c.txt": Path("b/c.txt")}
+    assert _export_names(["/srv/x/a.txt"]) == {"/srv/x/a.txt": Path("a.txt")}
+    assert _export_names(["../up/a.txt", "b.txt"]) == {"../up/a.txt": Path("up/a.txt"), "b.txt": Path("b.txt")}
+    assert _export_names(["/abs/a.txt", "rel/b.txt"]) == {"/abs/a.txt": Path("abs/a.txt"), "rel/b.txt": Path("rel/b.txt")}
+    clash = _export_names(["../a.txt", "a.txt"])
+    assert len(set(clash.values())) == 2 and all(v.name == "a.txt" for v in clash.values())

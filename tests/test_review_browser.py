@@ -178,7 +178,7 @@ def test_review_by_keyboard_reload_resume_and_export(browser, copy_dir):
     finally:
         server.stop()
 
-    exported = copy_dir / "review" / "corrected" / "copy"
+    exported = copy_dir / "review" / "corrected"
     assert (exported / "story.txt").read_text(encoding="utf-8") == EXPECTED
     assert (exported / "hostile.txt").read_text(encoding="utf-8") == HOSTILE
     final = [json.loads(x) for x in (copy_dir / "review" / "corrected" / "decisions.jsonl").read_text().splitlines()]

@@ -8,6 +8,7 @@ code as `mtqa fix` and the diff writer, so a fix reads the same wherever it is a
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -158,10 +159,11 @@ class ReviewSession:
         texts = self.corrected_texts()
         files: dict[Path, str] = {}
         feeds: dict[Path, list[dict]] = {}
+        names = _export_names([d.path.partition("#")[0] for d in self.documents])
         for doc in self.documents:
             text = texts[doc.path]
             base, sep, item = doc.path.partition("#")
-            target = root / _safe_relative(base)
+            target = root / names[base]
             if sep and "headline" in doc.meta:
                 feeds.setdefault(target.with_name(target.name + ".items.jsonl"), []).append(
                     {"path": doc.path, "text": text, **{k: v for k, v in doc.meta.items() if isinstance(v, str)}})
@@ -179,6 +181,24 @@ class ReviewSession:
             write_text_atomic(target, text)
             written.append(target)
         return written
+
+
+def _export_names(paths: list[str]) -> dict[str, Path]:
+    """Where each input goes under the export folder: its path below the folder all the inputs
+    share (copy/a.txt and copy/b/c.txt -> a.txt and b/c.txt), never climbing out of it."""
+    try:
+        common = PurePosixPath(os.path.commonpath([str(PurePosixPath(p).parent) for p in paths])) if paths else None
+    except ValueError:  # absolute and relative paths mixed
+        common = None
+    out = {}
+    for p in paths:
+        rel = p
+        if common is not None and str(common) not in ("", "."):
+            rel = str(PurePosixPath(p).relative_to(common))
+        out[p] = _safe_relative(rel)
+    if len(set(out.values())) < len(out):  # '../a.txt' and 'a.txt': keep each whole path instead
+        out = {p: _safe_relative(str(Path(p).resolve())) for p in paths}
+    return out
 
 
 def _safe_relative(display: str) -> Path:
