@@ -211,6 +211,9 @@ def review(paths, host, port, out_dir, select, ignore, no_lm, model_dir, device,
     session = ReviewSession.from_paths(list(paths), config, out_dir, lm=lm, scorer=scorer)
     for err in session.errors:
         click.echo(f"mtqa: error: {err}", err=True)
+    if not session.documents:
+        sock.close()
+        sys.exit(2)
     click.echo(f"mtqa: {len(session.items)} finding(s) in {len(session.documents)} document(s); "
                f"decisions go to {session.log.path}", err=True)
     serve(build_app(session), sock, lambda url: click.echo(f"Review at {url}  (Ctrl-C to stop)"))

@@ -326,3 +326,28 @@ def test_export_names_keep_the_shape_below_the_shared_folder():
     assert _export_names(["/abs/a.txt", "rel/b.txt"]) == {"/abs/a.txt": Path("abs/a.txt"), "rel/b.txt": Path("rel/b.txt")}
     clash = _export_names(["../a.txt", "a.txt"])
     assert len(set(clash.values())) == 2 and all(v.name == "a.txt" for v in clash.values())
+
+
+def test_a_review_folder_inside_the_copy_is_not_read_again(copy_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(copy_dir)
+    s = ReviewSession.from_paths(["."], Config(use_lm=False), "mtqa-review")
+    s.decide(_key(s, "MTQ402", "$ 375"), "accept")
+    s.export()
+    assert (copy_dir / "mtqa-review" / "corrected" / "story.txt").is_file()
+    again = ReviewSession.from_paths(["."], Config(use_lm=False), "mtqa-review")
+    assert sorted(d.path for d in again.documents) == ["hostile.txt", "story.txt"]
+    assert len(again.decisions_json()) == 1
+
+
+def test_unreadable_inputs_are_reported_and_the_rest_reviewed(copy_dir, tmp_path):
+    (tmp_path / "empty").mkdir()
+    s = ReviewSession.from_paths([str(copy_dir), str(tmp_path / "missing.txt"), str(tmp_path / "empty")],
+                                 Config(use_lm=False), tmp_path / "r")
+    assert len(s.documents) == 2
+    assert any("missing.txt: no such file" in e for e in s.errors)
+    assert any("holds no" in e for e in s.errors)
+
+
+def test_review_command_with_nothing_readable_exits_2(tmp_path):
+    r = CliRunner().invoke(cli, ["review", str(tmp_path / "missing.txt"), "--no-lm", "--out", str(tmp_path / "r")])
+    assert r.exit_code == 2 and "missing.txt: no such file" in r.output

@@ -48,12 +48,33 @@ class ReviewSession:
     def from_paths(cls, paths: list[str], config: Config, out_dir: str | Path, lm=None, scorer=None) -> "ReviewSession":
         """Read and check ``paths`` once (the pipeline, with the model when given) and open the log."""
         from mtqa.pipeline import run
-        from mtqa.readers import iter_sources, read_all
+        from mtqa.readers import iter_sources, read_source
 
         if "-" in paths:
             raise InputError("-", "review needs files: the corrected copy is exported beside their names")
-        result = run(read_all(list(paths), config.max_bytes), config, lm=lm, scorer=scorer)
-        inputs = [p.resolve() for _, p in iter_sources(list(paths)) if p is not None and p.exists()]
+        # The review folder may sit inside a folder under review (`mtqa review .`): the copies
+        # exported there are not inputs. A file named on its own is read wherever it is.
+        skip = Path(out_dir).resolve()
+        sources, errors = [], []
+        for arg in paths:
+            try:
+                found = list(iter_sources([arg]))
+            except InputError as exc:
+                errors.append(exc)
+                continue
+            walked = Path(arg).is_dir()
+            sources.extend((d, p) for d, p in found if not (walked and p.resolve().is_relative_to(skip)))
+
+        def read():
+            yield from errors
+            for display, path in sources:
+                try:
+                    yield from read_source(display, path, config.max_bytes)
+                except InputError as exc:
+                    yield exc
+
+        result = run(read(), config, lm=lm, scorer=scorer)
+        inputs = [p.resolve() for _, p in sources if p.exists()]
         return cls.from_result(result.documents, result.findings, Path(out_dir), inputs,
                                [str(e) for e in result.errors])
 
