@@ -195,7 +195,7 @@ def review(paths, host, port, out_dir, select, ignore, no_lm, model_dir, device,
     """
     from mtqa.config import build_config
     from mtqa.review.app import build_app
-    from mtqa.review.server import bind, is_loopback, serve
+    from mtqa.review.server import bind, is_loopback, lock_folder, serve
     from mtqa.review.session import ReviewSession
 
     if not is_loopback(host):
@@ -203,6 +203,7 @@ def review(paths, host, port, out_dir, select, ignore, no_lm, model_dir, device,
     config = build_config(select=_split_codes(select), ignore=_split_codes(ignore),
                           use_lm=False if no_lm else None, model_dir=model_dir, device=device,
                           cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
+    lock = lock_folder(Path(out_dir))  # noqa: F841 (held until the process ends)
     try:
         sock = bind(host, port)
     except OSError as exc:

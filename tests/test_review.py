@@ -351,3 +351,22 @@ def test_unreadable_inputs_are_reported_and_the_rest_reviewed(copy_dir, tmp_path
 def test_review_command_with_nothing_readable_exits_2(tmp_path):
     r = CliRunner().invoke(cli, ["review", str(tmp_path / "missing.txt"), "--no-lm", "--out", str(tmp_path / "r")])
     assert r.exit_code == 2 and "missing.txt: no such file" in r.output
+
+
+def test_one_review_process_per_folder(tmp_path):
+    import subprocess
+    import sys
+
+    from mtqa.review.server import ReviewFolderBusy, lock_folder
+
+    held = lock_folder(tmp_path / "r")
+    try:
+        # flock is per open file: a second process is refused while the first holds the folder.
+        code = ("import sys; from pathlib import Path; from mtqa.review.server import lock_folder, ReviewFolderBusy\n"
+                "try:\n    lock_folder(Path(sys.argv[1]))\nexcept ReviewFolderBusy as e:\n    print(e); sys.exit(3)")
+        r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r")], capture_output=True, text=True)
+        assert r.returncode == 3 and "another mtqa review" in r.stdout
+    finally:
+        held.close()
+    lock_folder(tmp_path / "r").close()  # free again
+    assert ReviewFolderBusy.exit_code == 2

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from pathlib import Path
 from typing import Callable
+
+from mtqa.errors import MtqaError
+
+
+class ReviewFolderBusy(MtqaError):
+    """Another `mtqa review` holds the review folder."""
 
 
 def is_loopback(host: str) -> bool:
@@ -41,3 +48,21 @@ def serve(app, sock: socket.socket, announce: Callable[[str], None]) -> None:
     server = uvicorn.Server(config)
     announce(url_of(sock))
     server.run(sockets=[sock])
+
+
+def lock_folder(out_dir: Path):
+    """Hold an exclusive lock on ``out_dir`` for as long as the returned file stays open, so that
+    two `mtqa review` processes never rewrite one decision log over each other. Raises
+    ReviewFolderBusy when another process holds it. (POSIX only; elsewhere nothing is locked.)"""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(out_dir / ".lock", "a+")
+    try:
+        import fcntl
+    except ImportError:
+        return fh
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise ReviewFolderBusy(f"{out_dir}: another mtqa review is using this folder; stop it or give --out")
+    return fh
