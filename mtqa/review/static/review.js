@@ -259,6 +259,7 @@
     const box = $("doc-text");
     box.replaceChildren();
     const mine = state.findings.filter((x) => x.doc === docIndex);
+    const shownKeys = new Set(state.visible.map((i) => state.findings[i].key));
     const cuts = new Set([0, doc.text.length]);
     for (const x of mine) { cuts.add(x.start); cuts.add(x.end); }
     const points = [...cuts].sort((a, b) => a - b);
@@ -269,6 +270,7 @@
       const ds = covering.map((x) => state.decisions[x.key]).filter(Boolean);
       if (ds.length === covering.length) classes.push(ds.every((x) => x.action === "reject") ? "rejected" : "fixed");
       if (f && covering.includes(f)) classes.push("current");
+      if (!covering.some((x) => shownKeys.has(x.key))) classes.push("filtered-out");
       const m = el("mark", { class: classes.join(" "), title: covering.map((x) => x.code + " " + x.message).join("\n") }, text);
       m.addEventListener("click", () => goToKey((covering.includes(f) ? f : covering[0]).key));
       return m;
