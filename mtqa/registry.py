@@ -44,6 +44,8 @@ RULES: tuple[Rule, ...] = (
          "Cyrillic or Greek look-alike letters inside a Latin word"),
     Rule("MTQ105", "fullwidth-punctuation", "script-intrusion", "minor", _D + "encoding",
          "Full-width Chinese or Japanese punctuation in English copy"),
+    Rule("MTQ106", "source-script-punctuation", "script-intrusion", "minor", _D + "source_punctuation",
+         "Punctuation of another script (، ؟ । ։ ። 《》 ¿) left in English copy"),
     Rule("MTQ111", "untranslated-sentence", "untranslated", "major", _D + "untranslated",
          "A sentence not in the document's language"),
     Rule("MTQ201", "confusion", "confusion", "major", _D + "confusion",
