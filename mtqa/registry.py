@@ -56,6 +56,8 @@ RULES: tuple[Rule, ...] = (
          "One name spelled two ways in a document"),
     Rule("MTQ222", "house-style", "house-style", "minor", _D + "names",
          "A spelling that the house style replaces"),
+    Rule("MTQ231", "repetition", "repetition", "major", _D + "repetition",
+         "A word, phrase or sentence repeated back to back (MT oscillation)"),
     Rule("MTQ301", "code-leak", "markup-leak", "critical", _D + "markup",
          "Page code (CSS, script, HTML) left in the copy"),
     Rule("MTQ302", "translated-css-value", "markup-leak", "critical", _D + "markup",
