@@ -34,20 +34,22 @@ _CHAIN_WORDS_OK = frozenset({"great", "ha", "bye", "no", "la", "na", "knock", "t
 # said for emphasis ("years and years").
 _COORDINATED = regex.compile(
     r"(?<![\p{L}\p{M}\p{N}'’-])((?:[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*[ \t]+){0,3}[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*)"
-    r"[ \t]+(?:and|or)[ \t]+(\1)(?![\p{L}\p{M}\p{N}'’-])",
+    r"[ \t]+(?:and|or)[ \t]+(\1)(?![\p{L}\p{M}\p{N}'’-])(?![ \t]+not\b)",
     regex.I,
 )
 _COORDINATION_OK = frozenset(
     "more less fewer better worse further farther again over on round around through by up down time "
     "so such neck now then out in back forth here there year day night week hour mile row inch step "
-    "little bit one two side hand arm face heart".split()
+    "little bit one two side hand arm face heart you it he she we they me him her us them that this "
+    "what which who all some".split()
 )
 
 
 def _coordination_is_idiom(phrase: str) -> bool:
     words = phrase.lower().split()
     last = words[-1]
-    if len(words) == 1 and (last in _COORDINATION_OK or last.endswith("er") or last.isdigit()):
+    # comparatives ("bigger and bigger") and verbs repeated for emphasis ("waited and waited")
+    if len(words) == 1 and (last in _COORDINATION_OK or last.endswith(("er", "ed")) or last.isdigit()):
         return True
     if len(words) == 1 and last.endswith("s") and last[:-1] in _COORDINATION_OK | {last[:-1]}:
         return True  # "years and years", "miles and miles": plurals said for emphasis
@@ -82,7 +84,13 @@ def _acceptable(text: str, tokens, i: int, n: int, k: int) -> bool:
         after = text[end : end + 3].lstrip(" ")
         return (_SENTENCE_START.search(text[max(0, start - 4) : start]) is not None
                 and (not after or after[0] in ".!?\n"))
-    return k >= 3 or all(regex.fullmatch(r"\s*[,;]\s*", g) for g in gaps)
+    if k >= 3:
+        return True
+    # Said twice, a clause after a comma: at least three words, and not a title or name used in
+    # address ("Mr President, Mr President of the Council").
+    second = tokens[i + n].group()
+    return (n >= 3 and not (tokens[i].group()[0].isupper() and second[0].isupper())
+            and all(regex.fullmatch(r"\s*[,;]\s*", g) for g in gaps))
 
 
 def _runs(text: str) -> Iterator[tuple[list, int, int, int]]:

@@ -37,8 +37,10 @@ _FOREIGN_LETTER = regex.compile(r"[\p{L}--\p{scx=Latn}]", regex.V1)
 # The Greek question mark is U+037E, but Greek keyboards mostly type the ASCII semicolon: a
 # semicolon that closes a clause opening with a question word, before a capital or the line end.
 _GREEK_QUESTION = regex.compile(
-    r"(?:(?<=^|\n|[.!?]\s)|(?<=^|\n|[.!?]\s)[\"“‘'])(?:Why|What|How|When|Where|Who|Whom|Whose|Which|Is|Are|Was|Were"
-    r"|Do|Does|Did|Can|Could|Will|Would|Should|Shall|Has|Have|Had)\b[^.!?;:\n]{3,200}(;)"
+    r"(?:(?<=^|\n|[.!?]\s)|(?<=^|\n|[.!?]\s)[\"“‘'])(?:(?:Why|What|How|When|Where|Who|Whom|Whose|Which)\b"
+    # an auxiliary opens a question only before its subject ("Do you", not the imperative "Do not")
+    r"|(?:Is|Are|Was|Were|Do|Does|Did|Can|Could|Will|Would|Should|Shall|Has|Have|Had)[ \t]+"
+    r"(?:I|you|we|they|he|she|it|the|this|that|these|those|there|any|anyone|\p{Lu}\p{Ll}+)\b)[^.!?;:\n]{3,200}(;)"
     r"(?=[ \t]*(?:\n|$)|[ \t]+[\"“]?\p{Lu}\p{Ll})",
     regex.V1,
 )
