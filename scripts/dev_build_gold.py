@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Regenerate the development set's texts and gold (corpora/dev/) from its marked sources.
 
-Each file in corpora/dev/marked/ is an article with every planted artifact written
+Each file in corpora/dev/marked/ (and corpora/dev/heldout/marked/) is an article with every planted artifact written
 ``⟦span⟧{family|fix}``: the family (boilerplate, metadata, punctuation, numbers, repetition) and
 the English replacement ("" deletes the span). The script strips the marks into
-corpora/dev/texts/<name>.txt and writes one gold span per mark to corpora/dev/gold.jsonl, in the
-project's gold format (corpora/gold/README.md) with the family in ``note``.
+<set>/texts/<name>.txt and writes one gold span per mark to <set>/gold.jsonl, in the project's
+gold format (corpora/gold/README.md) with the family in ``note``, for both sets.
 
     .venv/bin/python scripts/dev_build_gold.py [--check]
 
@@ -59,9 +59,12 @@ def unmark(marked: str, doc: str) -> tuple[str, list[GoldSpan]]:
     return text, spans
 
 
-def build() -> tuple[dict[str, str], str]:
+SETS = (DEV, DEV / "heldout")
+
+
+def build(where: Path) -> tuple[dict[str, str], str]:
     texts, spans = {}, []
-    for path in sorted((DEV / "marked").glob("*.txt")):
+    for path in sorted((where / "marked").glob("*.txt")):
         text, found = unmark(path.read_text(encoding="utf-8"), path.name)
         texts[path.name] = text
         spans.extend(found)
@@ -74,19 +77,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
-    texts, gold = build()
-    if args.check:
-        stale = [n for n, t in texts.items() if (DEV / "texts" / n).read_text(encoding="utf-8") != t]
-        if (DEV / "gold.jsonl").read_text(encoding="utf-8") != gold:
-            stale.append("gold.jsonl")
-        if stale:
-            raise SystemExit("stale: " + ", ".join(stale))
-        return
-    (DEV / "texts").mkdir(exist_ok=True)
-    for name, text in texts.items():
-        (DEV / "texts" / name).write_text(text, encoding="utf-8")
-    (DEV / "gold.jsonl").write_text(gold, encoding="utf-8")
-    print(f"{gold.count(chr(10))} gold spans in {len(texts)} texts -> {DEV}")
+    for where in SETS:
+        texts, gold = build(where)
+        if args.check:
+            stale = [n for n, t in texts.items() if (where / "texts" / n).read_text(encoding="utf-8") != t]
+            if (where / "gold.jsonl").read_text(encoding="utf-8") != gold:
+                stale.append("gold.jsonl")
+            if stale:
+                raise SystemExit(f"stale in {where}: " + ", ".join(stale))
+            continue
+        (where / "texts").mkdir(exist_ok=True)
+        for name, text in texts.items():
+            (where / "texts" / name).write_text(text, encoding="utf-8")
+        (where / "gold.jsonl").write_text(gold, encoding="utf-8")
+        print(f"{gold.count(chr(10))} gold spans in {len(texts)} texts -> {where}")
 
 
 if __name__ == "__main__":

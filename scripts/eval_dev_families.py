@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recall per artifact family, and precision, on the development set (corpora/dev/).
 
-    .venv/bin/python scripts/eval_dev_families.py [--show-missed] [--show-false]
+    .venv/bin/python scripts/eval_dev_families.py [--heldout] [--show-missed] [--show-false]
 
 Runs the rule-based detectors (no model) over corpora/dev/texts/ and matches findings to the
 gold spans of corpora/dev/gold.jsonl one-to-one, a finding matching a gold span when they share
@@ -26,10 +26,13 @@ DEV = ROOT / "corpora" / "dev"
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--heldout", action="store_true",
+                    help="the held-out set (corpora/dev/heldout/), written after the detectors and not tuned on")
     ap.add_argument("--show-missed", action="store_true", help="print every gold span no finding matched")
     ap.add_argument("--show-false", action="store_true", help="print every finding that matched no gold span")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
+    dev = DEV / "heldout" if args.heldout else DEV
 
     from mtqa.config import build_config
     from mtqa.evaluation.gold import read_gold
@@ -39,9 +42,9 @@ def main(argv=None) -> None:
     from mtqa.readers import read_all
 
     config = build_config(use_lm=False)
-    paths = sorted(str(p) for p in (DEV / "texts").glob("*.txt"))
+    paths = sorted(str(p) for p in (dev / "texts").glob("*.txt"))
     result = run(read_all(paths, config.max_bytes), config)
-    golds = read_gold(DEV / "gold.jsonl")
+    golds = read_gold(dev / "gold.jsonl")
     preds = [PredSpan.from_finding(f, Path(f.path).name) for f in result.findings]
     pairs = match(preds, golds, "partial", same_category=False)
     hit_gold = {j for _, j in pairs}
@@ -67,7 +70,7 @@ def main(argv=None) -> None:
         for i, p in enumerate(preds):
             if i not in hit_pred:
                 print(f"  {p.code} {p.doc}: {p.text!r}")
-    sig = build_signature(config, None, None, extra={"data": f"dev={len(paths)} texts,{len(golds)} spans"})
+    sig = build_signature(config, None, None, extra={"data": f"{dev.relative_to(ROOT)}={len(paths)} texts,{len(golds)} spans"})
     print(f"\nsignature: {format_signature(sig)}")
 
 
