@@ -41,3 +41,17 @@ def test_datelines_and_date_lines_are_legitimate():
         "By Tuesday, Russian forces had shelled the plant again.",
     ):
         assert findings_for(text, "MTQ312") == [], text
+
+
+def test_headlines_under_a_label_alone_go_with_it():
+    text = ("Tourists paid the fee.\n\nREAD ALSO\nVenice, the gondoliers protest against the new rules\n"
+            "© REPRODUCTION RESERVED\n")
+    found = findings_for(text, "MTQ311")
+    assert [f.text for f in found] == ["READ ALSO", "Venice, the gondoliers protest against the new rules",
+                                       "© REPRODUCTION RESERVED"]
+    assert found[2].evidence["pattern"] == "copyright-notice"
+
+
+def test_prose_under_a_label_alone_stays():
+    text = "Tourists paid the fee.\n\nRelated\nThe mayor said the experiment worked beyond expectations.\n"
+    assert [f.text for f in findings_for(text, "MTQ311")] == ["Related"]

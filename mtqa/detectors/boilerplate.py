@@ -48,7 +48,7 @@ MACROS = {
     # 10:45, 10.45, 14h37 (French, Portuguese), with a.m./p.m., "h" or "Uhr" after it and a zone.
     "TIME": (
         r"\d{1,2}(?:[:.]\d{2}|h\d{2})(?::\d{2})?(?:\s*[ap]\.?m\.?|\s*h\b|\s*hrs?\b|\s*uhr\b)?"
-        r"(?:\s*(?:GMT|UTC|IST|EST|EDT|CST|CDT|PST|PDT|CET|CEST|EET|EEST|MSK|BST|WIB|WITA|WIT|JST|KST|HKT|SGT|PKT|IRST|TRT|AST)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?"
+        r"(?:\s*(?-i:MSK|WIB|WITA|UTC|Z|[A-Z]{1,4}T)(?![\p{L}\p{N}])(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?"
     ),
     # Pieces that only a stamp is made of: a month/day without a year ("8/28"), a weekday in
     # parentheses ("(Wed)"), "today"/"yesterday", and "38 minutes ago".
@@ -77,6 +77,7 @@ class Pattern:
     max_words: int
     require_rest: bool
     message: str
+    block: bool = False  # a label alone on its line heads a block: the short lines under it go too
 
 
 def _expand(pattern: str) -> str:
@@ -95,10 +96,14 @@ def _alternation(phrases) -> str:
 
 
 def _inventory(entry: dict) -> str:
-    """The entry's pattern with {PHRASES} (its English renderings) and {SOURCES} (the source
-    labels themselves, when ``match_sources``) filled in."""
+    """The entry's pattern with its lists filled in: {PHRASES} (the English renderings), any
+    other list such as ``agencies`` as {AGENCIES}, and {SOURCES} (the source labels themselves,
+    when ``match_sources``)."""
     body = entry["pattern"]
-    body = body.replace("{PHRASES}", _alternation(entry.get("phrases", ())))
+    for key, value in entry.items():
+        if isinstance(value, list) and key not in ("incorrect", "correct"):
+            body = body.replace("{" + key.upper() + "}", _alternation(value))
+    body = body.replace("{PHRASES}", _alternation(()))
     sources = [s for labels in entry.get("sources", {}).values() for s in labels]
     return body.replace("{SOURCES}", _alternation(sources if entry.get("match_sources") else ()))
 
@@ -123,6 +128,7 @@ def load_patterns(name: str) -> tuple[Pattern, ...]:
                 max_words=int(entry.get("max_words", 25)),
                 require_rest=bool(entry.get("require_rest", False)),
                 message=entry["message"],
+                block=bool(entry.get("block", False)),
             )
         )
     return tuple(out)
@@ -162,9 +168,38 @@ def glued_seam(text: str, start: int, end: int) -> int | None:
     return None
 
 
+# A line under a label that is a linked headline or a list of tags: short, and not a sentence.
+_BLOCK_LINE_WORDS = 15
+_MAX_BLOCK_LINES = 5
+
+
+def _block_lines(text: str, after: int) -> list[tuple[int, int]]:
+    """The spans of the short, unpunctuated lines right under a label ending at ``after``
+    (blank lines before the first are skipped), up to the first line that reads as prose."""
+    out: list[tuple[int, int]] = []
+    pos = after
+    while len(out) < _MAX_BLOCK_LINES and pos < len(text):
+        ls = pos + 1
+        le = text.find("\n", ls)
+        le = len(text) if le < 0 else le
+        line = text[ls:le].strip()
+        if not line:
+            if out:
+                break
+            pos = le
+            continue
+        if len(line.split()) > _BLOCK_LINE_WORDS or line[-1] in ".!?:;\"”’)":
+            break
+        out.append(content_span(text, ls, le))
+        pos = le
+    return out
+
+
 def pattern_findings(doc: Document, code: str, patterns: tuple[Pattern, ...]) -> Iterator[Finding]:
     text = doc.text
     taken: list[tuple[int, int]] = []
+    found: list[Finding] = []
+    heads: list[tuple[int, Pattern]] = []  # (end of line) of labels alone on their line
     for pat in patterns:
         for m in pat.regex.finditer(text):
             if m.end() == m.start():
@@ -186,7 +221,21 @@ def pattern_findings(doc: Document, code: str, patterns: tuple[Pattern, ...]) ->
             if any(s < te and e > ts for ts, te in taken):
                 continue
             taken.append((s, e))
-            yield make_finding(doc, code, s, e, pat.message, suggestions=("",), evidence={"pattern": pat.id})
+            found.append(make_finding(doc, code, s, e, pat.message, suggestions=("",), evidence={"pattern": pat.id}))
+            if pat.block and not text[m.end() : le].strip():
+                heads.append((le, pat))
+    # The headlines or tags listed under a label alone on its line ("Read also:" / "Tags"), once
+    # every other pattern has had its turn, so that a credit or copyright line below keeps its own.
+    for le, pat in heads:
+        for s, e in _block_lines(text, le):
+            if any(s < te and e > ts for ts, te in taken):
+                break
+            taken.append((s, e))
+            found.append(make_finding(doc, code, s, e, "linked headline or tag list under a '" + pat.id
+                                      + "' label; delete the line", suggestions=("",),
+                                      evidence={"pattern": pat.id + "/block"}))
+    found.sort(key=lambda f: (f.start, f.end))
+    yield from found
 
 
 @detector("MTQ311")

@@ -28,7 +28,7 @@ from mtqa.registry import detector
 _MARK = regex.compile(
     r"[\p{P}--\p{scx=Zyyy}--\p{scx=Zinh}--[\u00b7]]"  # punctuation that belongs to a script
     r"|[\p{P}&&[\p{Block=CJK_Symbols_and_Punctuation}\p{Block=Halfwidth_and_Fullwidth_Forms}]]"
-    r"|[\u037e\u00bf\u00a1\u201a]"  # Greek question mark, ¿ ¡, single low-9 quote
+    r"|[\u037e\u00bf\u00a1\u201a\u201e]"  # Greek question mark, ¿ ¡, low-9 quotes
     r"|(?<=\p{L})(?<!l)\u00b7(?=\p{L})",  # a middle dot between two words (Korean, Chinese 'and'); not Catalan l·l
     regex.V1,
 )
@@ -49,7 +49,7 @@ _BY_NAME = (
     ("INVERTED", ""), ("QUESTION MARK", "?"), ("EXCLAMATION", "!"), ("FULL STOP", "."), ("DANDA", "."),
     ("SHAD", "."), ("KHAN", "."), ("SEMICOLON", ";"), ("COMMA", ","), ("COLON", ":"), ("PERCENT", "%"),
     ("DECIMAL SEPARATOR", "."), ("THOUSANDS SEPARATOR", ","), ("WAVE DASH", "–"), ("HYPHEN", "-"),
-    ("MAQAF", "-"), ("WORDSPACE", " "), ("MIDDLE DOT", ", "), ("SINGLE LOW-9", "‘"),
+    ("MAQAF", "-"), ("WORDSPACE", " "), ("MIDDLE DOT", ", "),
 )
 
 
@@ -59,8 +59,8 @@ def english_mark(mark: str) -> str | None:
     name = unicodedata.name(mark, "")
     if name.startswith("ARMENIAN") and any(k in name for k in ("QUESTION", "EXCLAMATION", "EMPHASIS")):
         return ""  # written over the stressed vowel; English puts its mark at the clause end
-    if "SINGLE LOW-9" in name:
-        return "‘"
+    if "LOW-9" in name:
+        return "“" if "DOUBLE" in name else "‘"
     cat = unicodedata.category(mark)
     if cat in ("Ps", "Pe", "Pi", "Pf"):
         opening = cat in ("Ps", "Pi")
@@ -88,7 +88,8 @@ def source_script_punctuation(doc: Document, ctx: Context) -> Iterator[Finding]:
     and question mark (، ؛ ؟), the Devanagari danda (।), Armenian (։ ՝) and Ethiopic (። ፣) marks,
     the Greek question mark (also when typed as ";" after a question), Chinese book-title marks
     (《》), the Japanese middle dot (・) and Korean middle dot between words, Spanish inverted marks
-    (¿ ¡) before English words, the single low-9 quote (‚), and every other punctuation mark that
+    (¿ ¡) before English words, low-9 quotes („ ‚) that no English closing mark pairs (a pair
+    „…“ is MTQ404's), and every other punctuation mark that
     Unicode assigns to a script. It proposes the English mark, with a space after it where a word
     follows. Marks next to letters of their own script are part of an untranslated run, which
     MTQ101 reports; the common full-width marks are MTQ105's and guillemets MTQ404's.
@@ -108,6 +109,8 @@ def source_script_punctuation(doc: Document, ctx: Context) -> Iterator[Finding]:
         i, mark = m.start(), m.group()
         if mark in _FULLWIDTH:
             continue
+        if mark == "„" and regex.match(r"[^\n„]*[“”]", text[i + 1 :]):
+            continue  # closed by “ or ”: MTQ404 reports the pair
         before = text[i - 1] if i > 0 else " "
         after = text[i + 1] if i + 1 < len(text) else " "
         if _FOREIGN_LETTER.match(before) or _FOREIGN_LETTER.match(after):
