@@ -118,8 +118,8 @@ def load_patterns(name: str) -> tuple[Pattern, ...]:
             raise ValueError(f"{name}: entry {entry.get('id')}: where must be line, lead or inline")
         body = _expand(_inventory(entry))
         if where in ("line", "lead"):
-            # at a line start, after white space or a list bullet
-            body = r"(?<=^|\n)[ \t\u00a0]*(?:[-–—•*>»|]+[ \t]*)?(?:" + body + ")"
+            # tried only at line starts (pattern_findings), after white space or a list bullet
+            body = r"[ \t\u00a0]*(?:[-–—•*>»|]+[ \t]*)?(?:" + body + ")"
         out.append(
             Pattern(
                 id=entry["id"],
@@ -168,6 +168,7 @@ def glued_seam(text: str, start: int, end: int) -> int | None:
     return None
 
 
+_NEWLINE = regex.compile(r"\n")
 # A line under a label that is a linked headline or a list of tags: short, and not a sentence.
 _BLOCK_LINE_WORDS = 15
 _MAX_BLOCK_LINES = 5
@@ -200,8 +201,15 @@ def pattern_findings(doc: Document, code: str, patterns: tuple[Pattern, ...]) ->
     taken: list[tuple[int, int]] = []
     found: list[Finding] = []
     heads: list[tuple[int, Pattern]] = []  # (end of line) of labels alone on their line
+    # Line patterns are tried at each line start only: a few hundred tries a document instead of
+    # one per character.
+    line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
     for pat in patterns:
-        for m in pat.regex.finditer(text):
+        if pat.where == "inline":
+            matches = pat.regex.finditer(text)
+        else:
+            matches = (m for m in map(lambda pos: pat.regex.match(text, pos), line_starts) if m)
+        for m in matches:
             if m.end() == m.start():
                 continue
             ls, le = line_bounds(text, m.start())

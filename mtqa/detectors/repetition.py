@@ -32,11 +32,6 @@ _CHAIN_WORDS_OK = frozenset({"great", "ha", "bye", "no", "la", "na", "knock", "t
 # coordinated with itself. Idioms built this way are left alone: "more and more", "again and
 # again", "over and over", "time and time again", comparatives ("bigger and bigger") and plurals
 # said for emphasis ("years and years").
-_COORDINATED = regex.compile(
-    r"(?<![\p{L}\p{M}\p{N}'’-])((?:[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*[ \t]+){0,3}[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*)"
-    r"[ \t]+(?:and|or)[ \t]+(\1)(?![\p{L}\p{M}\p{N}'’-])(?![ \t]+not\b)",
-    regex.I,
-)
 _COORDINATION_OK = frozenset(
     "more less fewer better worse further farther again over on round around through by up down time "
     "so such neck now then out in back forth here there year day night week hour mile row inch step "
@@ -93,17 +88,22 @@ def _acceptable(text: str, tokens, i: int, n: int, k: int) -> bool:
             and all(regex.fullmatch(r"\s*[,;]\s*", g) for g in gaps))
 
 
-def _runs(text: str) -> Iterator[tuple[list, int, int, int]]:
-    """(tokens, first token, unit length, repeats) of every back-to-back repetition."""
-    tokens = list(_TOKEN.finditer(text))
-    words = [t.group().lower() for t in tokens]
+def _runs(text: str, tokens: list, words: list[str]) -> Iterator[tuple[int, int, int]]:
+    """(first token, unit length, repeats) of every back-to-back repetition."""
+    # A unit of n words can repeat at i only if word i comes back n words later, so the unit
+    # lengths worth trying at i are the distances to the next occurrences of the same word.
+    following: dict[str, int] = {}
+    nxt = [0] * len(words)
+    for j in range(len(words) - 1, -1, -1):
+        nxt[j] = following.get(words[j], -1)
+        following[words[j]] = j
     i = 0
     while i < len(tokens):
         best = None
-        for n in range(1, _MAX_UNIT + 1):
-            if i + 2 * n > len(tokens):
-                break
-            unit = words[i : i + n]
+        j = nxt[i]
+        while j != -1 and j - i <= _MAX_UNIT:
+            n = j - i
+            unit = words[i:j]
             k = 1
             while i + (k + 1) * n <= len(tokens) and words[i + k * n : i + (k + 1) * n] == unit:
                 gap = text[tokens[i + k * n - 1].end() : tokens[i + k * n].start()]
@@ -112,11 +112,34 @@ def _runs(text: str) -> Iterator[tuple[list, int, int, int]]:
                 k += 1
             if k >= 2 and _acceptable(text, tokens, i, n, k) and (best is None or n * k > best[1] * best[2]):
                 best = (i, n, k)
+            j = nxt[j]
         if best is None:
             i += 1
             continue
-        yield tokens, *best
+        yield best
         i = best[0] + best[1] * best[2]
+
+
+def _coordinations(text: str, tokens: list, words: list[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, phrase) of a phrase of one to four words coordinated with itself by 'and' or
+    'or' ("the beach and the beach"), the longest such phrase at each 'and'/'or'."""
+    for k, word in enumerate(words):
+        if word not in ("and", "or"):
+            continue
+        for length in range(min(4, k, len(words) - k - 1), 0, -1):
+            left, right = tokens[k - length : k], tokens[k + 1 : k + 1 + length]
+            if words[k - length : k] != words[k + 1 : k + 1 + length]:
+                continue
+            start, end = left[0].start(), right[-1].end()
+            inner = [text[a.end() : b.start()] for a, b in zip(tokens[k - length : k + length], tokens[k - length + 1 : k + length + 1])]
+            if not all(g in (" ", "\t") for g in inner):
+                continue  # a phrase crossing punctuation is not one phrase
+            if regex.match(r"[\p{L}\p{M}\p{N}'’-]", text[end : end + 1]) or (start and regex.match(r"[\p{L}\p{M}\p{N}'’-]", text[start - 1])):
+                continue
+            if regex.match(r"[ \t]+not\b", text[end:]):
+                continue  # "are we or are we not"
+            yield start, end, text[start : left[-1].end()]
+            break
 
 
 @detector("MTQ231")
@@ -146,7 +169,9 @@ def repetition(doc: Document, ctx: Context) -> Iterator[Finding]:
     """
     text = doc.text
     taken: list[tuple[int, int]] = []
-    for tokens, i, n, k in _runs(text):
+    tokens = list(_TOKEN.finditer(text))
+    words = [t.group().lower() for t in tokens]
+    for i, n, k in _runs(text, tokens, words):
         first, last = tokens[i], tokens[i + n * k - 1]
         unit_words = [t.group().lower() for t in tokens[i : i + n]]
         if n == 1 and (unit_words[0] in _EMPHATIC or unit_words[0].isdigit()):
@@ -159,21 +184,22 @@ def repetition(doc: Document, ctx: Context) -> Iterator[Finding]:
         yield make_finding(doc, "MTQ231", start, end,
                            f"{'A word' if n == 1 else 'A phrase'} repeated {k} times: keep one",
                            suggestions=(single,), evidence={"unit": " ".join(unit_words), "repeats": k})
+    # Only long tokens can hold a word three times over; the regexes run on those alone.
+    long_tokens = [tok for tok in tokens if len(tok.group()) >= 8]
     for pattern, what in ((_CHAINED, "chained to itself"), (_GLUED, "glued to itself")):
-        for m in pattern.finditer(text):
+        for m in (m for tok in long_tokens for m in pattern.finditer(text, tok.start(), tok.end() + 1)):
             if m.group(1).lower() in _CHAIN_WORDS_OK or any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             taken.append(m.span())
             yield make_finding(doc, "MTQ231", m.start(), m.end(), f"A word {what} again and again: keep one",
                                suggestions=(m.group(1),), evidence={"unit": m.group(1).lower()})
-    for m in _COORDINATED.finditer(text):
-        phrase = m.group(1)
+    for start, end, phrase in _coordinations(text, tokens, words):
         # Names coordinated with themselves are two names ("P. Diddy or Diddy", "Johnson & Johnson").
-        proper = phrase[0].isupper() and m.group(2)[0].isupper()
-        if (proper or _coordination_is_idiom(phrase) or any(s < m.end() and m.start() < e for s, e in taken)
-                or _inside_quotes(text, m.start())):
+        proper = phrase[0].isupper() and text[end - len(phrase)].isupper()
+        if (proper or _coordination_is_idiom(phrase) or any(s < end and start < e for s, e in taken)
+                or _inside_quotes(text, start)):
             continue
-        taken.append(m.span())
-        yield make_finding(doc, "MTQ231", m.start(), m.end(),
+        taken.append((start, end))
+        yield make_finding(doc, "MTQ231", start, end,
                            f"'{phrase}' coordinated with itself: keep one", suggestions=(phrase,),
                            evidence={"unit": phrase.lower()})
