@@ -5,8 +5,8 @@ million", "12.3 hundred million", lakh and crore, "bln"/"mln", "two-and-a-half m
 into the English news form ("12,000", "4.7 billion", "1.2 billion", "1.23 billion", ...).
 MTQ409 covers the other source forms of numbers: a space before the percent sign or the sign
 before the number ("5 %", "%33"), a currency code after the amount ("300 USD" -> "$300"; codes
-and names from CLDR through Babel), hyphenated ordinals ("15-th") and dates such as "the 1st of
-March" or "the 28th (Wed)".
+and names from CLDR through Babel), hyphenated ordinals ("15-th") and a day with its weekday in
+parentheses ("the 28th (Wed)").
 """
 
 from __future__ import annotations
@@ -169,11 +169,8 @@ _CODE_ALIASES = {"TL": "TRY", "RMB": "CNY"}
 _SIGN_FIRST = {"$", "€", "£"}
 # "15-th", "1-st"
 _HYPHEN_ORDINAL = regex.compile(r"(?<![\p{L}\p{N}])(\d{1,4})-(st|nd|rd|th)(?![\p{L}])", regex.I)
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December")
 _WEEKDAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
              "sat": "Saturday", "sun": "Sunday"}
-# "the 1st of March"
-_DAY_OF_MONTH = regex.compile(r"\bthe[ \u00a0](\d{1,2})(?:st|nd|rd|th)[ \u00a0]of[ \u00a0](" + _MONTHS + r")\b")
 # "the 28th (Wed)" (Japanese 28日（水）)
 _DAY_WEEKDAY = regex.compile(r"(?<![\p{L}\p{N}/])(\d{1,2})(?:st|nd|rd|th)?[ \u00a0]?\((Mon|Tue|Wed|Thu|Fri|Sat|Sun)\.?\)")
 
@@ -204,9 +201,10 @@ def source_number_form(doc: Document, ctx: Context) -> Iterator[Finding]:
     Finds numbers, amounts and dates in the source language's form: a space before the percent
     sign ("20 %") or the sign before the number ("%33", Turkish), a currency code after the
     amount ("300 USD", "100 million EUR", "45 billion TL"), hyphenated ordinals ("the 15-th")
-    and source date forms ("the 1st of March", "the 28th (Wed)"). It proposes the English news
-    form: "20%", "33%", "$300", "€100 million", "45 billion Turkish liras", "15th", "March 1",
-    "Wednesday". Currency codes, symbols and names come from CLDR through Babel.
+    and a day with its weekday in parentheses ("the 28th (Wed)", Japanese 28日（水）). It proposes
+    the English news form: "20%", "33%", "$300", "€100 million", "45 billion Turkish liras",
+    "15th", "Wednesday". Currency codes, symbols and names come from CLDR through Babel. "The
+    1st of March" is British English, not a source form, and is left alone.
 
     Why is this bad:
     French, German, Russian and most European languages put a space before "%", Turkish puts the
@@ -242,10 +240,6 @@ def source_number_form(doc: Document, ctx: Context) -> Iterator[Finding]:
         fix = m.group(1) + m.group(2).lower()
         yield make_finding(doc, "MTQ409", m.start(), m.end(), f"A hyphenated ordinal: English writes {fix!r}",
                            suggestions=(fix,), evidence={"form": "hyphen-ordinal"})
-    for m in _DAY_OF_MONTH.finditer(text):
-        fix = f"{m.group(2)} {int(m.group(1))}"
-        yield make_finding(doc, "MTQ409", m.start(), m.end(), f"A spoken date form: English news writes {fix!r}",
-                           suggestions=(fix, f"{int(m.group(1))} {m.group(2)}"), evidence={"form": "day-of-month"})
     for m in _DAY_WEEKDAY.finditer(text):
         day = _WEEKDAYS[m.group(2).lower()]
         yield make_finding(doc, "MTQ409", m.start(), m.end(),
