@@ -55,3 +55,20 @@ def test_headlines_under_a_label_alone_go_with_it():
 def test_prose_under_a_label_alone_stays():
     text = "Tourists paid the fee.\n\nRelated\nThe mayor said the experiment worked beyond expectations.\n"
     assert [f.text for f in findings_for(text, "MTQ311")] == ["Related"]
+
+
+def test_each_kind_of_furniture_lists_its_labels_in_fifteen_languages():
+    """The inventories of issue 13: every kind of site furniture it names documents the labels
+    sites print in at least 15 source languages."""
+    from mtqa import corpora
+
+    kinds = {
+        "boilerplate.toml": ("related-link-label", "read-also-untranslated", "source-credit", "report-a-mistake",
+                             "call-to-action", "newsletter-prompt", "cookie-consent", "photo-credit-line",
+                             "copyright-notice", "share-buttons"),
+        "metadata.toml": ("labelled-date-stamp", "timestamp-line", "staff-credit", "reading-time"),
+    }
+    for name, ids in kinds.items():
+        entries = {e["id"]: e for e in corpora.entries(name)}
+        for kind in ids:
+            assert len(entries[kind].get("sources", {})) >= 15, f"{name}:{kind}"
