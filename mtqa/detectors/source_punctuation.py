@@ -49,7 +49,9 @@ _BY_NAME = (
     ("INVERTED", ""), ("QUESTION MARK", "?"), ("EXCLAMATION", "!"), ("FULL STOP", "."), ("DANDA", "."),
     ("SHAD", "."), ("KHAN", "."), ("SEMICOLON", ";"), ("COMMA", ","), ("COLON", ":"), ("PERCENT", "%"),
     ("DECIMAL SEPARATOR", "."), ("THOUSANDS SEPARATOR", ","), ("WAVE DASH", "–"), ("HYPHEN", "-"),
-    ("MAQAF", "-"), ("WORDSPACE", " "), ("MIDDLE DOT", ", "),
+    ("MAQAF", "-"), ("WORDSPACE", " "), ("MIDDLE DOT", ", "), ("APOSTROPHE", "’"), ("GERESH", "’"),
+    ("PER MILLE", "‰"), ("ELLIPSIS", "…"), ("LITTLE SECTION", ","), ("SIGN SECTION", "."),
+    ("SOF PASUQ", "."), ("END OF", "."), ("ABBREVIATION", "."),
 )
 
 
