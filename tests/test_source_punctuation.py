@@ -20,7 +20,7 @@ def test_the_class_covers_the_scripts_with_their_own_marks():
 
 
 def test_every_replacement_is_english_punctuation():
-    allowed = set(",.;:?!%-–“”‘’()[] ") | {""}
+    allowed = set(",.;:?!%‰…-–“”‘’()[] ") | {""}
     for mark in MARKS:
         fix = english_mark(mark)
         assert fix is None or set(fix) <= allowed or fix.isascii(), f"U+{ord(mark):04X} -> {fix!r}"
