@@ -120,6 +120,10 @@ def _runs(text: str, tokens: list, words: list[str]) -> Iterator[tuple[int, int,
         i = best[0] + best[1] * best[2]
 
 
+_WORD_CHAR = regex.compile(r"[\p{L}\p{M}\p{N}'’-]")
+_NOT_AFTER = regex.compile(r"[ \t]+not\b")
+
+
 def _coordinations(text: str, tokens: list, words: list[str]) -> Iterator[tuple[int, int, str]]:
     """(start, end, phrase) of a phrase of one to four words coordinated with itself by 'and' or
     'or' ("the beach and the beach"), the longest such phrase at each 'and'/'or'."""
@@ -131,12 +135,12 @@ def _coordinations(text: str, tokens: list, words: list[str]) -> Iterator[tuple[
             if words[k - length : k] != words[k + 1 : k + 1 + length]:
                 continue
             start, end = left[0].start(), right[-1].end()
-            inner = [text[a.end() : b.start()] for a, b in zip(tokens[k - length : k + length], tokens[k - length + 1 : k + length + 1])]
-            if not all(g in (" ", "\t") for g in inner):
+            run = tokens[k - length : k + length + 1]
+            if not all(text[a.end() : b.start()] in (" ", "\t") for a, b in zip(run, run[1:])):
                 continue  # a phrase crossing punctuation is not one phrase
-            if regex.match(r"[\p{L}\p{M}\p{N}'’-]", text[end : end + 1]) or (start and regex.match(r"[\p{L}\p{M}\p{N}'’-]", text[start - 1])):
+            if _WORD_CHAR.match(text, end) or (start and _WORD_CHAR.match(text, start - 1)):
                 continue
-            if regex.match(r"[ \t]+not\b", text[end:]):
+            if _NOT_AFTER.match(text, end):
                 continue  # "are we or are we not"
             yield start, end, text[start : left[-1].end()]
             break
