@@ -120,17 +120,19 @@ def _runs(text: str, tokens: list, words: list[str]) -> Iterator[tuple[int, int,
         i = best[0] + best[1] * best[2]
 
 
+_MAX_COORDINATED = 8
 _WORD_CHAR = regex.compile(r"[\p{L}\p{M}\p{N}'’-]")
 _NOT_AFTER = regex.compile(r"[ \t]+not\b")
 
 
 def _coordinations(text: str, tokens: list, words: list[str]) -> Iterator[tuple[int, int, str]]:
-    """(start, end, phrase) of a phrase of one to four words coordinated with itself by 'and' or
-    'or' ("the beach and the beach"), the longest such phrase at each 'and'/'or'."""
+    """(start, end, phrase) of a phrase of one to eight words coordinated with itself by 'and' or
+    'or' ("the beach and the beach", "the bed was very comfortable and the bed was very
+    comfortable"), the longest such phrase at each 'and'/'or'."""
     for k, word in enumerate(words):
         if word not in ("and", "or"):
             continue
-        for length in range(min(4, k, len(words) - k - 1), 0, -1):
+        for length in range(min(_MAX_COORDINATED, k, len(words) - k - 1), 0, -1):
             left, right = tokens[k - length : k], tokens[k + 1 : k + 1 + length]
             if words[k - length : k] != words[k + 1 : k + 1 + length]:
                 continue
