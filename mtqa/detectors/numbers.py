@@ -67,9 +67,9 @@ _SCALE_PATTERNS = (
                                         + r"(million|billion)\b", regex.I)),
     # 12 thousand, 1.2 thousand, 400 thous., 5 tys.
     ("thousand", regex.compile(_NUM + _SP + r"(thousand\b|thous\.|thsd\.?|tys\.)(?!" + _SP + r"(?:million|billion)\b)", regex.I)),
-    # 54 bln, 5 mln, 2 mld, 3 mlrd, 7 trln; 5 bn / 2 mn spaced; German Mio./Mrd.
+    # 54 bln, 5 mln, 2 mld, 3 mlrd, 7 trln; 5 bn / 2 mn spaced; German Mio./Mrd.; 3 milliard
     ("abbreviation", regex.compile(_NUM + r"(?:" + _SP + r"|(?=(?:bln|mln|mld|mlrd|trln)\b))"
-                                   + r"(bln|mln|mld|mlrd|mlrd\.|trln|bn|mn|tn|mio\.|mrd\.|mld\.)(?![\p{L}])", regex.I)),
+                                   + r"(bln|mln|mld|mlrd|mlrd\.|trln|bn|mn|tn|mio\.|mrd\.|mld\.|milliards?)(?![\p{L}])", regex.I)),
     # two-and-a-half million, two and a half billion
     ("and-a-half", regex.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)(?:-and-a-half|" + _SP
                                  + r"and" + _SP + r"a" + _SP + r"half)" + _SP + _SCALES + r"\b", regex.I)),
@@ -79,7 +79,7 @@ _SCALE_PATTERNS = (
 _WESTERN_SCALE = regex.compile(r"\b(?:million|billion|trillion)\b|\d(?:m|bn)\b", regex.I)
 _ABBREV = {"bln": "billion", "bn": "billion", "mld": "billion", "mld.": "billion", "mlrd": "billion",
            "mlrd.": "billion", "mrd.": "billion", "mln": "million", "mn": "million", "mio.": "million",
-           "trln": "trillion", "tn": "trillion"}
+           "trln": "trillion", "tn": "trillion", "milliard": "billion", "milliards": "billion"}
 
 
 def _scale_fix(kind: str, m: regex.Match) -> str | None:
