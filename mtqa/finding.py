@@ -22,6 +22,7 @@ CATEGORIES = (
     "house-style",
     "fluency",
     "cross-copy",
+    "repetition",
 )
 
 

@@ -41,3 +41,34 @@ def test_datelines_and_date_lines_are_legitimate():
         "By Tuesday, Russian forces had shelled the plant again.",
     ):
         assert findings_for(text, "MTQ312") == [], text
+
+
+def test_headlines_under_a_label_alone_go_with_it():
+    text = ("Tourists paid the fee.\n\nREAD ALSO\nVenice, the gondoliers protest against the new rules\n"
+            "© REPRODUCTION RESERVED\n")
+    found = findings_for(text, "MTQ311")
+    assert [f.text for f in found] == ["READ ALSO", "Venice, the gondoliers protest against the new rules",
+                                       "© REPRODUCTION RESERVED"]
+    assert found[2].evidence["pattern"] == "copyright-notice"
+
+
+def test_prose_under_a_label_alone_stays():
+    text = "Tourists paid the fee.\n\nRelated\nThe mayor said the experiment worked beyond expectations.\n"
+    assert [f.text for f in findings_for(text, "MTQ311")] == ["Related"]
+
+
+def test_each_kind_of_furniture_lists_its_labels_in_fifteen_languages():
+    """The inventories of issue 13: every kind of site furniture it names documents the labels
+    sites print in at least 15 source languages."""
+    from mtqa import corpora
+
+    kinds = {
+        "boilerplate.toml": ("related-link-label", "read-also-untranslated", "source-credit", "report-a-mistake",
+                             "call-to-action", "newsletter-prompt", "cookie-consent", "photo-credit-line",
+                             "copyright-notice", "share-buttons"),
+        "metadata.toml": ("labelled-date-stamp", "timestamp-line", "staff-credit", "reading-time"),
+    }
+    for name, ids in kinds.items():
+        entries = {e["id"]: e for e in corpora.entries(name)}
+        for kind in ids:
+            assert len(entries[kind].get("sources", {})) >= 15, f"{name}:{kind}"

@@ -38,6 +38,7 @@ CATEGORY_PRIORS = {
     "house-style": 0.6,
     "fluency": 0.5,
     "cross-copy": 0.5,
+    "repetition": 0.8,  # a run of one word or clause; the legitimate repeats are excluded by rule
 }
 # Categories whose text the model can judge: their suggestions (or span surprisal) decide the
 # score and a rejected finding is dropped. The others keep at least their prior, because a model
