@@ -79,11 +79,17 @@ def check_documents(
         if lm is not None and hasattr(lm, "prefetch"):
             # batch the model's sentences across documents (and copies) before detectors ask
             lm.prefetch(batch, [r.code for r in rules])
-        per_doc = [_dedupe(detect(d, rules, ctx) + across.get(d.path, [])) for d in batch]
+        checked, per_doc = [], []
+        for d in batch:
+            try:
+                per_doc.append(_dedupe(detect(d, rules, ctx) + across.get(d.path, [])))
+                checked.append(d)
+            except Exception as exc:  # noqa: BLE001 - one input's failure never costs the others
+                errors.append(_check_failed(d, exc))
         if scorer is not None:
-            per_doc = scorer.score_batch(list(zip(batch, per_doc)))
+            per_doc = scorer.score_batch(list(zip(checked, per_doc)))
         findings = [f for fs in per_doc for f in fs]
-        return list(batch), findings, list(errors)
+        return checked, findings, list(errors)
 
     for item in docs:
         if isinstance(item, InputError):
@@ -95,6 +101,14 @@ def check_documents(
             batch, errors = [], []
     if batch or errors:
         yield flush()
+
+
+def _check_failed(doc: Document, exc: Exception) -> InputError:
+    err = InputError(doc.path, f"checking failed: {type(exc).__name__}: {exc}"[:500] + " (a bug in mtqa; "
+                     "--debug shows the traceback)")
+    err.__cause__ = exc
+    err.internal = True
+    return err
 
 
 def run(docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None) -> Result:
