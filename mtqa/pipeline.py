@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 from mtqa.config import Config
 from mtqa.detectors.base import Context
 from mtqa.document import Document
-from mtqa.errors import InputError
+from mtqa.errors import InputError, MtqaError
 from mtqa.finding import SEVERITY_RANK, Finding
 from mtqa.registry import Rule, implementation, selected_rules
 
@@ -84,6 +84,11 @@ def check_documents(
             try:
                 per_doc.append(_dedupe(detect(d, rules, ctx) + across.get(d.path, [])))
                 checked.append(d)
+            except MtqaError as exc:
+                if isinstance(exc, InputError):
+                    errors.append(exc)
+                    continue
+                raise  # a bad setting or model concerns every input: the run ends with its message
             except Exception as exc:  # noqa: BLE001 - one input's failure never costs the others
                 errors.append(_check_failed(d, exc))
         if scorer is not None:
