@@ -27,6 +27,7 @@ class InputError(MtqaError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+        self.internal = False  # True when only a last-resort catch named it: a bug in mtqa
 
 
 class OutputError(MtqaError):

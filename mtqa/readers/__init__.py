@@ -166,8 +166,13 @@ def read_bytes(display: str, path: Path | None, max_bytes: int) -> bytes:
 def read_data(display: str, data: bytes) -> list[Document | InputError]:
     """The Documents in ``data`` (one for plain copy, one per feed item), with an InputError in
     the place of each item that cannot be read. Raises InputError when nothing can be."""
-    text, encoding, bom = decode(display, data)
-    items = sniff_and_read_items(display, data, text)
+    try:
+        text, encoding, bom = decode(display, data)
+        items = sniff_and_read_items(display, data, text)
+    except InputError:
+        raise
+    except (Exception, RecursionError) as exc:  # noqa: BLE001 - containment is the point
+        raise _contained(display, exc) from exc
     if items is None:
         return [Document(display, text, meta={"bom": bom, "encoding": encoding})]
     return items
@@ -182,9 +187,10 @@ def read_source(display: str, path: Path | None, max_bytes: int) -> list[Documen
     return items
 
 
-def _contained(display: str, exc: Exception) -> InputError:
+def _contained(display: str, exc: BaseException) -> InputError:
     # Anything a reader did not foresee still costs only this input; --debug shows the traceback.
-    err = InputError(display, f"cannot be read: {type(exc).__name__}: {exc}"[:500])
+    err = InputError(display, f"cannot be read: {type(exc).__name__}: {exc}"[:500] + " (a bug in mtqa; "
+                              "--debug shows the traceback)")
     err.__cause__ = exc
     err.internal = True
     return err

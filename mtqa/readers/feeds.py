@@ -138,7 +138,10 @@ def read_feed_items(display: str, raw: bytes) -> list[Document | InputError]:
     import feedparser
 
     _check_xml_depth(display, raw)
-    parsed = feedparser.parse(raw)
+    try:
+        parsed = feedparser.parse(raw)
+    except (ValueError, LookupError, TypeError) as exc:  # feedparser's own slips on odd input
+        raise InputError(display, f"malformed feed ({type(exc).__name__} in feedparser: {exc})") from None
     if parsed.bozo and (not parsed.entries or isinstance(parsed.get("bozo_exception"), SAXException)):
         raise InputError(display, f"malformed feed: {parsed.get('bozo_exception', 'unreadable XML')}")
     out: list[Document | InputError] = []
@@ -188,8 +191,8 @@ def _check_xml_depth(display: str, raw: bytes) -> None:
         parser.Parse(raw, True)
     except _Deep:
         raise InputError(display, f"XML nested more than {MAX_DEPTH} elements deep") from None
-    except expat.ExpatError:
-        pass
+    except (expat.ExpatError, ValueError, LookupError):
+        pass  # the feed parser names the problem, or copes
 
 
 # --- NewsML-G2 --------------------------------------------------------------------------------
@@ -204,7 +207,7 @@ def _element_text(el) -> str:
 def read_newsml_items(display: str, raw: bytes) -> list[Document | InputError]:
     try:
         root = SafeET.fromstring(raw)
-    except (SafeET.ParseError, DefusedXmlException) as exc:
+    except (SafeET.ParseError, DefusedXmlException, ValueError, LookupError) as exc:
         raise InputError(display, f"malformed XML: {exc}") from None
     if _too_deep(root):
         raise InputError(display, f"XML nested more than {MAX_DEPTH} elements deep")
