@@ -281,6 +281,17 @@ def test_ctrl_c_is_exit_130(good):
     assert b"Traceback" not in err
 
 
+def test_a_closed_stdout_pipe_ends_quietly_with_141(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text(SAMPLE * 5000)
+    proc = mtqa_process("check", "--no-lm", "--select", "MTQ403", str(big))
+    assert proc.stdout.readline().startswith(str(big).encode())
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(120) == 141, err
+    assert b"Traceback" not in err and b"Exception ignored" not in err
+
+
 def test_findings_and_clean_are_1_and_0(good, tmp_path):
     assert check(str(good)).exit_code == 1
     clean = tmp_path / "clean.txt"
