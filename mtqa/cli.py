@@ -75,8 +75,10 @@ class MtqaGroup(click.Group):
                 import traceback
 
                 traceback.print_exc()
-            click.echo(f"mtqa: internal error: {type(exc).__name__}: {exc} (a bug in mtqa; "
-                       "--debug or MTQA_DEBUG=1 shows the traceback)", err=True)
+            from mtqa.writers.text import escape_controls
+
+            click.echo(escape_controls(f"mtqa: internal error: {type(exc).__name__}: {exc} (a bug in mtqa; "
+                                       "--debug or MTQA_DEBUG=1 shows the traceback)"), err=True)
             sys.exit(EXIT_INTERNAL)
 
 
