@@ -59,7 +59,7 @@ class Family:
 
 def run(args: list[str], timeout: float, **kw) -> tuple[int | None, str, str]:
     try:
-        p = subprocess.run([*MTQA, *args], capture_output=True, text=True, timeout=timeout, env=ENV, **kw)
+        p = subprocess.run([*MTQA, *args], capture_output=True, text=True, timeout=timeout, **{"env": ENV, **kw})
         return p.returncode, p.stdout, p.stderr
     except subprocess.TimeoutExpired as exc:
         return None, exc.stdout or "", exc.stderr or ""
@@ -154,14 +154,14 @@ def family_hostile(n: int, rnd: random.Random, batch: int = 40) -> Family:
         for i in range(0, len(inputs), batch):
             chunk = inputs[i:i + batch]
             rnd.shuffle(chunk)
-            args = ["--debug", "check", "--no-lm", "--format", "jsonl", *map(str, chunk), str(control)]
-            code, out, err = run(args, timeout=300)
+            args = ["check", "--no-lm", "--format", "jsonl", *map(str, chunk), str(control)]
+            code, out, err = run(args, timeout=300, env={**ENV, "MTQA_DEBUG": "1"})
             fam.tried += len(chunk)
             if code is None:
                 fam.hangs += 1
                 continue
             bugs = err.count("a bug in mtqa") + err.count("internal error")
-            if code not in (0, 1, 2) or "Traceback" in err and not bugs or bugs:
+            if code not in (0, 1, 2) or "Traceback" in err or bugs:
                 fam.crashes += max(1, bugs)
                 fam.notes.append(err.strip().splitlines()[-1][:160])
             if not any(json.loads(line)["path"] == str(control) for line in out.splitlines() if line.startswith("{")):
