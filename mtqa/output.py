@@ -226,8 +226,9 @@ def _keep_owner_and_mode(fd: int, shown: str, st: os.stat_result | None) -> None
         try:
             os.fchown(fd, st.st_uid, st.st_gid)
         except PermissionError:
-            raise OutputError(shown, f"it belongs to user {st.st_uid}, group {st.st_gid}, and replacing it "
-                                     "would change its owner; write to a new file instead") from None
+            what = (f"user {st.st_uid}" if mine.st_uid != st.st_uid else f"group {st.st_gid}, which you are not in")
+            raise OutputError(shown, f"it belongs to {what}, and replacing it would change its owner; "
+                                     "write to a new file instead") from None
     os.fchmod(fd, st.st_mode & 0o7777)
 
 
