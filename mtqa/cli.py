@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import click
 
 from mtqa import __version__
 from mtqa.config import FORMATS
-from mtqa.errors import MtqaError
+from mtqa.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, MtqaError
 
 SEVERITY_CHOICES = click.Choice(["minor", "major", "critical", "never"])
 
@@ -20,25 +22,85 @@ def _split_codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
     return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
 
 
-def _fail(exc: MtqaError) -> None:
-    click.echo(f"mtqa: error: {exc}", err=True)
+def _debug_on(ctx: click.Context | None) -> bool:
+    root = ctx.find_root() if ctx is not None else None
+    return bool(root is not None and root.meta.get("mtqa.debug"))
+
+
+def report_error(message: str, exc: BaseException | None = None, debug: bool = False) -> None:
+    """``mtqa: error: MESSAGE`` on stderr, control characters escaped; the traceback of what
+    caused it with --debug."""
+    from mtqa.writers.text import escape_controls
+
+    click.echo(f"mtqa: error: {escape_controls(message)}", err=True)
+    cause = exc.__cause__ if exc is not None and exc.__cause__ is not None else None
+    if debug and cause is not None:
+        import traceback
+
+        click.echo("".join(traceback.format_exception(cause)).rstrip(), err=True)
+
+
+def _fail(exc: MtqaError, debug: bool = False) -> None:
+    report_error(str(exc), exc, debug)
     sys.exit(exc.exit_code)
 
 
+def _quiet_stdout() -> None:
+    # stdout's reader has gone: point it at /dev/null so the interpreter's final flush is quiet
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 class MtqaGroup(click.Group):
-    """Turns MtqaError into a one-line message and exit code 2, anywhere below."""
+    """Every way a command can end, mapped to its exit code (see mtqa.errors): MtqaError is a
+    one-line message and 2, Ctrl-C is 130, a bug is a one-line message and 3 (the traceback
+    with --debug or MTQA_DEBUG=1)."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except MtqaError as exc:
-            _fail(exc)
+            _fail(exc, _debug_on(ctx))
+        except (click.exceptions.ClickException, click.exceptions.Exit, SystemExit):
+            raise
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            click.echo("\nmtqa: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
+        except Exception as exc:  # noqa: BLE001 - the last line: a bug is exit 3, not a traceback
+            if _debug_on(ctx):
+                import traceback
+
+                traceback.print_exc()
+            from mtqa.writers.text import escape_controls
+
+            click.echo(escape_controls(f"mtqa: internal error: {type(exc).__name__}: {exc} (a bug in mtqa; "
+                                       "--debug or MTQA_DEBUG=1 shows the traceback)"), err=True)
+            sys.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=MtqaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES_HELP = """\b
+Exit status:
+  0    nothing at or above --fail-on
+  1    findings at or above --fail-on (default: major)
+  2    an input, output or usage error (the other inputs are still checked)
+  3    an internal error (a bug; --debug shows the traceback)
+  130  interrupted (Ctrl-C)"""
+
+
+@click.group(cls=MtqaGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="mtqa")
-def cli() -> None:
+@click.option("--debug", is_flag=True, default=False,
+              help="Show the traceback of internal errors and of inputs that could not be read "
+                   "(also MTQA_DEBUG=1).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """Find machine-translation artifacts in English news copy."""
+    # read once, here at the top, and kept on the root context
+    ctx.meta["mtqa.debug"] = debug or os.environ.get("MTQA_DEBUG", "") not in ("", "0")
 
 
 def _model_options(fn):
@@ -57,6 +119,14 @@ def _model_options(fn):
     ]):
         fn = opt(fn)
     return fn
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except (OSError, ValueError):
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
 def _open_model(config):
@@ -83,8 +153,10 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
           max_bytes):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
-    Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or
-    input errors. Inputs are only read, never modified.
+    Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 when an input
+    could not be read (every other input is still checked and reported) or for a usage or
+    output error, 3 for an internal error, 130 when interrupted. Inputs are only read, never
+    modified; only regular files and - are read.
     """
     from mtqa.config import build_config
     from mtqa.errors import InputError
@@ -93,12 +165,13 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     from mtqa.output import atomic_output
     from mtqa.writers import STREAMING, WRITERS
 
+    debug = _debug_on(click.get_current_context())
     config = build_config(
         select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
         use_lm=False if no_lm else None, model_dir=model_dir, device=device, cache_dir=cache_dir,
         house_style=house_style, max_bytes=max_bytes,
     )
-    if output and any(p != "-" and Path(p).exists() and Path(p).resolve() == Path(output).resolve() for p in paths):
+    if output and any(p != "-" and _same_file(p, output) for p in paths):
         raise InputError(output, "the output file is one of the inputs; mtqa never overwrites its input")
     lm, scorer = _open_model(config)
     writer = WRITERS[config.format]
@@ -106,7 +179,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     with atomic_output(output) as out:
         for docs, findings, errors in check_documents(read_all(list(paths), config.max_bytes), config, lm, scorer):
             for err in errors:
-                click.echo(f"mtqa: error: {err}", err=True)
+                report_error(str(err), err, debug)
             if sort == "position" and config.format in STREAMING:
                 writer(docs, findings, out)
             result.documents.extend(docs)
@@ -150,6 +223,9 @@ def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm
 
     if in_place and output:
         raise click.UsageError("give either --in-place or -o, not both")
+    if interactive and not _stdin_is_terminal():
+        raise click.UsageError("-i asks on the terminal, and stdin is not one; run it in a terminal, "
+                               "or without -i (and --min-severity, --select to choose the fixes)")
     config = build_config(select=_split_codes(select), ignore=_split_codes(ignore),
                           use_lm=False if no_lm else None, model_dir=model_dir, device=device,
                           cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
@@ -158,10 +234,12 @@ def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm
         raise InputError(path, "fix works on plain text and Markdown files, not on feeds; use check --format diff")
     doc = docs[0]
     target = path if in_place else output
-    if target and target != "-" and not in_place and Path(target).resolve() == Path(path).resolve():
+    if target and target != "-" and not in_place and _same_file(target, path):
         raise InputError(path, "use --in-place to replace the input itself")
     lm, scorer = _open_model(config)
     result = run([doc], config, lm=lm, scorer=scorer)
+    if result.errors:
+        raise result.errors[0]
     fixable = [f for f in choose_fixes(result.findings) if f.severity_rank >= SEVERITY_RANK[min_severity]]
     if interactive:
         def ask(f, context):
@@ -174,10 +252,20 @@ def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm
                                 default="n", show_choices=False, err=True)
         fixable = review(doc.text, fixable, ask)
     fixed = apply_fixes(doc.text, fixable)
-    with atomic_output(target) as out:
+    # the corrected copy keeps the input's encoding and byte-order mark
+    with atomic_output(target, encoding=doc.meta.get("encoding", "utf-8"), in_place=in_place) as out:
         out.write(("\ufeff" if doc.meta.get("bom") else "") + fixed)
-    click.echo(f"mtqa: applied {len(fixable)} fix(es) to {path}" + (f", written to {target}" if target else ""),
-               err=True)
+    from mtqa.writers.text import escape_controls
+
+    click.echo(escape_controls(f"mtqa: applied {len(fixable)} fix(es) to {path}"
+                               + (f", written to {target}" if target else "")), err=True)
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, AttributeError):
+        return False
 
 
 @cli.command()

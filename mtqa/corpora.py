@@ -31,12 +31,17 @@ def load(name: str | Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError as exc:
         raise ConfigError(f"data file not found: {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
 
 
 def entries(name: str | Path) -> list[dict[str, Any]]:
-    return list(load(name).get("entry", []))
+    found = load(name).get("entry", [])
+    if not isinstance(found, list):
+        raise ConfigError(f"{name}: entry must be a list of [[entry]] tables")
+    return list(found)
 
 
 def data_files() -> list[Path]:

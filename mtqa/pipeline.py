@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 from mtqa.config import Config
 from mtqa.detectors.base import Context
 from mtqa.document import Document
-from mtqa.errors import InputError
+from mtqa.errors import InputError, MtqaError
 from mtqa.finding import SEVERITY_RANK, Finding
 from mtqa.registry import Rule, implementation, selected_rules
 
@@ -79,11 +79,22 @@ def check_documents(
         if lm is not None and hasattr(lm, "prefetch"):
             # batch the model's sentences across documents (and copies) before detectors ask
             lm.prefetch(batch, [r.code for r in rules])
-        per_doc = [_dedupe(detect(d, rules, ctx) + across.get(d.path, [])) for d in batch]
+        checked, per_doc = [], []
+        for d in batch:
+            try:
+                per_doc.append(_dedupe(detect(d, rules, ctx) + across.get(d.path, [])))
+                checked.append(d)
+            except MtqaError as exc:
+                if isinstance(exc, InputError):
+                    errors.append(exc)
+                    continue
+                raise  # a bad setting or model concerns every input: the run ends with its message
+            except Exception as exc:  # noqa: BLE001 - one input's failure never costs the others
+                errors.append(_check_failed(d, exc))
         if scorer is not None:
-            per_doc = scorer.score_batch(list(zip(batch, per_doc)))
+            per_doc = scorer.score_batch(list(zip(checked, per_doc)))
         findings = [f for fs in per_doc for f in fs]
-        return list(batch), findings, list(errors)
+        return checked, findings, list(errors)
 
     for item in docs:
         if isinstance(item, InputError):
@@ -95,6 +106,14 @@ def check_documents(
             batch, errors = [], []
     if batch or errors:
         yield flush()
+
+
+def _check_failed(doc: Document, exc: Exception) -> InputError:
+    err = InputError(doc.path, f"checking failed: {type(exc).__name__}: {exc}"[:500] + " (a bug in mtqa; "
+                     "--debug shows the traceback)")
+    err.__cause__ = exc
+    err.internal = True
+    return err
 
 
 def run(docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None) -> Result:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from click.testing import CliRunner
 
 from mtqa.cli import cli
@@ -64,13 +67,41 @@ def test_fix_refuses_output_equal_to_input_without_in_place(tmp_path):
     assert p.read_text(encoding="utf-8") == TEXT
 
 
+def _run_on_a_terminal(args: list[str], answers: str) -> subprocess.CompletedProcess:
+    """mtqa with a real pseudo-terminal as stdin, answering its prompts with ``answers``."""
+    import os
+    import pty  # noqa: F401 - POSIX only, as is the terminal this test needs
+
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", "from mtqa.cli import main; main()", *args],
+                                stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        os.write(master, answers.encode())
+        out, err = proc.communicate(timeout=120)
+    finally:
+        os.close(slave)
+        os.close(master)
+    return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
 def test_fix_interactive_rejecting_all_changes_nothing(tmp_path):
     p = tmp_path / "a.txt"
     p.write_text(TEXT, encoding="utf-8")
     out = tmp_path / "out.txt"
-    r = CliRunner().invoke(cli, ["fix", str(p), "--no-lm", "--select", "MTQ403", "-i", "-o", str(out)], input="n\n")
-    assert r.exit_code == 0, r.output
+    r = _run_on_a_terminal(["fix", str(p), "--no-lm", "--select", "MTQ403", "-i", "-o", str(out)], "n\n")
+    assert r.returncode == 0, r.stderr
+    assert "Apply?" in r.stderr
     assert out.read_text(encoding="utf-8") == TEXT
+
+
+def test_fix_interactive_without_a_terminal_is_a_usage_error(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "out.txt"
+    r = CliRunner().invoke(cli, ["fix", str(p), "--no-lm", "-i", "-o", str(out)], input="y\n")
+    assert r.exit_code == 2
+    assert "terminal" in r.output
+    assert not out.exists()
 
 
 def test_fix_in_place_keeps_the_files_permissions(tmp_path):

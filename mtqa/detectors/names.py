@@ -16,6 +16,7 @@ from mtqa import corpora
 from mtqa.detectors.base import Context, make_finding
 from mtqa.detectors.tokens import words, zipf
 from mtqa.document import Document
+from mtqa.errors import ConfigError
 from mtqa.finding import Finding
 from mtqa.registry import detector
 
@@ -51,19 +52,36 @@ def _resolve(path: str | None) -> Path | str:
     return p if p.is_absolute() else p.resolve()
 
 
+def _style_rule(source, n: int, e) -> StyleRule:
+    """One [[entry]] of a house-style file, or a ConfigError saying what is wrong with it."""
+    def strings(key: str, value) -> tuple[str, ...]:
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+            raise ConfigError(f"{source}: entry {n}: {key} must be a word or a list of words")
+        return tuple(value)
+
+    if not isinstance(e, dict) or not isinstance(e.get("right"), str) or "wrong" not in e:
+        raise ConfigError(f"{source}: entry {n}: each [[entry]] needs wrong (words) and right (a word)")
+    note = e.get("note", "")
+    if not isinstance(note, str):
+        raise ConfigError(f"{source}: entry {n}: note must be text")
+    return StyleRule(
+        wrong=strings("wrong", e["wrong"]),
+        right=e["right"],
+        unless_preceded_by=tuple(w.lower() for w in strings("unless_preceded_by", e.get("unless_preceded_by", []))),
+        unless_followed_by=tuple(w.lower() for w in strings("unless_followed_by", e.get("unless_followed_by", []))),
+        unless_in_document=strings("unless_in_document", e.get("unless_in_document", [])),
+        note=note,
+    )
+
+
 @lru_cache(maxsize=8)
 def house_style(path: str | None = None) -> HouseStyle:
     """The house-style table from ``path`` (default corpora/house_style.toml), compiled once."""
     by_form: dict[str, StyleRule] = {}
-    for e in corpora.entries(_resolve(path)):
-        rule = StyleRule(
-            wrong=tuple(e["wrong"]),
-            right=e["right"],
-            unless_preceded_by=tuple(w.lower() for w in e.get("unless_preceded_by", ())),
-            unless_followed_by=tuple(w.lower() for w in e.get("unless_followed_by", ())),
-            unless_in_document=tuple(e.get("unless_in_document", ())),
-            note=e.get("note", ""),
-        )
+    source = _resolve(path)
+    for n, e in enumerate(corpora.entries(source), 1):
+        rule = _style_rule(source, n, e)
         for w in rule.wrong:
             by_form[w.lower()] = rule
     forms = sorted(by_form, key=len, reverse=True)

@@ -70,7 +70,19 @@ def detect_language(text: str) -> tuple[str, float]:
 
 
 def _doc_language(doc: Document, ctx: Context) -> str:
-    return str(doc.meta.get("language") or ctx.config.language or "en").split("-")[0].lower()
+    # a tag wordfreq has no list for ("und", "zz", a private-use code) says nothing usable
+    for tag in (doc.meta.get("language"), ctx.config.language):
+        lang = str(tag or "").split("-")[0].lower()
+        if lang in _known_languages():
+            return lang
+    return "en"
+
+
+@lru_cache(maxsize=1)
+def _known_languages() -> frozenset[str]:
+    from wordfreq import available_languages
+
+    return frozenset(available_languages())
 
 
 @detector("MTQ111")

@@ -10,18 +10,30 @@ _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "
 _SKIP = {"script", "style", "noscript", "template"}
 
 
+class TooDeep(ValueError):
+    """Markup nested deeper than the parser keeps: reading on would silently drop the text."""
+
+
 def html_to_text(markup: str) -> str:
     """Visible text of ``markup``, blocks separated by blank lines, inline white space kept as is.
 
     Script and style elements are dropped (their content is page code, not copy); text that
     merely looks like code inside a paragraph is kept, so the markup-leak detector can see it.
+    Raises TooDeep where libxml2 would drop text (nesting past its depth limit of 256, a text
+    node past its size limit) rather than return less than the item holds.
     """
+    if not isinstance(markup, str):
+        raise TypeError(f"HTML body is a {type(markup).__name__}, not a string")
     if not markup.strip():
         return ""
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+        root = lxml.html.fragment_fromstring(markup, create_parent="div", parser=parser)
     except (etree.ParserError, ValueError):
         return markup
+    for entry in parser.error_log:
+        if "Excessive depth" in entry.message or "huge" in entry.message.lower():
+            raise TooDeep(f"HTML nested too deeply or too large for the parser ({entry.message.strip()})")
     blocks: list[str] = []
     current: list[str] = []
 

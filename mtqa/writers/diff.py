@@ -14,7 +14,16 @@ from typing import TextIO
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.fixes import apply_fixes, choose_fixes
-from mtqa.writers.text import format_line
+from mtqa.writers.text import escape_controls, format_line
+
+
+def split_lines(text: str) -> list[str]:
+    """``text`` cut after each "\n" only, as `patch` and `git apply` read lines; str.splitlines
+    would also cut at \r, \f, \v, \x1c-\x1e, \x85, U+2028 and U+2029 and give hunks that do not
+    apply."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
 
 
 def _range(start: int, length: int) -> str:
@@ -34,8 +43,9 @@ def diff_document(doc: Document, findings: list[Finding]) -> str:
     if fixed == doc.text:
         return "".join(out)
     applied = choose_fixes(findings)
-    old, new = doc.text.splitlines(keepends=True), fixed.splitlines(keepends=True)
-    out.append(f"--- {doc.path}\n+++ {doc.path}\n")
+    old, new = split_lines(doc.text), split_lines(fixed)
+    path = escape_controls(doc.path)
+    out.append(f"--- {path}\n+++ {path}\n")
     by_line: dict[int, list[Finding]] = defaultdict(list)
     for f in applied:
         by_line[f.line - 1].append(f)
@@ -43,7 +53,7 @@ def diff_document(doc: Document, findings: list[Finding]) -> str:
     for group in matcher.get_grouped_opcodes(3):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
         notes = [f for line in range(i1, i2) for f in by_line.get(line, [])]
-        label = "; ".join(f"{f.code} {f.message}" for f in notes)
+        label = escape_controls("; ".join(f"{f.code} {f.message}" for f in notes))
         out.append(f"@@ -{_range(i1, i2 - i1)} +{_range(j1, j2 - j1)} @@ {label}".rstrip() + "\n")
         for tag, a1, a2, b1, b2 in group:
             if tag == "equal":

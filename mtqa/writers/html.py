@@ -1,8 +1,11 @@
 """One self-contained HTML page for reviewing a run: each document's text with its findings
 highlighted where they are, and a table of the findings beside it.
 
-The page needs nothing but a browser: no script, no external stylesheet, no fonts. Every piece of
-input text is escaped, so copy full of leaked markup shows as text and never runs. Highlights are
+The page needs nothing but a browser: no script, no external stylesheet, no fonts, and its
+Content-Security-Policy allows none (only the inline stylesheet). Every piece of input text is
+escaped, so copy full of leaked markup shows as text and never runs, and every name or quote
+from the input sits in a <bdi>, so a right-to-left override (U+202E) in it cannot reorder the
+text around it. Highlights are
 cut from the same code-point offsets as every other writer's, so a highlight, a JSON line and a
 diff hunk always agree. Overlapping findings share a highlight that names all of them.
 """
@@ -24,7 +27,7 @@ h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em;word-break:break-all}
 .summary td,.summary th{padding:.1em .8em;text-align:left}
 .doc{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1.5em}
 .text{white-space:pre-wrap;font-family:Georgia,serif;border-left:3px solid #ddd;padding-left:1em}
-mark{border-radius:2px;padding:0 1px}
+mark{border-radius:2px;padding:0 1px;unicode-bidi:isolate}.text{unicode-bidi:isolate}
 mark.minor{background:#fff3b0}mark.major{background:#ffc9a8}mark.critical{background:#ff9a9a}
 mark:target{outline:2px solid #05c}
 table.findings{border-collapse:collapse;font-size:.9em;align-self:start}
@@ -32,6 +35,14 @@ table.findings td{border-top:1px solid #eee;padding:.3em .4em;vertical-align:top
 .sev-critical{color:#a00;font-weight:bold}.sev-major{color:#b50}.sev-minor{color:#776}
 code{font-size:.95em}.fix{color:#060}.clean{color:#666}
 """
+
+
+# No script of any kind, nothing fetched: the page is data to read, whatever the copy holds.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
+
+
+def _bdi(s: str) -> str:
+    return f"<bdi>{escape(s)}</bdi>"
 
 
 def _pieces(text: str, findings: list[tuple[int, Finding]], cuts: set[int]) -> list[tuple[int, int, list]]:
@@ -90,16 +101,16 @@ def _render_doc(doc: Document, findings: list[Finding], doc_no: int) -> str:
     for i, f in numbered:
         fix = ""
         if f.suggestions:
-            fix = f'<span class="fix">→ {escape(" | ".join(format_suggestion(s) for s in f.suggestions))}</span>'
+            fix = f'<span class="fix">→ {_bdi(" | ".join(format_suggestion(s) for s in f.suggestions))}</span>'
         score = "" if f.score is None else f"{f.score:.2f}"
         rows.append(
             f'<tr><td><a href="#{_anchor(doc_no, i)}">{f.line}:{f.column}</a></td>'
             f'<td><code>{f.code}</code><br><span class="sev-{f.severity}">{f.severity}</span></td>'
-            f"<td>{score}</td><td><q>{escape(f.text)}</q> {fix}<br>{escape(f.message)}</td></tr>"
+            f"<td>{score}</td><td><q>{_bdi(f.text)}</q> {fix}<br>{_bdi(f.message)}</td></tr>"
         )
     table = ('<table class="findings"><tr><th>where</th><th>code</th><th>score</th><th>finding</th></tr>'
              + "".join(rows) + "</table>")
-    return (f'<section><h2>{escape(doc.path)} <small>({len(findings)} finding{"s" * (len(findings) != 1)})'
+    return (f'<section><h2>{_bdi(doc.path)} <small>({len(findings)} finding{"s" * (len(findings) != 1)})'
             f'</small></h2><div class="doc"><div class="text">{_render_text(doc, numbered, doc_no)}</div>'
             f"{table}</div></section>\n")
 
@@ -113,6 +124,7 @@ def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
     flagged = [d for d in docs if per_doc.get(d.path)]
     clean = [d for d in docs if not per_doc.get(d.path)]
     out.write('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+              f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
               f"<title>mtqa report: {len(findings)} findings in {len(flagged)} of {len(docs)} documents</title>"
               f"<style>{_CSS}</style></head><body>\n")
     out.write(f"<h1>mtqa {escape(__version__)} report</h1>\n<table class=\"summary\">"
@@ -123,5 +135,5 @@ def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
         out.write(_render_doc(doc, per_doc[doc.path], doc_no))
     if clean:
         out.write('<h2>No findings</h2><ul class="clean">'
-                  + "".join(f"<li>{escape(d.path)}</li>" for d in clean) + "</ul>\n")
+                  + "".join(f"<li>{_bdi(d.path)}</li>" for d in clean) + "</ul>\n")
     out.write("</body></html>\n")

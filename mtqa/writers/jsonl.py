@@ -14,7 +14,14 @@ _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def dumps(record: dict) -> str:
-    line = json.dumps(record, ensure_ascii=False)
+    try:
+        # allow_nan=False: NaN is not JSON, and strict parsers reject the whole line
+        line = json.dumps(record, ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        from mtqa.scoring.manifest import ModelError
+
+        raise ModelError(f"a finding's score is not a finite number ({record.get('score')!r}): the language "
+                         "model is damaged; run `mtqa model fetch --force` to install it again") from exc
     for raw, escaped in _LINE_BREAKS.items():
         line = line.replace(raw, escaped)
     return line

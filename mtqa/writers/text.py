@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 from mtqa.document import Document
 from mtqa.finding import Finding
+
+
+# C0 and C1 controls, DEL, and the invisible format characters that reorder or hide text on a
+# terminal (bidi embeddings, overrides and isolates, marks) or break a line where no \n is.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(m: re.Match) -> str:
+    o = ord(m.group())
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
+def escape_controls(s: str) -> str:
+    """``s`` with every control and bidi character written as a visible escape (``\\x1b``,
+    ``\\u202e``), so a file name or copy can neither drive the terminal nor break a line."""
+    return _UNSAFE.sub(_escape_char, s)
 
 
 def format_suggestion(s: str) -> str:
@@ -18,7 +35,7 @@ def format_line(f: Finding) -> str:
         line += f" [score {f.score:.2f}]"
     if f.suggestions:
         line += " -> " + " | ".join(format_suggestion(s) for s in f.suggestions)
-    return line
+    return escape_controls(line)
 
 
 def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
