@@ -10,9 +10,12 @@ from pathlib import Path
 from mtqa.errors import ConfigError
 from mtqa.finding import SEVERITY_RANK
 
+from mtqa.resources import data_dir
+
+# The source checkout, for development scripts that read ../shared; the installed package never uses it.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CORPORA_DIR = PROJECT_ROOT / "corpora"
-MODELS_DIR = PROJECT_ROOT / "models"
+CORPORA_DIR = data_dir("corpora")  # shipped in the package (mtqa._corpora), see mtqa/resources.py
+MODELS_DIR = data_dir("models")
 
 
 FORMATS = ("text", "jsonl", "diff", "html")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
