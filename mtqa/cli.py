@@ -54,6 +54,9 @@ def _model_options(fn):
         click.option("--house-style", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="TOML house-style list replacing corpora/house_style.toml."),
         click.option("--max-bytes", type=int, default=None, help="Refuse inputs larger than this (default 20 MB)."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+                     help="Read settings from this file (mtqa.toml, pyproject.toml [tool.mtqa] or setup.cfg "
+                          "[mtqa]) instead of searching upward from the working directory."),
     ]):
         fn = opt(fn)
     return fn
@@ -80,7 +83,7 @@ def _open_model(config):
                    "(score, then severity; written when the run ends).")
 @_model_options
 def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
-          max_bytes):
+          max_bytes, config_file):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or
@@ -94,7 +97,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     from mtqa.writers import STREAMING, WRITERS
 
     config = build_config(
-        select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
+        config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
         use_lm=False if no_lm else None, model_dir=model_dir, device=device, cache_dir=cache_dir,
         house_style=house_style, max_bytes=max_bytes,
     )
@@ -133,7 +136,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
               help="Apply only fixes of at least this severity.")
 @_model_options
 def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm, model_dir, device, cache_dir,
-        house_style, max_bytes):
+        house_style, max_bytes, config_file):
     """Apply mtqa's suggested fixes to the plain-text file PATH and write the corrected copy.
 
     Nothing is written to PATH unless --in-place is given; every write is atomic. With -i, each
@@ -150,7 +153,7 @@ def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm
 
     if in_place and output:
         raise click.UsageError("give either --in-place or -o, not both")
-    config = build_config(select=_split_codes(select), ignore=_split_codes(ignore),
+    config = build_config(config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore),
                           use_lm=False if no_lm else None, model_dir=model_dir, device=device,
                           cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
     docs = read_source(path, Path(path), config.max_bytes)
