@@ -23,7 +23,7 @@ CORPORA_DIR = data_dir("corpora")  # shipped in the package (mtqa._corpora), see
 MODELS_DIR = data_dir("models")
 
 
-FORMATS = ("text", "jsonl", "diff", "html")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
+FORMATS = ("text", "jsonl", "diff", "html", "sarif", "rdjson", "github")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
 
 
 @dataclass(frozen=True)

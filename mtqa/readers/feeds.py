@@ -24,8 +24,24 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def _item_document(display: str, n: int, headline: str, body: str, meta: dict[str, Any]) -> Document:
-    parts = [p.strip() for p in (headline, body) if p and p.strip()]
-    return Document(f"{display}#{n}", "\n\n".join(parts), meta={"headline": headline, **meta})
+    parts = [(name, p.strip()) for name, p in (("headline", headline), ("body", body)) if p and p.strip()]
+    # Where the item is in its file and which field each stretch of the text came from, so a
+    # finding can be traced back to the item (guid/link/URI) and field, and `fix` can write it.
+    fields, at = [], 0
+    for name, part in parts:
+        fields.append((name, at, at + len(part)))
+        at += len(part) + 2
+    item = {"file": display, "n": n, "id": str(meta.get("guid") or meta.get("uri") or meta.get("id") or "") or None,
+            "link": meta.get("link"), "fields": fields}
+    return Document(f"{display}#{n}", "\n\n".join(p for _, p in parts), meta={"headline": headline, **meta, "item": item})
+
+
+def item_field(item: dict, offset: int) -> str | None:
+    """The field (headline, body) of a feed item's text that ``offset`` falls in."""
+    for name, start, end in item.get("fields", ()):
+        if start <= offset <= end:
+            return name
+    return None
 
 
 def _check_items(display: str, docs: list[Document], kind: str) -> list[Document]:
