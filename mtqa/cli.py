@@ -39,6 +39,9 @@ class MtqaGroup(click.Group):
 @click.version_option(__version__, prog_name="mtqa")
 def cli() -> None:
     """Find machine-translation artifacts in English news copy."""
+    from mtqa.progress import quiet_third_party_bars
+
+    quiet_third_party_bars()
 
 
 def _model_options(fn):
@@ -81,9 +84,14 @@ def _open_model(config):
 @click.option("--sort", type=click.Choice(["position", "score"]), default="position",
               help="Order findings by place in each input (default, streamed) or most likely first "
                    "(score, then severity; written when the run ends).")
+@click.option("--progress/--no-progress", default=None,
+              help="A progress bar on stderr (documents done, rate, ETA); default: when stderr is a terminal.")
+@click.option("--summary/--no-summary", default=None,
+              help="A closing line on stderr such as '12 findings (3 major) in 5 files, 2.1 s'; "
+                   "default: when stderr is a terminal.")
 @_model_options
 def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
-          max_bytes, config_file):
+          max_bytes, config_file, progress, summary):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or
@@ -92,7 +100,8 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     from mtqa.config import build_config
     from mtqa.errors import InputError
     from mtqa.pipeline import check_documents, fails, Result
-    from mtqa.readers import read_all
+    from mtqa.progress import Progress, clock, summary as summarise
+    from mtqa.readers import iter_sources, read_all
     from mtqa.output import atomic_output
     from mtqa.writers import STREAMING, WRITERS
 
@@ -103,15 +112,25 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     )
     if output and any(p != "-" and Path(p).exists() and Path(p).resolve() == Path(output).resolve() for p in paths):
         raise InputError(output, "the output file is one of the inputs; mtqa never overwrites its input")
+    started = clock()
     lm, scorer = _open_model(config)
     writer = WRITERS[config.format]
     result = Result()
+    terminal = sys.stderr.isatty()
+    try:
+        n_inputs = sum(1 for _ in iter_sources(list(paths)))
+    except MtqaError:
+        n_inputs = None  # read_all reports it
+    bar = Progress(n_inputs, enabled=terminal if progress is None else progress)
     with atomic_output(output) as out:
-        for docs, findings, errors in check_documents(read_all(list(paths), config.max_bytes), config, lm, scorer):
+        inputs = bar.counting(read_all(list(paths), config.max_bytes))
+        for docs, findings, errors in check_documents(inputs, config, lm, scorer):
             for err in errors:
-                click.echo(f"mtqa: error: {err}", err=True)
+                bar.echo(f"mtqa: error: {err}")
             if sort == "position" and config.format in STREAMING:
                 writer(docs, findings, out)
+                out.flush()  # each document's findings as soon as they are ready
+            bar.advance(len(docs) + len(errors))
             result.documents.extend(docs)
             result.errors.extend(errors)
             result.findings.extend(findings)
@@ -121,6 +140,9 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
             writer(result.documents, ranked, out)
         elif config.format not in STREAMING:
             writer(result.documents, result.findings, out)
+    bar.close()
+    if terminal if summary is None else summary:
+        click.echo(summarise(result.findings, result.documents, len(result.errors), clock() - started), err=True)
     if result.errors:
         sys.exit(2)
     sys.exit(1 if fails(result, config.fail_on) else 0)

