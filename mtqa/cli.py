@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -84,6 +85,10 @@ def _open_model(config):
 @click.option("--sort", type=click.Choice(["position", "score"]), default="position",
               help="Order findings by place in each input (default, streamed) or most likely first "
                    "(score, then severity; written when the run ends).")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Report only findings not recorded in this baseline file (matched by content, not offset).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Record every finding of this run in FILE as the baseline, and exit 0.")
 @click.option("--progress/--no-progress", default=None,
               help="A progress bar on stderr (documents done, rate, ETA); default: when stderr is a terminal.")
 @click.option("--summary/--no-summary", default=None,
@@ -91,7 +96,7 @@ def _open_model(config):
                    "default: when stderr is a terminal.")
 @_model_options
 def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
-          max_bytes, config_file, progress, summary):
+          max_bytes, config_file, baseline, write_baseline, progress, summary):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or
@@ -108,8 +113,10 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     config = build_config(
         config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
         use_lm=False if no_lm else None, model_dir=model_dir, device=device, cache_dir=cache_dir,
-        house_style=house_style, max_bytes=max_bytes,
+        house_style=house_style, max_bytes=max_bytes, baseline=baseline,
     )
+    if write_baseline:
+        config = dataclasses.replace(config, baseline=None)  # record everything found today
     if output and any(p != "-" and Path(p).exists() and Path(p).resolve() == Path(output).resolve() for p in paths):
         raise InputError(output, "the output file is one of the inputs; mtqa never overwrites its input")
     started = clock()
@@ -143,6 +150,12 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     bar.close()
     if terminal if summary is None else summary:
         click.echo(summarise(result.findings, result.documents, len(result.errors), clock() - started), err=True)
+    if write_baseline and not result.errors:
+        from mtqa.suppression import write_baseline as record
+
+        n = record(write_baseline, result.documents, result.findings)
+        click.echo(f"mtqa: wrote {n} finding(s) to the baseline {write_baseline}", err=True)
+        sys.exit(0)
     if result.errors:
         sys.exit(2)
     sys.exit(1 if fails(result, config.fail_on) else 0)

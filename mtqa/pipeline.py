@@ -1,4 +1,4 @@
-"""read → segment → detect → score → write, for one batch of documents at a time."""
+"""read → segment → detect → suppress → score → write, for one batch of documents at a time."""
 
 from __future__ import annotations
 
@@ -65,8 +65,11 @@ def check_documents(
     When a run-scope rule (across copies) is selected, every document is read before the first
     batch is written, since any later copy can bear on an earlier one.
     """
+    from mtqa.suppression import Suppressor
+
     rules = active_rules(config, lm is not None)
     ctx = Context(config=config, lm=lm)
+    suppressor = Suppressor.from_config(config)
     across: dict[str, list[Finding]] = {}
     if any(r.scope == "run" for r in rules):
         items = list(docs)
@@ -84,6 +87,8 @@ def check_documents(
             # batch the model's sentences across documents (and copies) before detectors ask
             lm.prefetch(batch, [r.code for r in rules])
         per_doc = [_dedupe(detect(d, rules, ctx) + across.get(d.path, [])) for d in batch]
+        # suppression: a stage of its own, after detection and before the model scores anything
+        per_doc = [suppressor.apply(d, fs) for d, fs in zip(batch, per_doc)]
         if scorer is not None:
             per_doc = scorer.score_batch(list(zip(batch, per_doc)))
         findings = [f for fs in per_doc for f in fs]
