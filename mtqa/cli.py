@@ -89,6 +89,10 @@ def _open_model(config):
               help="Report only findings not recorded in this baseline file (matched by content, not offset).")
 @click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Record every finding of this run in FILE as the baseline, and exit 0.")
+@click.option("--stdin-filename", default=None, metavar="NAME",
+              help="The name to show for - (stdin); its suffix picks the reader (.json ninjs, .rss, .xml, "
+                   ".md, .txt) and per-path ignores match it. Without it, JSON and XML on stdin are "
+                   "recognised by their content.")
 @click.option("--progress/--no-progress", default=None,
               help="A progress bar on stderr (documents done, rate, ETA); default: when stderr is a terminal.")
 @click.option("--summary/--no-summary", default=None,
@@ -96,7 +100,7 @@ def _open_model(config):
                    "default: when stderr is a terminal.")
 @_model_options
 def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
-          max_bytes, config_file, baseline, write_baseline, progress, summary):
+          max_bytes, config_file, baseline, write_baseline, stdin_filename, progress, summary):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or
@@ -130,7 +134,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
         n_inputs = None  # read_all reports it
     bar = Progress(n_inputs, enabled=terminal if progress is None else progress)
     with atomic_output(output) as out:
-        inputs = bar.counting(read_all(list(paths), config.max_bytes))
+        inputs = bar.counting(read_all(list(paths), config.max_bytes, stdin_filename))
         for docs, findings, errors in check_documents(inputs, config, lm, scorer):
             for err in errors:
                 bar.echo(f"mtqa: error: {err}")
@@ -172,7 +176,11 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
 @_model_options
 def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm, model_dir, device, cache_dir,
         house_style, max_bytes, config_file):
-    """Apply mtqa's suggested fixes to the plain-text file PATH and write the corrected copy.
+    """Apply mtqa's suggested fixes to PATH (plain text, Markdown, or a feed) and write the corrected copy.
+
+    For a feed (RSS/Atom, ninjs, NewsML-G2) only the items' text is changed: each fix is put in
+    place in the file's own encoding, and one that cannot be placed unambiguously is skipped
+    and named.
 
     Nothing is written to PATH unless --in-place is given; every write is atomic. With -i, each
     fix is shown in context and you answer y (apply), n (skip), a (apply this and all the rest)
@@ -192,30 +200,63 @@ def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm
                           use_lm=False if no_lm else None, model_dir=model_dir, device=device,
                           cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
     docs = read_source(path, Path(path), config.max_bytes)
-    if len(docs) != 1 or docs[0].path != path:
-        raise InputError(path, "fix works on plain text and Markdown files, not on feeds; use check --format diff")
-    doc = docs[0]
+    feed = bool(docs) and bool(docs[0].meta.get("item"))
+    if not feed and (len(docs) != 1 or docs[0].path != path):
+        raise InputError(path, "fix works on plain text, Markdown and feed files")
     target = path if in_place else output
     if target and target != "-" and not in_place and Path(target).resolve() == Path(path).resolve():
         raise InputError(path, "use --in-place to replace the input itself")
     lm, scorer = _open_model(config)
+
+    def ask(f, context):
+        before, span, after = context
+        click.echo(f"\n{f.path}:{f.line}:{f.column}: {f.code} {f.severity} {f.message}", err=True)
+        click.echo("  ..." + before.replace("\n", " ") + click.style(span, fg="red", bold=True)
+                   + after.replace("\n", " ") + "...", err=True)
+        click.echo("  -> " + (click.style(f.suggestions[0], fg="green") if f.suggestions[0] else "(delete)"), err=True)
+        return click.prompt("Apply? [y]es [n]o [a]ll [q]uit", type=click.Choice(["y", "n", "a", "q"]),
+                            default="n", show_choices=False, err=True)
+
+    if feed:
+        _fix_feed(path, docs, config, lm, scorer, target, min_severity, ask if interactive else None)
+        return
+    doc = docs[0]
     result = run([doc], config, lm=lm, scorer=scorer)
     fixable = [f for f in choose_fixes(result.findings) if f.severity_rank >= SEVERITY_RANK[min_severity]]
     if interactive:
-        def ask(f, context):
-            before, span, after = context
-            click.echo(f"\n{f.path}:{f.line}:{f.column}: {f.code} {f.severity} {f.message}", err=True)
-            click.echo("  ..." + before.replace("\n", " ") + click.style(span, fg="red", bold=True)
-                       + after.replace("\n", " ") + "...", err=True)
-            click.echo("  -> " + (click.style(f.suggestions[0], fg="green") if f.suggestions[0] else "(delete)"), err=True)
-            return click.prompt("Apply? [y]es [n]o [a]ll [q]uit", type=click.Choice(["y", "n", "a", "q"]),
-                                default="n", show_choices=False, err=True)
         fixable = review(doc.text, fixable, ask)
     fixed = apply_fixes(doc.text, fixable)
     with atomic_output(target) as out:
         out.write(("\ufeff" if doc.meta.get("bom") else "") + fixed)
     click.echo(f"mtqa: applied {len(fixable)} fix(es) to {path}" + (f", written to {target}" if target else ""),
                err=True)
+
+
+def _fix_feed(path, docs, config, lm, scorer, target, min_severity, ask) -> None:
+    """Fix the items of a feed file and write the file back with only their text changed."""
+    from mtqa.feed_fix import fix_feed
+    from mtqa.finding import SEVERITY_RANK
+    from mtqa.fixes import choose_fixes, review
+    from mtqa.output import atomic_output
+    from mtqa.pipeline import run
+    from mtqa.readers.text import decode_text
+
+    result = run(docs, config, lm=lm, scorer=scorer)
+    chosen = {}
+    for doc in docs:
+        mine = [f for f in choose_fixes(f for f in result.findings if f.path == doc.path)
+                if f.severity_rank >= SEVERITY_RANK[min_severity]]
+        chosen[doc.path] = review(doc.text, mine, ask) if ask else mine
+    data = Path(path).read_bytes()
+    fixed, applied, skipped = fix_feed(decode_text(path, data), docs, chosen)
+    for f in skipped:
+        click.echo(f"mtqa: skipped {f.path}:{f.line}:{f.column} {f.code}: its text cannot be placed in the file "
+                   "unambiguously (it spans markup or paragraphs); fix it by hand", err=True)
+    with atomic_output(target) as out:
+        out.write(("\ufeff" if data.startswith(b"\xef\xbb\xbf") else "") + fixed)
+    items = len({f.path for f in applied})
+    click.echo(f"mtqa: applied {len(applied)} fix(es) to {items} item(s) of {path}"
+               + (f", written to {target}" if target else ""), err=True)
 
 
 @cli.command()

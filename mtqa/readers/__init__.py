@@ -46,9 +46,14 @@ def iter_sources(args: list[str]) -> Iterator[tuple[str, Path | None]]:
             yield arg, path
 
 
-def read_source(display: str, path: Path | None, max_bytes: int) -> list[Document]:
-    """The Documents in one input. Raises InputError naming ``display``."""
+def read_source(display: str, path: Path | None, max_bytes: int, stdin_name: str | None = None) -> list[Document]:
+    """The Documents in one input. Raises InputError naming ``display``.
+
+    Stdin is shown as ``stdin_name`` when given (--stdin-filename), whose suffix then picks the
+    reader as a file's would; without it, JSON and XML on stdin are recognised by their content.
+    """
     if path is None:
+        display = stdin_name or display
         data = sys.stdin.buffer.read(max_bytes + 1)
     else:
         if not path.exists():
@@ -67,10 +72,10 @@ def read_source(display: str, path: Path | None, max_bytes: int) -> list[Documen
     if len(data) > max_bytes:
         raise InputError(display, f"input is over the limit of {max_bytes:,} bytes (see --max-bytes)")
     text = decode_text(display, data)
-    return sniff_and_read(display, data, text) or [Document(display, text, meta={"bom": data.startswith(b"\xef\xbb\xbf")})]
+    return sniff_and_read(display, data, text, sniff_json=path is None and not stdin_name) or [Document(display, text, meta={"bom": data.startswith(b"\xef\xbb\xbf")})]
 
 
-def read_all(args: list[str], max_bytes: int) -> Iterator[Document | InputError]:
+def read_all(args: list[str], max_bytes: int, stdin_name: str | None = None) -> Iterator[Document | InputError]:
     """Every Document in ``args``, in order; an unreadable input yields its InputError instead."""
     try:
         sources = list(iter_sources(args))
@@ -79,6 +84,6 @@ def read_all(args: list[str], max_bytes: int) -> Iterator[Document | InputError]
         return
     for display, path in sources:
         try:
-            yield from read_source(display, path, max_bytes)
+            yield from read_source(display, path, max_bytes, stdin_name)
         except InputError as exc:
             yield exc

@@ -142,10 +142,23 @@ def read_newsml(display: str, raw: bytes) -> list[Document]:
     return _check_items(display, docs, "NewsML-G2 document")
 
 
-def sniff_and_read(display: str, raw: bytes, text: str) -> list[Document] | None:
-    """Documents when ``text`` is a feed or wire format, None when it is plain copy."""
+def _is_ninjs(text: str) -> bool:
+    """Stdin without a name: JSON holding ninjs items, rather than copy that starts with a bracket."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    items = data if isinstance(data, list) else data.get("items", [data]) if isinstance(data, dict) else []
+    keys = ("headline", "headlines", "body_text", "body_html", "bodies", "uri", "guid")
+    return bool(items) and all(isinstance(i, dict) and any(k in i for k in keys) for i in items)
+
+
+def sniff_and_read(display: str, raw: bytes, text: str, sniff_json: bool = False) -> list[Document] | None:
+    """Documents when ``text`` is a feed or wire format, None when it is plain copy. JSON is read
+    as ninjs by its name (.json, .ninjs), or with ``sniff_json`` (stdin) by its content."""
     head = text.lstrip()[:2000]
-    if head.startswith(("{", "[")) and display.lower().endswith((".json", ".ninjs")):
+    if head.startswith(("{", "[")) and (display.lower().endswith((".json", ".ninjs"))
+                                        or (sniff_json and _is_ninjs(text))):
         return read_ninjs(display, text)
     if head.startswith("<"):
         if "newsMessage" in head or "newsItem" in head or "iptc.org/std/nar" in head:

@@ -12,15 +12,24 @@ def format_suggestion(s: str) -> str:
     return "(delete)" if s == "" else repr(s) if s != s.strip() or "\n" in s else s
 
 
-def format_line(f: Finding) -> str:
+def format_line(f: Finding, item: dict | None = None) -> str:
     line = f"{f.path}:{f.line}:{f.column}: {f.code} {f.severity} {f.message}"
     if f.score is not None:
         line += f" [score {f.score:.2f}]"
+    if item:  # a feed item: which one (guid/URI, else link, else its number) and which field
+        line += f" [item {item_label(item)}, {item.get('field') or 'text'}]"
     if f.suggestions:
         line += " -> " + " | ".join(format_suggestion(s) for s in f.suggestions)
     return line
 
 
+def item_label(item: dict) -> str:
+    return str(item.get("id") or item.get("link") or f"#{item['n']}")
+
+
 def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
+    from mtqa.writers.jsonl import item_record
+
+    by_path = {d.path: d for d in docs}
     for f in findings:
-        out.write(format_line(f) + "\n")
+        out.write(format_line(f, item_record(f, by_path.get(f.path))) + "\n")
