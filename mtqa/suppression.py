@@ -57,7 +57,9 @@ def baseline_key(doc: Document, f: Finding, root: Path) -> tuple[str, str, str, 
         try:
             file = Path(file).resolve().relative_to(root).as_posix()
         except ValueError:
-            file = Path(file).resolve().as_posix()
+            # outside the baseline's folder (a hook checking staged copies elsewhere): the path
+            # as given, relative, stands for the same file
+            file = Path(file).as_posix() if not Path(file).is_absolute() else Path(file).resolve().as_posix()
     where = file + (f"#{item.get('id') or item['n']}" if item else "")
     return where, f.code, f.text, _context(doc, f)
 
