@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import os
 import sys
 from pathlib import Path
 
@@ -52,7 +54,8 @@ def _model_options(fn):
         click.option("--no-lm", is_flag=True, default=False, help="Rule-based detectors only; no language model."),
         click.option("--model", "model_dir", type=click.Path(file_okay=False), default=None,
                      help="A local Hugging Face causal LM directory instead of the bundled SmolLM2."),
-        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None,
+                     help="Where the model runs (default: auto, a GPU when torch sees one)."),
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                      help="Where the converted model and the score cache live (default: the user cache dir)."),
         click.option("--house-style", type=click.Path(dir_okay=False, exists=True), default=None,
@@ -93,6 +96,8 @@ def _open_model(config):
               help="The name to show for - (stdin); its suffix picks the reader (.json ninjs, .rss, .xml, "
                    ".md, .txt) and per-path ignores match it. Without it, JSON and XML on stdin are "
                    "recognised by their content.")
+@click.option("--color/--no-color", default=None,
+              help="Colour the text format; default: when stdout is a terminal and NO_COLOR is not set.")
 @click.option("--progress/--no-progress", default=None,
               help="A progress bar on stderr (documents done, rate, ETA); default: when stderr is a terminal.")
 @click.option("--summary/--no-summary", default=None,
@@ -100,11 +105,34 @@ def _open_model(config):
                    "default: when stderr is a terminal.")
 @_model_options
 def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
-          max_bytes, config_file, baseline, write_baseline, stdin_filename, progress, summary):
+          max_bytes, config_file, baseline, write_baseline, stdin_filename, color, progress, summary):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or
     input errors. Inputs are only read, never modified.
+
+    \b
+    Input formats (by suffix; directories are searched for these):
+      .txt .text .md .markdown   plain text and Markdown (any other named file: plain text)
+      .rss .atom .xml            RSS 2.0 / Atom feeds, IPTC NewsML-G2: one document per item
+      .json .ninjs               IPTC ninjs 1.x/2.x: one document per item
+      -                          stdin: plain text, or ninjs/RSS/Atom/NewsML-G2 recognised by
+                                 content; --stdin-filename NAME names it and picks by suffix
+
+    \b
+    Config files, searched upward from the working directory, first found wins (or --config):
+      mtqa.toml                  top-level keys, e.g. select = ["MTQ2"], fail-on = "minor"
+      pyproject.toml             a [tool.mtqa] table with the same keys
+      setup.cfg                  an [mtqa] section
+    Keys: any option of this command (fail-on, select, ignore, format, house-style, ...) plus
+    accept, accept-file, per-path-ignores and baseline (see the README, "Suppression").
+
+    \b
+    Environment variables:
+      MTQA_CACHE_DIR             where the model and the score cache live (as --cache-dir)
+      MTQA_PRECISION             auto|fp32|bf16|int8, the model's number format
+      MTQA_THREADS               CPU threads for the model
+      NO_COLOR                   no colour in text output on a terminal
     """
     from mtqa.config import build_config
     from mtqa.errors import InputError
@@ -126,6 +154,10 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     started = clock()
     lm, scorer = _open_model(config)
     writer = WRITERS[config.format]
+    if color is None:  # https://no-color.org: any non-empty NO_COLOR turns colour off
+        color = not output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if color and config.format == "text":
+        writer = functools.partial(writer, color=True)
     result = Result()
     terminal = sys.stderr.isatty()
     try:
@@ -272,13 +304,23 @@ def rules() -> None:
 @cli.command()
 @click.argument("code")
 def explain(code: str) -> None:
-    """Show the documentation of detector CODE (for example MTQ201)."""
-    from mtqa.registry import RULES_BY_CODE, documentation
+    """Show the documentation of detector CODE (for example MTQ201), or list the codes of a
+    category (confusion), a code prefix (MTQ4) or a rule name."""
+    from mtqa.config import check_patterns
+    from mtqa.registry import RULES, RULES_BY_CODE, documentation, matches
 
     rule = RULES_BY_CODE.get(code.upper())
     if rule is None:
-        click.echo(f"mtqa: error: unknown code {code!r}; `mtqa rules` lists them", err=True)
-        sys.exit(2)
+        try:
+            check_patterns([code], "explain")
+        except MtqaError as exc:
+            click.echo(f"mtqa: error: {exc}", err=True)
+            sys.exit(2)
+        for r in (r for r in RULES if matches(r.code, [code])):
+            lm = " (model)" if r.needs_lm else ""
+            click.echo(f"{r.code}  {r.category:<18} {r.severity:<8} {r.summary}{lm}")
+        click.echo("\n`mtqa explain CODE` shows what each one does.")
+        return
     click.echo(f"{rule.code} {rule.name} ({rule.category}, {rule.severity} by default)\n")
     click.echo(documentation(rule.code))
 

@@ -28,7 +28,8 @@ def fetch(cache_dir, wheel, force) -> None:
 
 
 @model.command()
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None)
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="The cache dir to look in (default: $MTQA_CACHE_DIR, else the user cache dir).")
 @click.option("--json", "as_json", is_flag=True, default=False, help="Print the record as JSON.")
 def info(cache_dir, as_json) -> None:
     """Show the manifest and what is installed in the cache dir."""
