@@ -274,6 +274,17 @@ def _fix_feed(path, docs, config, lm, scorer, target, min_severity, ask) -> None
     from mtqa.readers.text import decode_text
 
     result = run(docs, config, lm=lm, scorer=scorer)
+    if ask is not None:
+        said: list[str] = []
+        ask_one = ask
+
+        def ask(f, context):  # 'a' (all the rest) and 'q' (quit) hold across items, as in one file
+            if not said:
+                answer = ask_one(f, context)
+                if answer in ("a", "q"):
+                    said.append(answer)
+                return answer
+            return said[0]
     chosen = {}
     for doc in docs:
         mine = [f for f in choose_fixes(f for f in result.findings if f.path == doc.path)

@@ -16,7 +16,9 @@ from mtqa.finding import SEVERITIES, Finding
 
 def quiet_third_party_bars() -> None:
     """Off a terminal, a progress bar is a stream of carriage returns in someone's log: tell tqdm
-    (which transformers and huggingface_hub use) to stay silent. Called once, at the top."""
+    (which transformers and huggingface_hub use) to stay silent. Called once, at the top of the
+    command line, before anything imports tqdm (tqdm reads TQDM_* when it is imported; mtqa
+    imports it and the model libraries only when needed, and tests/test_progress.py checks it)."""
     if not sys.stderr.isatty():
         os.environ.setdefault("TQDM_DISABLE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

@@ -116,3 +116,16 @@ def test_fix_ninjs_and_newsml_in_place(tmp_path):
     r = invoke(["fix", g2, "--no-lm", "--in-place"])
     assert r.exit_code == 0, r.stderr
     assert g2.read_text(encoding="utf-8") == NEWSML.replace(" (25)", "").replace("51,3", "51.3")
+
+
+def test_fix_feed_interactively_all_holds_across_items(tmp_path):
+    feed = tmp_path / "wire.rss"
+    feed.write_text(RSS, encoding="utf-8")
+    out = tmp_path / "fixed.rss"
+    r = invoke(["fix", feed, "--no-lm", "-i", "-o", out, "--select", "MTQ401"], input="n\na\n")
+    assert r.exit_code == 0, r.stderr
+    fixed = out.read_text(encoding="utf-8")
+    # the first fix refused, the rest (in this item and the next) accepted with 'a'
+    assert "rose 3,5 percent &amp;" in fixed and "rose 3.5 percent.&lt;" in fixed and "fell 2.5" in fixed
+    r = invoke(["fix", feed, "--no-lm", "-i", "-o", out, "--select", "MTQ401"], input="q\n")
+    assert out.read_text(encoding="utf-8") == RSS and "applied 0 fix(es)" in r.stderr
