@@ -58,7 +58,8 @@ def detect_across(docs: list[Document], rules: list[Rule], ctx: Context) -> dict
 
 
 def check_documents(
-    docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None, batch_size: int = 16
+    docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None, batch_size: int = 16,
+    first_batch: int = 1,
 ) -> Iterator[tuple[list[Document], list[Finding], list[InputError]]]:
     """Detect (and score, when a scorer is given) batch by batch, so memory stays flat on big feeds.
 
@@ -80,7 +81,7 @@ def check_documents(
     # Without the model nothing gains from batching, so each document is written as soon as it is
     # checked. With it, batches let the model score many documents' sentences at once; they start
     # at one document and double up to batch_size, so the first findings appear at once.
-    size = 1
+    size = min(first_batch, batch_size) if lm is not None else 1
 
     def flush():
         if lm is not None and hasattr(lm, "prefetch"):
