@@ -46,7 +46,7 @@ def jsonl(path) -> list[dict]:
     return [json.loads(x) for x in check(path, "--format", "jsonl").splitlines()]
 
 
-def test_sarif_is_valid_and_exact(inputs):
+def test_sarif_is_valid_and_exact(inputs, monkeypatch):
     story, feed = inputs
     log = json.loads(check(story, feed, "--format", "sarif"))
     jsonschema.Draft4Validator.check_schema(SCHEMA)
@@ -76,6 +76,12 @@ def test_sarif_is_valid_and_exact(inputs):
     in_feed = [r for r in results if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("wire.rss")]
     assert in_feed and all("region" not in r["locations"][0]["physicalLocation"] and "fixes" not in r for r in in_feed)
     assert in_feed[0]["locations"][0]["logicalLocations"][0]["name"] == "wire-77"
+    # relative paths are URI references, spaces escaped
+    odd = story.parent / "a b.txt"
+    odd.write_text(STORY, encoding="utf-8")
+    monkeypatch.chdir(story.parent)
+    rel = json.loads(check("a b.txt", "--format", "sarif"))["runs"][0]["results"]
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in rel} == {"a%20b.txt"}
     # the validator does bite: a result without a message is not SARIF
     del log["runs"][0]["results"][0]["message"]
     with pytest.raises(jsonschema.ValidationError):

@@ -14,6 +14,7 @@ import hashlib
 import json
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import quote
 
 from mtqa import __version__
 from mtqa.document import Document
@@ -27,7 +28,7 @@ def _uri(path: str) -> str:
     if path == "-":
         return "stdin"
     p = Path(path)
-    return p.as_uri() if p.is_absolute() else p.as_posix()
+    return p.as_uri() if p.is_absolute() else quote(p.as_posix())  # a URI reference: spaces escaped
 
 
 def fingerprint(f: Finding) -> str:
