@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import os
 import sys
 from pathlib import Path
@@ -27,17 +29,18 @@ def _debug_on(ctx: click.Context | None) -> bool:
     return bool(root is not None and root.meta.get("mtqa.debug"))
 
 
-def report_error(message: str, exc: BaseException | None = None, debug: bool = False) -> None:
+def report_error(message: str, exc: BaseException | None = None, debug: bool = False, echo=None) -> None:
     """``mtqa: error: MESSAGE`` on stderr, control characters escaped; the traceback of what
-    caused it with --debug."""
+    caused it with --debug. ``echo`` writes a line to stderr (the progress bar's, when one is shown)."""
     from mtqa.writers.text import escape_controls
 
-    click.echo(f"mtqa: error: {escape_controls(message)}", err=True)
+    echo = echo or (lambda line: click.echo(line, err=True))
+    echo(f"mtqa: error: {escape_controls(message)}")
     cause = exc.__cause__ if exc is not None and exc.__cause__ is not None else None
     if debug and cause is not None:
         import traceback
 
-        click.echo("".join(traceback.format_exception(cause)).rstrip(), err=True)
+        echo("".join(traceback.format_exception(cause)).rstrip())
 
 
 def _fail(exc: MtqaError, debug: bool = False) -> None:
@@ -101,6 +104,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """Find machine-translation artifacts in English news copy."""
     # read once, here at the top, and kept on the root context
     ctx.meta["mtqa.debug"] = debug or os.environ.get("MTQA_DEBUG", "") not in ("", "0")
+    from mtqa.progress import quiet_third_party_bars
+
+    quiet_third_party_bars()
 
 
 def _model_options(fn):
@@ -110,12 +116,16 @@ def _model_options(fn):
         click.option("--no-lm", is_flag=True, default=False, help="Rule-based detectors only; no language model."),
         click.option("--model", "model_dir", type=click.Path(file_okay=False), default=None,
                      help="A local Hugging Face causal LM directory instead of the bundled SmolLM2."),
-        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default=None,
+                     help="Where the model runs (default: auto, a GPU when torch sees one)."),
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                      help="Where the converted model and the score cache live (default: the user cache dir)."),
         click.option("--house-style", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="TOML house-style list replacing corpora/house_style.toml."),
         click.option("--max-bytes", type=int, default=None, help="Refuse inputs larger than this (default 20 MB)."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+                     help="Read settings from this file (mtqa.toml, pyproject.toml [tool.mtqa] or setup.cfg "
+                          "[mtqa]) instead of searching upward from the working directory."),
     ]):
         fn = opt(fn)
     return fn
@@ -148,40 +158,96 @@ def _open_model(config):
 @click.option("--sort", type=click.Choice(["position", "score"]), default="position",
               help="Order findings by place in each input (default, streamed) or most likely first "
                    "(score, then severity; written when the run ends).")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Report only findings not recorded in this baseline file (matched by content, not offset).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Record every finding of this run in FILE as the baseline, and exit 0.")
+@click.option("--stdin-filename", default=None, metavar="NAME",
+              help="The name to show for - (stdin); its suffix picks the reader (.json ninjs, .rss, .xml, "
+                   ".md, .txt) and per-path ignores match it. Without it, JSON and XML on stdin are "
+                   "recognised by their content.")
+@click.option("--color/--no-color", default=None,
+              help="Colour the text format; default: when stdout is a terminal and NO_COLOR is not set.")
+@click.option("--progress/--no-progress", default=None,
+              help="A progress bar on stderr (documents done, rate, ETA); default: when stderr is a terminal.")
+@click.option("--summary/--no-summary", default=None,
+              help="A closing line on stderr such as '12 findings (3 major) in 5 files, 2.1 s'; "
+                   "default: when stderr is a terminal.")
 @_model_options
 def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
-          max_bytes):
+          max_bytes, config_file, baseline, write_baseline, stdin_filename, color, progress, summary):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 when an input
     could not be read (every other input is still checked and reported) or for a usage or
     output error, 3 for an internal error, 130 when interrupted. Inputs are only read, never
     modified; only regular files and - are read.
+
+    \b
+    Input formats (by suffix; directories are searched for these):
+      .txt .text .md .markdown   plain text and Markdown (any other named file: plain text)
+      .rss .atom .xml            RSS 2.0 / Atom feeds, IPTC NewsML-G2: one document per item
+      .json .ninjs               IPTC ninjs 1.x/2.x: one document per item
+      -                          stdin: plain text, or ninjs/RSS/Atom/NewsML-G2 recognised by
+                                 content; --stdin-filename NAME names it and picks by suffix
+
+    \b
+    Config files, searched upward from the working directory, first found wins (or --config):
+      mtqa.toml                  top-level keys, e.g. select = ["MTQ2"], fail-on = "minor"
+      pyproject.toml             a [tool.mtqa] table with the same keys
+      setup.cfg                  an [mtqa] section
+    Keys: any option of this command (fail-on, select, ignore, format, house-style, ...) plus
+    accept, accept-file, per-path-ignores and baseline (see the README, "Suppression").
+
+    \b
+    Environment variables:
+      MTQA_CACHE_DIR             where the model and the score cache live (as --cache-dir)
+      MTQA_PRECISION             auto|fp32|bf16|int8, the model's number format
+      MTQA_THREADS               CPU threads for the model
+      MTQA_DEBUG                 1: tracebacks of internal errors (as --debug)
+      NO_COLOR                   no colour in text output on a terminal
     """
     from mtqa.config import build_config
     from mtqa.errors import InputError
     from mtqa.pipeline import check_documents, fails, Result
-    from mtqa.readers import read_all
+    from mtqa.progress import Progress, clock, summary as summarise
+    from mtqa.readers import iter_sources, read_all
     from mtqa.output import atomic_output
     from mtqa.writers import STREAMING, WRITERS
 
     debug = _debug_on(click.get_current_context())
     config = build_config(
-        select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
+        config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
         use_lm=False if no_lm else None, model_dir=model_dir, device=device, cache_dir=cache_dir,
-        house_style=house_style, max_bytes=max_bytes,
+        house_style=house_style, max_bytes=max_bytes, baseline=baseline,
     )
+    if write_baseline:
+        config = dataclasses.replace(config, baseline=None)  # record everything found today
     if output and any(p != "-" and _same_file(p, output) for p in paths):
         raise InputError(output, "the output file is one of the inputs; mtqa never overwrites its input")
+    started = clock()
     lm, scorer = _open_model(config)
     writer = WRITERS[config.format]
+    if color is None:  # https://no-color.org: any non-empty NO_COLOR turns colour off
+        color = not output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if color and config.format == "text":
+        writer = functools.partial(writer, color=True)
     result = Result()
+    terminal = sys.stderr.isatty()
+    try:
+        n_inputs = sum(1 for _ in iter_sources(list(paths)))
+    except MtqaError:
+        n_inputs = None  # read_all reports it
+    bar = Progress(n_inputs, enabled=terminal if progress is None else progress)
     with atomic_output(output) as out:
-        for docs, findings, errors in check_documents(read_all(list(paths), config.max_bytes), config, lm, scorer):
+        inputs = bar.counting(read_all(list(paths), config.max_bytes, stdin_filename))
+        for docs, findings, errors in check_documents(inputs, config, lm, scorer):
             for err in errors:
-                report_error(str(err), err, debug)
+                report_error(str(err), err, debug, echo=bar.echo)
             if sort == "position" and config.format in STREAMING:
                 writer(docs, findings, out)
+                out.flush()  # each document's findings as soon as they are ready
+            bar.advance(len(docs) + len(errors))
             result.documents.extend(docs)
             result.errors.extend(errors)
             result.findings.extend(findings)
@@ -191,6 +257,15 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
             writer(result.documents, ranked, out)
         elif config.format not in STREAMING:
             writer(result.documents, result.findings, out)
+    bar.close()
+    if terminal if summary is None else summary:
+        click.echo(summarise(result.findings, result.documents, len(result.errors), clock() - started), err=True)
+    if write_baseline and not result.errors:
+        from mtqa.suppression import write_baseline as record
+
+        n = record(write_baseline, result.documents, result.findings)
+        click.echo(f"mtqa: wrote {n} finding(s) to the baseline {write_baseline}", err=True)
+        sys.exit(0)
     if result.errors:
         sys.exit(2)
     sys.exit(1 if fails(result, config.fail_on) else 0)
@@ -206,8 +281,12 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
               help="Apply only fixes of at least this severity.")
 @_model_options
 def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm, model_dir, device, cache_dir,
-        house_style, max_bytes):
-    """Apply mtqa's suggested fixes to the plain-text file PATH and write the corrected copy.
+        house_style, max_bytes, config_file):
+    """Apply mtqa's suggested fixes to PATH (plain text, Markdown, or a feed) and write the corrected copy.
+
+    For a feed (RSS/Atom, ninjs, NewsML-G2) only the items' text is changed: each fix is put in
+    place in the file's own encoding, and one that cannot be placed unambiguously is skipped
+    and named.
 
     Nothing is written to PATH unless --in-place is given; every write is atomic. With -i, each
     fix is shown in context and you answer y (apply), n (skip), a (apply this and all the rest)
@@ -226,30 +305,36 @@ def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm
     if interactive and not _stdin_is_terminal():
         raise click.UsageError("-i asks on the terminal, and stdin is not one; run it in a terminal, "
                                "or without -i (and --min-severity, --select to choose the fixes)")
-    config = build_config(select=_split_codes(select), ignore=_split_codes(ignore),
+    config = build_config(config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore),
                           use_lm=False if no_lm else None, model_dir=model_dir, device=device,
                           cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
     docs = read_source(path, Path(path), config.max_bytes)
-    if len(docs) != 1 or docs[0].path != path:
-        raise InputError(path, "fix works on plain text and Markdown files, not on feeds; use check --format diff")
-    doc = docs[0]
+    feed = bool(docs) and bool(docs[0].meta.get("item"))
+    if not feed and (len(docs) != 1 or docs[0].path != path):
+        raise InputError(path, "fix works on plain text, Markdown and feed files")
     target = path if in_place else output
     if target and target != "-" and not in_place and _same_file(target, path):
         raise InputError(path, "use --in-place to replace the input itself")
     lm, scorer = _open_model(config)
+
+    def ask(f, context):
+        before, span, after = context
+        click.echo(f"\n{f.path}:{f.line}:{f.column}: {f.code} {f.severity} {f.message}", err=True)
+        click.echo("  ..." + before.replace("\n", " ") + click.style(span, fg="red", bold=True)
+                   + after.replace("\n", " ") + "...", err=True)
+        click.echo("  -> " + (click.style(f.suggestions[0], fg="green") if f.suggestions[0] else "(delete)"), err=True)
+        return click.prompt("Apply? [y]es [n]o [a]ll [q]uit", type=click.Choice(["y", "n", "a", "q"]),
+                            default="n", show_choices=False, err=True)
+
+    if feed:
+        _fix_feed(path, docs, config, lm, scorer, target, min_severity, ask if interactive else None)
+        return
+    doc = docs[0]
     result = run([doc], config, lm=lm, scorer=scorer)
     if result.errors:
         raise result.errors[0]
     fixable = [f for f in choose_fixes(result.findings) if f.severity_rank >= SEVERITY_RANK[min_severity]]
     if interactive:
-        def ask(f, context):
-            before, span, after = context
-            click.echo(f"\n{f.path}:{f.line}:{f.column}: {f.code} {f.severity} {f.message}", err=True)
-            click.echo("  ..." + before.replace("\n", " ") + click.style(span, fg="red", bold=True)
-                       + after.replace("\n", " ") + "...", err=True)
-            click.echo("  -> " + (click.style(f.suggestions[0], fg="green") if f.suggestions[0] else "(delete)"), err=True)
-            return click.prompt("Apply? [y]es [n]o [a]ll [q]uit", type=click.Choice(["y", "n", "a", "q"]),
-                                default="n", show_choices=False, err=True)
         fixable = review(doc.text, fixable, ask)
     fixed = apply_fixes(doc.text, fixable)
     # the corrected copy keeps the input's encoding and byte-order mark
@@ -276,7 +361,8 @@ def _stdin_is_terminal() -> bool:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="mtqa-review", show_default=True,
               help="Folder for the decision log and the exported corrected copy (never the inputs).")
 @_model_options
-def review(paths, host, port, out_dir, select, ignore, no_lm, model_dir, device, cache_dir, house_style, max_bytes):
+def review(paths, host, port, out_dir, select, ignore, no_lm, model_dir, device, cache_dir, house_style, max_bytes,
+           config_file):
     """Check PATHS once and serve a review page on loopback: accept, reject, edit or choose among
     the fixes, then export the corrected copy. Decisions are saved to OUT/decisions.jsonl as they
     are made, so closing the browser loses nothing and reopening resumes. Ctrl-C stops it.
@@ -288,7 +374,7 @@ def review(paths, host, port, out_dir, select, ignore, no_lm, model_dir, device,
 
     if not is_loopback(host):
         raise click.UsageError("the review page has no login; serve it on a loopback address (127.0.0.1, ::1)")
-    config = build_config(select=_split_codes(select), ignore=_split_codes(ignore),
+    config = build_config(config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore),
                           use_lm=False if no_lm else None, model_dir=model_dir, device=device,
                           cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
     lock = lock_folder(Path(out_dir))  # noqa: F841 (held until the process ends)
@@ -308,6 +394,44 @@ def review(paths, host, port, out_dir, select, ignore, no_lm, model_dir, device,
     serve(build_app(session), sock, lambda url: click.echo(f"Review at {url}  (Ctrl-C to stop)"))
 
 
+def _fix_feed(path, docs, config, lm, scorer, target, min_severity, ask) -> None:
+    """Fix the items of a feed file and write the file back with only their text changed."""
+    from mtqa.feed_fix import fix_feed
+    from mtqa.finding import SEVERITY_RANK
+    from mtqa.fixes import choose_fixes, review
+    from mtqa.output import atomic_output
+    from mtqa.pipeline import run
+    from mtqa.readers.text import decode_text
+
+    result = run(docs, config, lm=lm, scorer=scorer)
+    if ask is not None:
+        said: list[str] = []
+        ask_one = ask
+
+        def ask(f, context):  # 'a' (all the rest) and 'q' (quit) hold across items, as in one file
+            if not said:
+                answer = ask_one(f, context)
+                if answer in ("a", "q"):
+                    said.append(answer)
+                return answer
+            return said[0]
+    chosen = {}
+    for doc in docs:
+        mine = [f for f in choose_fixes(f for f in result.findings if f.path == doc.path)
+                if f.severity_rank >= SEVERITY_RANK[min_severity]]
+        chosen[doc.path] = review(doc.text, mine, ask) if ask else mine
+    data = Path(path).read_bytes()
+    fixed, applied, skipped = fix_feed(decode_text(path, data), docs, chosen)
+    for f in skipped:
+        click.echo(f"mtqa: skipped {f.path}:{f.line}:{f.column} {f.code}: its text cannot be placed in the file "
+                   "unambiguously (it spans markup or paragraphs); fix it by hand", err=True)
+    with atomic_output(target) as out:
+        out.write(("\ufeff" if data.startswith(b"\xef\xbb\xbf") else "") + fixed)
+    items = len({f.path for f in applied})
+    click.echo(f"mtqa: applied {len(applied)} fix(es) to {items} item(s) of {path}"
+               + (f", written to {target}" if target else ""), err=True)
+
+
 @cli.command()
 def rules() -> None:
     """List every detector code with its category, default severity and summary."""
@@ -321,13 +445,23 @@ def rules() -> None:
 @cli.command()
 @click.argument("code")
 def explain(code: str) -> None:
-    """Show the documentation of detector CODE (for example MTQ201)."""
-    from mtqa.registry import RULES_BY_CODE, documentation
+    """Show the documentation of detector CODE (for example MTQ201), or list the codes of a
+    category (confusion), a code prefix (MTQ4) or a rule name."""
+    from mtqa.config import check_patterns
+    from mtqa.registry import RULES, RULES_BY_CODE, documentation, matches
 
     rule = RULES_BY_CODE.get(code.upper())
     if rule is None:
-        click.echo(f"mtqa: error: unknown code {code!r}; `mtqa rules` lists them", err=True)
-        sys.exit(2)
+        try:
+            check_patterns([code], "explain")
+        except MtqaError as exc:
+            click.echo(f"mtqa: error: {exc}", err=True)
+            sys.exit(2)
+        for r in (r for r in RULES if matches(r.code, [code])):
+            lm = " (model)" if r.needs_lm else ""
+            click.echo(f"{r.code}  {r.category:<18} {r.severity:<8} {r.summary}{lm}")
+        click.echo("\n`mtqa explain CODE` shows what each one does.")
+        return
     click.echo(f"{rule.code} {rule.name} ({rule.category}, {rule.severity} by default)\n")
     click.echo(documentation(rule.code))
 

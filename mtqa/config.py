@@ -1,8 +1,13 @@
-"""Config: one frozen settings object, built once from setup.cfg [mtqa] and the command line."""
+"""Config: one frozen settings object, built once from a config file and the command line.
+
+The file is mtqa.toml, pyproject.toml [tool.mtqa] or setup.cfg [mtqa], found upward from the
+working directory (or named by --config).
+"""
 
 from __future__ import annotations
 
 import configparser
+import tomllib
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +15,15 @@ from pathlib import Path
 from mtqa.errors import ConfigError
 from mtqa.finding import SEVERITY_RANK
 
+from mtqa.resources import data_dir
+
+# The source checkout, for development scripts that read ../shared; the installed package never uses it.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CORPORA_DIR = PROJECT_ROOT / "corpora"
-MODELS_DIR = PROJECT_ROOT / "models"
+CORPORA_DIR = data_dir("corpora")  # shipped in the package (mtqa._corpora), see mtqa/resources.py
+MODELS_DIR = data_dir("models")
 
 
-FORMATS = ("text", "jsonl", "diff", "html")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
+FORMATS = ("text", "jsonl", "diff", "html", "sarif", "rdjson", "github")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,10 @@ class Config:
     language: str = "en"
     max_bytes: int = 20_000_000
     min_score: float = 0.2  # findings the model scores below this are dropped
+    accept: tuple[str, ...] = ()  # terms never reported (a finding whose text is one of them)
+    accept_file: str | None = None  # a file of accepted terms, one a line (# comments)
+    per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
+    baseline: str | None = None  # report only findings not recorded in this baseline file
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -41,13 +53,57 @@ class Config:
             raise ConfigError(f"device must be auto, cpu or cuda, not {self.device!r}")
         if self.format not in FORMATS:
             raise ConfigError(f"format must be one of {', '.join(FORMATS)}, not {self.format!r}")
+        check_patterns(self.select, "select")
+        check_patterns(self.ignore, "ignore")
+        for glob, codes in self.per_path_ignores:
+            check_patterns(codes, f"per-path-ignores {glob!r}")
+
+
+def check_patterns(patterns, where: str) -> None:
+    """Every code, code prefix or category in ``patterns`` must name at least one rule: a typo
+    (MTQ2O1, 'confussion') would otherwise select or ignore nothing, silently."""
+    import difflib
+
+    from mtqa.registry import RULES, matches
+
+    codes = [r.code for r in RULES]
+    words = sorted({r.category for r in RULES} | {r.name for r in RULES})
+    for p in patterns:
+        if any(matches(r.code, [p]) for r in RULES):
+            continue
+        if p[:3].upper() == "MTQ":
+            # letters typed for digits (MTQ2O1, MTQ4l1) first, then the nearest code
+            fixed = "MTQ" + p[3:].upper().translate(str.maketrans("OILS", "0115"))
+            if any(c.startswith(fixed) for c in codes):
+                close = [fixed]
+            else:
+                close = difflib.get_close_matches(p.upper(), codes, n=1, cutoff=0.8)
+        else:
+            close = difflib.get_close_matches(p.lower(), words, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else "; `mtqa rules` lists codes and categories"
+        raise ConfigError(f"{where}: unknown code, prefix or category {p!r}{hint}")
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "extra"}
+_PATH_FIELDS = ("house_style", "accept_file", "baseline", "cache_dir", "model_dir")  # relative to the config file
+
+# Searched for upward from the working directory, in this order in each folder (as ruff and Vale
+# do); the first file that has an mtqa section wins and nothing is merged.
+CONFIG_FILES = (("mtqa.toml", None), ("pyproject.toml", "tool.mtqa"), ("setup.cfg", "mtqa"))
 
 
 def _coerce(name: str, raw: str):
     kind = _FIELDS[name].type
+    if name == "per_path_ignores":
+        # setup.cfg: one "GLOB: CODE, CODE" per line
+        out = {}
+        for line in raw.splitlines():
+            if line.strip():
+                glob, sep, codes = line.rpartition(":")
+                if not sep or not glob.strip():
+                    raise ValueError(f"expected 'GLOB: CODE, ...' per line, not {line.strip()!r}")
+                out[glob.strip()] = codes
+        return _per_path(out)
     if "tuple" in str(kind):
         return tuple(p.strip() for p in raw.replace("\n", ",").split(",") if p.strip())
     if kind == "bool":
@@ -59,35 +115,117 @@ def _coerce(name: str, raw: str):
     return raw.strip()
 
 
-def file_defaults(start: Path | None = None) -> dict:
-    """Option defaults from the [mtqa] section of setup.cfg in ``start`` (default: the cwd).
+def _per_path(table) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(table, dict):
+        raise ValueError("expected a table of glob = [codes]")
+    out = []
+    for glob, codes in table.items():
+        if isinstance(codes, str):
+            codes = [c for c in codes.split(",")]
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise ValueError(f"{glob!r}: expected a list of codes")
+        out.append((str(glob), tuple(c.strip() for c in codes if c.strip())))
+    return tuple(out)
+
+
+def _from_toml(name: str, value):
+    """A TOML value checked against the field's type (TOML already has types; no guessing)."""
+    kind = str(_FIELDS[name].type)
+    if name == "per_path_ignores":
+        return _per_path(value)
+    if "tuple" in kind:
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("expected a list of strings")
+        return tuple(v.strip() for v in value if v.strip())
+    expected = {"bool": bool, "int": int, "float": (int, float)}.get(kind, str)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ValueError(f"expected {kind.split()[0]}, not {type(value).__name__} {value!r}")
+    return float(value) if kind == "float" else value
+
+
+def _section(path: Path, section: str | None) -> dict | None:
+    """The raw mtqa settings in ``path`` (None: the file has no mtqa section)."""
+    if path.suffix == ".cfg":
+        parser = configparser.ConfigParser()
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        return dict(parser.items(section)) if parser.has_section(section) else None
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    if section is None:
+        return data
+    for part in section.split("."):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The config file that applies in ``start`` (default: the cwd): the nearest folder, going up,
+    holding mtqa.toml, a pyproject.toml with [tool.mtqa] or a setup.cfg with [mtqa]."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        for name, section in CONFIG_FILES:
+            path = folder / name
+            if path.is_file() and (section is None or _section(path, section) is not None):
+                return path
+    return None
+
+
+def read_config_file(path: Path) -> dict:
+    """Option defaults from ``path``; every error names the file and the key.
 
     Unknown keys are an error, as in black, so a typo never silently does nothing.
     """
-    cfg_path = (start or Path.cwd()) / "setup.cfg"
-    if not cfg_path.is_file():
-        return {}
-    parser = configparser.ConfigParser()
+    section = dict(CONFIG_FILES).get(path.name, "tool.mtqa" if path.suffix == ".toml" else "mtqa")
+    if path.name == "mtqa.toml" or (path.suffix == ".toml" and path.name != "pyproject.toml"):
+        section = None
     try:
-        parser.read(cfg_path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{cfg_path}: {exc}") from exc
-    if not parser.has_section("mtqa"):
-        return {}
+        raw = _section(path, section)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    where = f"{path}: " + (f"[{section}] " if section else "")
+    if raw is None:
+        raise ConfigError(f"{path}: no [{section}] section")
     out = {}
-    for key, raw in parser.items("mtqa"):
+    for key, value in raw.items():
         name = key.replace("-", "_")
         if name not in _FIELDS:
-            raise ConfigError(f"{cfg_path}: unknown key {key!r} in [mtqa]; known: {', '.join(sorted(_FIELDS))}")
+            raise ConfigError(f"{where}unknown key {key!r}; known: {', '.join(sorted(k.replace('_', '-') for k in _FIELDS))}")
         try:
-            out[name] = _coerce(name, raw)
+            out[name] = _coerce(name, value) if path.suffix == ".cfg" else _from_toml(name, value)
         except ValueError as exc:
-            raise ConfigError(f"{cfg_path}: [mtqa] {key}: {exc}") from exc
+            raise ConfigError(f"{where}{key}: {exc}") from exc
+        if name in _PATH_FIELDS and out[name]:
+            out[name] = str(path.parent / Path(out[name]).expanduser())
+    try:
+        Config(**out)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}{exc}") from exc
     return out
 
 
-def build_config(**cli: object) -> Config:
-    """Settings from setup.cfg, overridden by every CLI option that was given (not None)."""
-    values = file_defaults()
+def file_defaults(start: Path | None = None) -> dict:
+    """Option defaults from the config file that applies in ``start`` (default: the cwd)."""
+    path = find_config(start)
+    return read_config_file(path) if path else {}
+
+
+def build_config(config_file: str | None = None, **cli: object) -> Config:
+    """Settings from the config file (``config_file``, else the one found from the cwd up),
+    overridden by every CLI option that was given (not None)."""
+    if config_file is not None and not Path(config_file).is_file():
+        raise ConfigError(f"{config_file}: config file not found")
+    path = Path(config_file) if config_file else find_config()
+    values = read_config_file(path) if path else {}
+    for key in ("select", "ignore"):
+        if cli.get(key):
+            check_patterns(cli[key], f"--{key}")
     values.update({k: v for k, v in cli.items() if v is not None})
     return Config(**values)

@@ -1,4 +1,4 @@
-"""read → segment → detect → score → write, for one batch of documents at a time."""
+"""read → segment → detect → suppress → score → write, for one batch of documents at a time."""
 
 from __future__ import annotations
 
@@ -58,15 +58,19 @@ def detect_across(docs: list[Document], rules: list[Rule], ctx: Context) -> dict
 
 
 def check_documents(
-    docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None, batch_size: int = 16
+    docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None, batch_size: int = 16,
+    first_batch: int = 1,
 ) -> Iterator[tuple[list[Document], list[Finding], list[InputError]]]:
     """Detect (and score, when a scorer is given) batch by batch, so memory stays flat on big feeds.
 
     When a run-scope rule (across copies) is selected, every document is read before the first
     batch is written, since any later copy can bear on an earlier one.
     """
+    from mtqa.suppression import Suppressor
+
     rules = active_rules(config, lm is not None)
     ctx = Context(config=config, lm=lm)
+    suppressor = Suppressor.from_config(config)
     across: dict[str, list[Finding]] = {}
     if any(r.scope == "run" for r in rules):
         items = list(docs)
@@ -74,6 +78,10 @@ def check_documents(
         docs = items
     batch: list[Document] = []
     errors: list[InputError] = []
+    # Without the model nothing gains from batching, so each document is written as soon as it is
+    # checked. With it, batches let the model score many documents' sentences at once; they start
+    # at one document and double up to batch_size, so the first findings appear at once.
+    size = min(first_batch, batch_size) if lm is not None else 1
 
     def flush():
         if lm is not None and hasattr(lm, "prefetch"):
@@ -91,6 +99,8 @@ def check_documents(
                 raise  # a bad setting or model concerns every input: the run ends with its message
             except Exception as exc:  # noqa: BLE001 - one input's failure never costs the others
                 errors.append(_check_failed(d, exc))
+        # suppression: a stage of its own, after detection and before the model scores anything
+        per_doc = [suppressor.apply(d, fs) for d, fs in zip(checked, per_doc)]
         if scorer is not None:
             per_doc = scorer.score_batch(list(zip(checked, per_doc)))
         findings = [f for fs in per_doc for f in fs]
@@ -101,9 +111,11 @@ def check_documents(
             errors.append(item)
             continue
         batch.append(item)
-        if len(batch) >= batch_size:
+        if len(batch) >= size:
             yield flush()
             batch, errors = [], []
+            if lm is not None:
+                size = min(size * 2, batch_size)
     if batch or errors:
         yield flush()
 

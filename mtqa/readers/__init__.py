@@ -163,12 +163,12 @@ def read_bytes(display: str, path: Path | None, max_bytes: int) -> bytes:
     return data
 
 
-def read_data(display: str, data: bytes) -> list[Document | InputError]:
+def read_data(display: str, data: bytes, sniff_json: bool = False) -> list[Document | InputError]:
     """The Documents in ``data`` (one for plain copy, one per feed item), with an InputError in
     the place of each item that cannot be read. Raises InputError when nothing can be."""
     try:
         text, encoding, bom = decode(display, data)
-        items = sniff_and_read_items(display, data, text)
+        items = sniff_and_read_items(display, data, text, sniff_json)
     except InputError:
         raise
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - containment is the point
@@ -178,9 +178,18 @@ def read_data(display: str, data: bytes) -> list[Document | InputError]:
     return items
 
 
-def read_source(display: str, path: Path | None, max_bytes: int) -> list[Document]:
+def _read_one(display: str, path: Path | None, max_bytes: int,
+              stdin_name: str | None) -> list[Document | InputError]:
+    # Stdin is shown as ``stdin_name`` when given (--stdin-filename), whose suffix then picks the
+    # reader as a file's would; without it, JSON and XML on stdin are recognised by their content.
+    if path is None and stdin_name:
+        display = stdin_name
+    return read_data(display, read_bytes(display, path, max_bytes), sniff_json=path is None and not stdin_name)
+
+
+def read_source(display: str, path: Path | None, max_bytes: int, stdin_name: str | None = None) -> list[Document]:
     """The Documents in one input. Raises InputError naming ``display`` (or its first bad item)."""
-    items = read_data(display, read_bytes(display, path, max_bytes))
+    items = _read_one(display, path, max_bytes, stdin_name)
     for item in items:
         if isinstance(item, InputError):
             raise item
@@ -196,7 +205,7 @@ def _contained(display: str, exc: BaseException) -> InputError:
     return err
 
 
-def read_all(args: list[str], max_bytes: int) -> Iterator[Document | InputError]:
+def read_all(args: list[str], max_bytes: int, stdin_name: str | None = None) -> Iterator[Document | InputError]:
     """Every Document in ``args``, in order; an unreadable input (or feed item) yields its
     InputError instead, and reading goes on with the next."""
     for source in iter_sources(args):
@@ -205,7 +214,7 @@ def read_all(args: list[str], max_bytes: int) -> Iterator[Document | InputError]
             continue
         display, path = source
         try:
-            items = read_data(display, read_bytes(display, path, max_bytes))
+            items = _read_one(display, path, max_bytes, stdin_name)
         except InputError as exc:
             yield exc
         except (Exception, RecursionError) as exc:  # noqa: BLE001 - containment is the point

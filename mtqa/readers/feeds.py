@@ -61,14 +61,33 @@ def _too_deep(root) -> bool:
 
 
 def _item_document(display: str, n: int, headline: str, body: str, meta: dict[str, Any]) -> Document:
-    parts = [p.strip() for p in (headline, body) if p and p.strip()]
-    return Document(f"{display}#{n}", "\n\n".join(parts), meta={"headline": headline, **meta})
+    parts = [(name, p.strip()) for name, p in (("headline", headline), ("body", body)) if p and p.strip()]
+    # Where the item is in its file and which field each stretch of the text came from, so a
+    # finding can be traced back to the item (guid/link/URI) and field, and `fix` can write it.
+    fields, at = [], 0
+    for name, part in parts:
+        fields.append((name, at, at + len(part)))
+        at += len(part) + 2
+    item = {"file": display, "n": n, "id": str(meta.get("guid") or meta.get("uri") or meta.get("id") or "") or None,
+            "link": meta.get("link"), "fields": fields}
+    return Document(f"{display}#{n}", "\n\n".join(p for _, p in parts), meta={"headline": headline, **meta, "item": item})
+
+
+def item_field(item: dict, offset: int) -> str | None:
+    """The field (headline, body) of a feed item's text that ``offset`` falls in."""
+    for name, start, end in item.get("fields", ()):
+        if start <= offset <= end:
+            return name
+    return None
 
 
 def _check_items(display: str, items: list, kind: str) -> list:
     items = [d for d in items if not isinstance(d, Document) or d.text.strip()]
     if not items:
         raise InputError(display, f"{kind} holds no item with text")
+    docs = [d for d in items if isinstance(d, Document)]
+    for d in docs:
+        d.meta["item"]["items_in_file"] = len(docs)  # lets a progress bar know the total early
     return items
 
 
@@ -239,11 +258,14 @@ def _newsml_item(display: str, n: int, item) -> Document:
     return _item_document(display, n, headline, body, {"guid": item.get("guid", "")})
 
 
-def sniff_and_read_items(display: str, raw: bytes, text: str) -> list[Document | InputError] | None:
+def sniff_and_read_items(display: str, raw: bytes, text: str,
+                         sniff_json: bool = False) -> list[Document | InputError] | None:
     """The items (Documents, or an InputError for each unreadable one) when ``text`` is a feed or
-    wire format, None when it is plain copy. Raises InputError when the whole file is unreadable."""
+    wire format, None when it is plain copy. Raises InputError when the whole file is unreadable.
+    JSON is read as ninjs by its name (.json, .ninjs), or with ``sniff_json`` (stdin) by its content."""
     head = text.lstrip()[:2000]
-    if head.startswith(("{", "[")) and display.lower().endswith((".json", ".ninjs")):
+    if head.startswith(("{", "[")) and (display.lower().endswith((".json", ".ninjs"))
+                                        or (sniff_json and _is_ninjs(text))):
         return read_ninjs_items(display, text)
     if head.startswith("<"):
         if "newsMessage" in head or "newsItem" in head or "iptc.org/std/nar" in head:
@@ -255,7 +277,18 @@ def sniff_and_read_items(display: str, raw: bytes, text: str) -> list[Document |
     return None
 
 
-def sniff_and_read(display: str, raw: bytes, text: str) -> list[Document] | None:
+def _is_ninjs(text: str) -> bool:
+    """Stdin without a name: JSON holding ninjs items, rather than copy that starts with a bracket."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    items = data if isinstance(data, list) else data.get("items", [data]) if isinstance(data, dict) else []
+    keys = ("headline", "headlines", "body_text", "body_html", "bodies", "uri", "guid")
+    return bool(items) and all(isinstance(i, dict) and any(k in i for k in keys) for i in items)
+
+
+def sniff_and_read(display: str, raw: bytes, text: str, sniff_json: bool = False) -> list[Document] | None:
     """Documents when ``text`` is a feed or wire format, None when it is plain copy."""
-    items = sniff_and_read_items(display, raw, text)
+    items = sniff_and_read_items(display, raw, text, sniff_json)
     return None if items is None else _raise_first(items)

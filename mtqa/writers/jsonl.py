@@ -1,4 +1,5 @@
-"""One JSON object per finding per line, with exactly the keys of Finding.to_json."""
+"""One JSON object per finding per line, with exactly the keys of Finding.to_json; a finding in a
+feed item adds one key, ``item`` (file, n, id, link, field)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,23 @@ def dumps(record: dict) -> str:
     return line
 
 
+def item_record(f: Finding, doc: Document | None) -> dict | None:
+    """For a finding in a feed item: the feed file, the item's number, guid/URI and link, and the
+    field (headline or body) the span is in. None for plain text."""
+    from mtqa.readers.feeds import item_field
+
+    item = doc.meta.get("item") if doc is not None else None
+    if not item:
+        return None
+    return {"file": item["file"], "n": item["n"], "id": item.get("id"), "link": item.get("link"),
+            "field": item_field(item, f.start)}
+
+
 def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
+    by_path = {d.path: d for d in docs}
     for f in findings:
-        out.write(dumps(f.to_json()) + "\n")
+        record = f.to_json()
+        item = item_record(f, by_path.get(f.path))
+        if item is not None:  # the one optional key, only for feed items
+            record["item"] = item
+        out.write(dumps(record) + "\n")
