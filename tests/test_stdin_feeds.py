@@ -4,9 +4,7 @@ writing corrected feed items back with the rest of the file untouched."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from mtqa.cli import cli

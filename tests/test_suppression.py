@@ -4,7 +4,6 @@ after detection, so each form is tested through the pipeline and the command lin
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
