@@ -54,6 +54,9 @@ def _model_options(fn):
         click.option("--house-style", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="TOML house-style list replacing corpora/house_style.toml."),
         click.option("--max-bytes", type=int, default=None, help="Refuse inputs larger than this (default 20 MB)."),
+        click.option("--threads", type=click.IntRange(min=0), default=None,
+                     help="CPU threads for the model (default: $MTQA_THREADS, else 0: every core this "
+                          "process may use, at most 8)."),
     ]):
         fn = opt(fn)
     return fn
@@ -80,7 +83,7 @@ def _open_model(config):
                    "(score, then severity; written when the run ends).")
 @_model_options
 def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
-          max_bytes):
+          max_bytes, threads):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or
@@ -96,7 +99,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     config = build_config(
         select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
         use_lm=False if no_lm else None, model_dir=model_dir, device=device, cache_dir=cache_dir,
-        house_style=house_style, max_bytes=max_bytes,
+        house_style=house_style, max_bytes=max_bytes, threads=threads,
     )
     if output and any(p != "-" and Path(p).exists() and Path(p).resolve() == Path(output).resolve() for p in paths):
         raise InputError(output, "the output file is one of the inputs; mtqa never overwrites its input")
@@ -133,7 +136,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
               help="Apply only fixes of at least this severity.")
 @_model_options
 def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm, model_dir, device, cache_dir,
-        house_style, max_bytes):
+        house_style, max_bytes, threads):
     """Apply mtqa's suggested fixes to the plain-text file PATH and write the corrected copy.
 
     Nothing is written to PATH unless --in-place is given; every write is atomic. With -i, each
@@ -152,7 +155,7 @@ def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm
         raise click.UsageError("give either --in-place or -o, not both")
     config = build_config(select=_split_codes(select), ignore=_split_codes(ignore),
                           use_lm=False if no_lm else None, model_dir=model_dir, device=device,
-                          cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
+                          cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes, threads=threads)
     docs = read_source(path, Path(path), config.max_bytes)
     if len(docs) != 1 or docs[0].path != path:
         raise InputError(path, "fix works on plain text and Markdown files, not on feeds; use check --format diff")
@@ -204,22 +207,16 @@ def explain(code: str) -> None:
     click.echo(documentation(rule.code))
 
 
-def _add_optional_commands() -> None:
-    # Commands whose modules arrive with their own features; each module exposes `command`.
-    import importlib
+def _add_commands() -> None:
+    # `mtqa model ...` and `mtqa eval`: their modules import only click at the top, so --help stays fast.
+    from mtqa.evaluation.commands import COMMANDS as EVAL_COMMANDS
+    from mtqa.scoring.commands import COMMANDS as MODEL_COMMANDS
 
-    for mod in ("mtqa.scoring.commands", "mtqa.evaluation.commands"):
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name and mod.startswith(exc.name):
-                continue
-            raise
-        for command in getattr(module, "COMMANDS", ()):
-            cli.add_command(command)
+    for command in (*MODEL_COMMANDS, *EVAL_COMMANDS):
+        cli.add_command(command)
 
 
-_add_optional_commands()
+_add_commands()
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,11 @@ CORPORA_DIR = PROJECT_ROOT / "corpora"
 MODELS_DIR = PROJECT_ROOT / "models"
 
 
-FORMATS = ("text", "jsonl", "diff", "html")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
+FORMATS = ("text", "jsonl", "diff", "html")
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
+# Environment variables, read here and nowhere else, once, when the Config is built: each sets
+# the default of one Config field, between setup.cfg and the command line.
+ENVIRONMENT = {"MTQA_THREADS": "threads", "MTQA_PRECISION": "precision", "MTQA_CACHE_DIR": "cache_dir"}  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ class Config:
     language: str = "en"
     max_bytes: int = 20_000_000
     min_score: float = 0.2  # findings the model scores below this are dropped
+    threads: int = 0  # the model's CPU threads; 0: all the cores this process may use (at most 8)
+    precision: str = "auto"  # the model's: auto (bf16 where the hardware has it), fp32, bf16, int8
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -39,6 +46,10 @@ class Config:
             raise ConfigError(f"fail-on must be one of {', '.join(SEVERITY_RANK)} or never, not {self.fail_on!r}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ConfigError(f"device must be auto, cpu or cuda, not {self.device!r}")
+        if self.threads < 0:
+            raise ConfigError(f"threads must be 0 (automatic) or more, not {self.threads}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
         if self.format not in FORMATS:
             raise ConfigError(f"format must be one of {', '.join(FORMATS)}, not {self.format!r}")
 
@@ -86,8 +97,24 @@ def file_defaults(start: Path | None = None) -> dict:
     return out
 
 
+def environment_defaults(environ: dict | None = None) -> dict:
+    """Option defaults from the MTQA_* environment variables (ENVIRONMENT); a bad value is an error."""
+    environ = os.environ if environ is None else environ
+    out = {}
+    for var, name in ENVIRONMENT.items():
+        raw = environ.get(var, "").strip()
+        if raw:
+            try:
+                out[name] = _coerce(name, raw)
+            except ValueError as exc:
+                raise ConfigError(f"${var}: {exc}") from exc
+    return out
+
+
 def build_config(**cli: object) -> Config:
-    """Settings from setup.cfg, overridden by every CLI option that was given (not None)."""
+    """Settings from setup.cfg, then the environment (ENVIRONMENT), overridden by every CLI option
+    that was given (not None)."""
     values = file_defaults()
+    values.update(environment_defaults())
     values.update({k: v for k, v in cli.items() if v is not None})
     return Config(**values)

@@ -1,6 +1,6 @@
 """Development harness for MTQ501: candidate sentence features on clean news and real MT.
 
-For every judged sentence (mtqa.scoring.fluency.candidate_sentences, scored exactly as `mtqa
+For every judged sentence (mtqa.detectors.fluency.candidate_sentences, scored exactly as `mtqa
 check` scores it, so the clean news comes from the score cache) it computes a handful of candidate
 "garbled" features from the per-token log-probabilities and entropies, then for each feature sets
 the threshold that allows at most one clean-news sentence per RATE words and reports what that
@@ -42,7 +42,7 @@ import numpy as np
 
 from mtqa.config import Config, PROJECT_ROOT
 from mtqa.document import Document, Span
-from mtqa.scoring import fluency as F
+from mtqa.detectors import fluency as F
 
 DATA = PROJECT_ROOT.parent / "shared" / "data"
 CLEAN = DATA / "clean_news_en" / "clean_news_en.jsonl"

@@ -75,7 +75,7 @@ def model_thresholds(scorer: Any) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     for module, names in (("mtqa.scoring.scorer", ("DOWNGRADE_BELOW",)),
-                          ("mtqa.scoring.fluency", ("MIN_ZIPF", "MIN_WORDS"))):
+                          ("mtqa.detectors.fluency", ("MIN_ZIPF", "MIN_WORDS"))):
         try:
             mod = importlib.import_module(module)
         except ImportError:
