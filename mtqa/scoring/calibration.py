@@ -44,7 +44,7 @@ def percentile_score(value: float, quantiles: list[float]) -> float:
 def measured_score(measures: dict[str, float], section: dict) -> float:
     """The score of a finding from a detector's measures (lower = worse for each), by its
     category's calibration section: ``thresholds`` (where the detector flags) and ``sure`` (where
-    clean news is that bad about once in 100,000 words). 0.3 at the thresholds, 0.5 at ``sure``
+    no sentence of clean news is that bad). 0.3 at the thresholds, 0.5 at ``sure``
     (the scorer downgrades a major finding below 0.5, so it stays major only from there on), then
     towards 0.9; the worst measure counts."""
     thresholds, sure = section.get("thresholds"), section.get("sure")

@@ -87,8 +87,7 @@ def resolve_device(device: str) -> str:
 
 def resolve_precision(precision: str, device: str) -> str:
     """``auto``: bf16 where the hardware computes it natively (CUDA with bf16; a CPU with AMX or
-    AVX512-BF16, where scripts/bench_lm.py measured it 3.5x faster than fp32 for the same scores
-    to within 0.01 nats per token), else fp32."""
+    AVX512-BF16: much faster for nearly the same scores, see README "Speed"), else fp32."""
     if precision != "auto":
         return precision
     if device == "cuda":
@@ -115,9 +114,9 @@ def _dir_fingerprint(path: Path) -> str:
 class FastTokenizer:
     """The bundled model's tokenizer.json through the `tokenizers` library directly.
 
-    transformers' AutoTokenizer takes about 1.6 s to build this tokenizer; `tokenizers` loads the
-    same file in 0.15 s and gives identical ids and offsets (checked when it was introduced, and
-    by tests/test_scoring_model.py). Only the calls LanguageModel makes are provided.
+    transformers' AutoTokenizer takes ten times longer to build this tokenizer; `tokenizers` loads
+    the same file and gives identical ids and offsets (tests/test_scoring_model.py checks it).
+    Only the calls LanguageModel makes are provided.
     """
 
     def __init__(self, path: Path):
@@ -420,9 +419,8 @@ class LanguageModel:
     def _token_scores(lg, targets) -> np.ndarray:
         """Log-probabilities of ``targets`` under logits ``lg`` [n, vocab], and the entropies.
 
-        Done a few positions at a time: the vocabulary-wide intermediates of 4 positions stay in
-        the CPU cache, and the whole thing ran 5x faster than on 40 positions at once (the same
-        numbers to the bit)."""
+        Done a few positions at a time, so that the vocabulary-wide intermediates stay in the CPU
+        cache (much faster than all positions at once, and the same numbers to the bit)."""
         out = []
         for i in range(0, len(targets), TOKEN_SCORE_CHUNK):
             part = lg[i : i + TOKEN_SCORE_CHUNK].float()

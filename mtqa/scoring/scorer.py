@@ -12,8 +12,8 @@ How a finding is scored:
   token) after its context, as a percentile of clean-news words ("surprisal" section).
 * **Measured**: a finding whose evidence carries ``measures`` (a model-backed detector's
   numbers, such as a sentence's SLOR deficit) is scored from them by the calibration section of
-  its category (:func:`calibration.measured_score`): 0.5 where clean news shows such a value
-  about once in 100,000 words, so that it stays major only where the model is very sure.
+  its category (:func:`calibration.measured_score`): 0.5 beyond every value clean news shows,
+  so that it stays major only where the model is very sure.
 * Everything else gets the category's documented prior (``calibration.CATEGORY_PRIORS``).
 
 In categories the model cannot judge (markup, boilerplate, locale conventions, house style...),
