@@ -81,9 +81,12 @@ def _open_model(config):
 @click.option("--sort", type=click.Choice(["position", "score"]), default="position",
               help="Order findings by place in each input (default, streamed) or most likely first "
                    "(score, then severity; written when the run ends).")
+@click.option("--signature", "show_signature", is_flag=True, default=False,
+              help="Print the run's signature (mtqa version, detectors, lexicon hashes, model, thresholds) "
+                   "to stderr when it ends; the output itself is unchanged.")
 @_model_options
 def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
-          max_bytes, threads):
+          max_bytes, threads, show_signature):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or
@@ -121,6 +124,10 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
             writer(result.documents, ranked, out)
         elif config.format not in STREAMING:
             writer(result.documents, result.findings, out)
+    if show_signature:
+        from mtqa.evaluation.signature import build_signature, format_signature
+
+        click.echo(f"signature: {format_signature(build_signature(config, lm, scorer))}", err=True)
     if result.errors:
         sys.exit(2)
     sys.exit(1 if fails(result, config.fail_on) else 0)

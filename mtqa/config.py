@@ -54,6 +54,17 @@ class Config:
             raise ConfigError(f"format must be one of {', '.join(FORMATS)}, not {self.format!r}")
 
 
+    def signature(self) -> dict:
+        """The settings that change what a run finds (a report's signature): the selection and
+        the score threshold; threads, precision and paths change how fast, not what."""
+        sig: dict = {"thresholds": {"min_score": self.min_score}}
+        if self.select:
+            sig["select"] = ",".join(self.select)
+        if self.ignore:
+            sig["ignore"] = ",".join(self.ignore)
+        return sig
+
+
 _FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "extra"}
 
 

@@ -516,6 +516,11 @@ class LanguageModel:
         if disk:
             self.cache = ScoreCache(None)
 
+    def signature(self) -> dict:
+        """What the scores depend on: the model id (with its precision and window) and the
+        exact pass's, which decides MTQ501-style thresholds."""
+        return {"model": self.model_id, "exact": self.exact_id}
+
     def describe(self) -> dict:
         return {"model_id": self.model_id, "backend": self.backend_name, "device": self.device, "window": self.window,
                 "threads": torch.get_num_threads(), "cache": str(self.cache.path) if self.cache.enabled else None}

@@ -42,6 +42,15 @@ class Scorer:
         self.config = config
         self.calibration = calibration.load()
 
+    def signature(self) -> dict:
+        """The scorer's own fields: its downgrade threshold and the calibration file it read."""
+        import hashlib
+
+        from mtqa.calibration_file import CALIBRATION_PATH
+
+        calib = hashlib.sha256(CALIBRATION_PATH.read_bytes()).hexdigest()[:8] if CALIBRATION_PATH.is_file() else "none"
+        return {"downgrade_below": DOWNGRADE_BELOW, "calib": calib}
+
     # ---- the pipeline hook ---------------------------------------------------------------
     def score_batch(self, batch: list[tuple[Document, list[Finding]]]) -> list[list[Finding]]:
         scores = self.scores(batch)
