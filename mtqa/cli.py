@@ -123,6 +123,9 @@ def _model_options(fn):
         click.option("--house-style", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="TOML house-style list replacing corpora/house_style.toml."),
         click.option("--max-bytes", type=int, default=None, help="Refuse inputs larger than this (default 20 MB)."),
+        click.option("--threads", type=click.IntRange(min=0), default=None,
+                     help="CPU threads for the model (default: $MTQA_THREADS, else 0: every core this "
+                          "process may use, at most 8)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
                      help="Read settings from this file (mtqa.toml, pyproject.toml [tool.mtqa] or setup.cfg "
                           "[mtqa]) instead of searching upward from the working directory."),
@@ -173,9 +176,13 @@ def _open_model(config):
 @click.option("--summary/--no-summary", default=None,
               help="A closing line on stderr such as '12 findings (3 major) in 5 files, 2.1 s'; "
                    "default: when stderr is a terminal.")
+@click.option("--signature", "show_signature", is_flag=True, default=False,
+              help="Print the run's signature (mtqa version, detectors, lexicon hashes, model, thresholds) "
+                   "to stderr when it ends; the output itself is unchanged.")
 @_model_options
 def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
-          max_bytes, config_file, baseline, write_baseline, stdin_filename, color, progress, summary):
+          max_bytes, threads, config_file, baseline, write_baseline, stdin_filename, color, progress, summary,
+          show_signature):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 when an input
@@ -219,7 +226,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     config = build_config(
         config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
         use_lm=False if no_lm else None, model_dir=model_dir, device=device, cache_dir=cache_dir,
-        house_style=house_style, max_bytes=max_bytes, baseline=baseline,
+        house_style=house_style, max_bytes=max_bytes, threads=threads, baseline=baseline,
     )
     if write_baseline:
         config = dataclasses.replace(config, baseline=None)  # record everything found today
@@ -260,6 +267,10 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     bar.close()
     if terminal if summary is None else summary:
         click.echo(summarise(result.findings, result.documents, len(result.errors), clock() - started), err=True)
+    if show_signature:
+        from mtqa.evaluation.signature import build_signature, format_signature
+
+        click.echo(f"signature: {format_signature(build_signature(config, lm, scorer))}", err=True)
     if write_baseline and not result.errors:
         from mtqa.suppression import write_baseline as record
 
@@ -281,7 +292,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
               help="Apply only fixes of at least this severity.")
 @_model_options
 def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm, model_dir, device, cache_dir,
-        house_style, max_bytes, config_file):
+        house_style, max_bytes, threads, config_file):
     """Apply mtqa's suggested fixes to PATH (plain text, Markdown, or a feed) and write the corrected copy.
 
     For a feed (RSS/Atom, ninjs, NewsML-G2) only the items' text is changed: each fix is put in
@@ -307,7 +318,7 @@ def fix(path, output, in_place, interactive, min_severity, select, ignore, no_lm
                                "or without -i (and --min-severity, --select to choose the fixes)")
     config = build_config(config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore),
                           use_lm=False if no_lm else None, model_dir=model_dir, device=device,
-                          cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
+                          cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes, threads=threads)
     docs = read_source(path, Path(path), config.max_bytes)
     feed = bool(docs) and bool(docs[0].meta.get("item"))
     if not feed and (len(docs) != 1 or docs[0].path != path):
@@ -362,7 +373,7 @@ def _stdin_is_terminal() -> bool:
               help="Folder for the decision log and the exported corrected copy (never the inputs).")
 @_model_options
 def review(paths, host, port, out_dir, select, ignore, no_lm, model_dir, device, cache_dir, house_style, max_bytes,
-           config_file):
+           threads, config_file):
     """Check PATHS once and serve a review page on loopback: accept, reject, edit or choose among
     the fixes, then export the corrected copy. Decisions are saved to OUT/decisions.jsonl as they
     are made, so closing the browser loses nothing and reopening resumes. Ctrl-C stops it.
@@ -376,7 +387,7 @@ def review(paths, host, port, out_dir, select, ignore, no_lm, model_dir, device,
         raise click.UsageError("the review page has no login; serve it on a loopback address (127.0.0.1, ::1)")
     config = build_config(config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore),
                           use_lm=False if no_lm else None, model_dir=model_dir, device=device,
-                          cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes)
+                          cache_dir=cache_dir, house_style=house_style, max_bytes=max_bytes, threads=threads)
     lock = lock_folder(Path(out_dir))  # noqa: F841 (held until the process ends)
     try:
         sock = bind(host, port)
@@ -466,22 +477,16 @@ def explain(code: str) -> None:
     click.echo(documentation(rule.code))
 
 
-def _add_optional_commands() -> None:
-    # Commands whose modules arrive with their own features; each module exposes `command`.
-    import importlib
+def _add_commands() -> None:
+    # `mtqa model ...` and `mtqa eval`: their modules import only click at the top, so --help stays fast.
+    from mtqa.evaluation.commands import COMMANDS as EVAL_COMMANDS
+    from mtqa.scoring.commands import COMMANDS as MODEL_COMMANDS
 
-    for mod in ("mtqa.scoring.commands", "mtqa.evaluation.commands"):
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name and mod.startswith(exc.name):
-                continue
-            raise
-        for command in getattr(module, "COMMANDS", ()):
-            cli.add_command(command)
+    for command in (*MODEL_COMMANDS, *EVAL_COMMANDS):
+        cli.add_command(command)
 
 
-_add_optional_commands()
+_add_commands()
 
 
 def main() -> None:

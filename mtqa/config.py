@@ -9,6 +9,7 @@ from __future__ import annotations
 import configparser
 import tomllib
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,10 @@ MODELS_DIR = data_dir("models")
 
 
 FORMATS = ("text", "jsonl", "diff", "html", "sarif", "rdjson", "github")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
+# Environment variables, read here and nowhere else, once, when the Config is built: each sets
+# the default of one Config field, between the config file and the command line.
+ENVIRONMENT = {"MTQA_THREADS": "threads", "MTQA_PRECISION": "precision", "MTQA_CACHE_DIR": "cache_dir"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,8 @@ class Config:
     accept_file: str | None = None  # a file of accepted terms, one a line (# comments)
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
     baseline: str | None = None  # report only findings not recorded in this baseline file
+    threads: int = 0  # the model's CPU threads; 0: all the cores this process may use (at most 8)
+    precision: str = "auto"  # the model's: auto (bf16 where the hardware has it), fp32, bf16, int8
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -51,12 +58,26 @@ class Config:
             raise ConfigError(f"fail-on must be one of {', '.join(SEVERITY_RANK)} or never, not {self.fail_on!r}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ConfigError(f"device must be auto, cpu or cuda, not {self.device!r}")
+        if self.threads < 0:
+            raise ConfigError(f"threads must be 0 (automatic) or more, not {self.threads}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
         if self.format not in FORMATS:
             raise ConfigError(f"format must be one of {', '.join(FORMATS)}, not {self.format!r}")
         check_patterns(self.select, "select")
         check_patterns(self.ignore, "ignore")
         for glob, codes in self.per_path_ignores:
             check_patterns(codes, f"per-path-ignores {glob!r}")
+
+    def signature(self) -> dict:
+        """The settings that change what a run finds (a report's signature): the selection and
+        the score threshold; threads, precision and paths change how fast, not what."""
+        sig: dict = {"thresholds": {"min_score": self.min_score}}
+        if self.select:
+            sig["select"] = ",".join(self.select)
+        if self.ignore:
+            sig["ignore"] = ",".join(self.ignore)
+        return sig
 
 
 def check_patterns(patterns, where: str) -> None:
@@ -82,6 +103,7 @@ def check_patterns(patterns, where: str) -> None:
             close = difflib.get_close_matches(p.lower(), words, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]}?" if close else "; `mtqa rules` lists codes and categories"
         raise ConfigError(f"{where}: unknown code, prefix or category {p!r}{hint}")
+
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "extra"}
@@ -217,13 +239,28 @@ def file_defaults(start: Path | None = None) -> dict:
     return read_config_file(path) if path else {}
 
 
+def environment_defaults(environ: dict | None = None) -> dict:
+    """Option defaults from the MTQA_* environment variables (ENVIRONMENT); a bad value is an error."""
+    environ = os.environ if environ is None else environ
+    out = {}
+    for var, name in ENVIRONMENT.items():
+        raw = environ.get(var, "").strip()
+        if raw:
+            try:
+                out[name] = _coerce(name, raw)
+            except ValueError as exc:
+                raise ConfigError(f"${var}: {exc}") from exc
+    return out
+
+
 def build_config(config_file: str | None = None, **cli: object) -> Config:
-    """Settings from the config file (``config_file``, else the one found from the cwd up),
-    overridden by every CLI option that was given (not None)."""
+    """Settings from the config file (``config_file``, else the one found from the cwd up), then
+    the environment (ENVIRONMENT), overridden by every CLI option that was given (not None)."""
     if config_file is not None and not Path(config_file).is_file():
         raise ConfigError(f"{config_file}: config file not found")
     path = Path(config_file) if config_file else find_config()
     values = read_config_file(path) if path else {}
+    values.update(environment_defaults())
     for key in ("select", "ignore"):
         if cli.get(key):
             check_patterns(cli[key], f"--{key}")

@@ -8,22 +8,57 @@ from typing import Any
 SEVERITIES = ("minor", "major", "critical")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
-CATEGORIES = (
-    "script-intrusion",
-    "untranslated",
-    "confusion",
-    "markup-leak",
-    "boilerplate-leak",
-    "metadata-leak",
-    "locale-convention",
-    "glued-word",
-    "punctuation",
-    "name-variant",
-    "house-style",
-    "fluency",
-    "cross-copy",
-    "repetition",
+@dataclass(frozen=True)
+class Category:
+    """One row of the category table: everything mtqa knows about a kind of finding.
+
+    ``prior``: the probability that a finding of this category is a real artifact when the model
+    cannot judge it (a judgement call from what the rules match, not a measurement: rule-certain
+    families such as leaked code sit high, those that fire on legitimate text now and then near
+    the middle). ``model_judged``: whether a model of fluent English may judge its text (its
+    suggestion's margin or its span's surprisal decides the score, and a rejected finding is
+    dropped); the others keep at least their prior, since fluent English is no argument for
+    leaked CSS or against the house style. ``covers``: the gold categories it can find, as
+    mtqa.evaluation.datasets.map_mqm_category names MQM error categories.
+    """
+
+    name: str
+    prior: float
+    model_judged: bool
+    covers: tuple[str, ...]
+
+
+# The one category table: findings, the scorer's priors and the evaluation's coverage read it.
+CATEGORY_TABLE = (
+    Category("script-intrusion", 0.9, False, ("untranslated",)),
+    Category("untranslated", 0.8, True, ("untranslated",)),
+    Category("confusion", 0.5, True, ("confusion",)),
+    Category("markup-leak", 0.95, False, ("markup-leak",)),
+    Category("encoding", 0.95, False, ("markup-leak",)),  # mojibake; MQM "character encoding"
+    Category("invisible-character", 0.95, False, ()),
+    Category("fullwidth-punctuation", 0.9, False, ("punctuation",)),
+    Category("boilerplate-leak", 0.85, False, ()),
+    Category("metadata-leak", 0.8, False, ()),
+    Category("locale-convention", 0.7, False, ("locale-convention", "punctuation")),
+    Category("glued-word", 0.6, True, ("spelling",)),
+    Category("punctuation", 0.5, False, ("punctuation",)),
+    Category("name-variant", 0.5, True, ("name-variant",)),
+    Category("house-style", 0.6, False, ("name-variant", "spelling")),
+    Category("fluency", 0.5, False, ("fluency",)),
+    Category("cross-copy", 0.5, False, ("name-variant",)),
+    # a run of one word or clause; the legitimate repeats are excluded by rule
+    Category("repetition", 0.8, False, ("repetition", "fluency")),
 )
+CATEGORY_BY_NAME = {c.name: c for c in CATEGORY_TABLE}
+CATEGORIES = tuple(CATEGORY_BY_NAME)
+
+
+def category(name: str) -> Category:
+    """The table's row for ``name``; an unknown name is an error, never a silent default."""
+    try:
+        return CATEGORY_BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown category {name!r}; known: {', '.join(CATEGORIES)}") from None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from mtqa.detectors.base import Context
 from mtqa.document import Document
 from mtqa.errors import InputError, MtqaError
 from mtqa.finding import SEVERITY_RANK, Finding
-from mtqa.registry import Rule, implementation, selected_rules
+from mtqa.registry import Rule, implementation, requests_of, selected_rules
 
 
 @dataclass
@@ -40,19 +40,28 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 def detect(doc: Document, rules: list[Rule], ctx: Context) -> list[Finding]:
     found: list[Finding] = []
     for rule in rules:
-        fn = implementation(rule.code)
-        if fn is not None and rule.scope == "document":
-            found.extend(fn(doc, ctx))
+        if rule.scope == "document":
+            found.extend(implementation(rule.code)(doc, ctx))
     return _dedupe(found)
+
+
+def model_context(docs: list[Document], rules: list[Rule], ctx: Context, lm) -> Context:
+    """``ctx`` with the model's answers to every request the model-backed rules make for
+    ``docs``: one call, so the model sorts all of them by length into full batches (and computes
+    a sentence repeated across syndicated copies once)."""
+    model_rules = [r for r in rules if r.needs_lm and r.scope == "document"]
+    if lm is None or not model_rules:
+        return ctx
+    requests = [q for d in docs for r in model_rules for q in requests_of(r.code)(d, ctx)]
+    return Context(config=ctx.config, model=lm.answer(requests))
 
 
 def detect_across(docs: list[Document], rules: list[Rule], ctx: Context) -> dict[str, list[Finding]]:
     """Run-scope rules over every document at once; their findings by document path."""
     by_path: dict[str, list[Finding]] = {}
     for rule in rules:
-        fn = implementation(rule.code)
-        if fn is not None and rule.scope == "run":
-            for f in fn(docs, ctx):
+        if rule.scope == "run":
+            for f in implementation(rule.code)(docs, ctx):
                 by_path.setdefault(f.path, []).append(f)
     return by_path
 
@@ -69,7 +78,7 @@ def check_documents(
     from mtqa.suppression import Suppressor
 
     rules = active_rules(config, lm is not None)
-    ctx = Context(config=config, lm=lm)
+    ctx = Context(config=config)
     suppressor = Suppressor.from_config(config)
     across: dict[str, list[Finding]] = {}
     if any(r.scope == "run" for r in rules):
@@ -84,13 +93,12 @@ def check_documents(
     size = min(first_batch, batch_size) if lm is not None else 1
 
     def flush():
-        if lm is not None and hasattr(lm, "prefetch"):
-            # batch the model's sentences across documents (and copies) before detectors ask
-            lm.prefetch(batch, [r.code for r in rules])
+        # the model's computations that the batch's detectors asked for, run once for the batch
+        batch_ctx = model_context(batch, rules, ctx, lm)
         checked, per_doc = [], []
         for d in batch:
             try:
-                per_doc.append(_dedupe(detect(d, rules, ctx) + across.get(d.path, [])))
+                per_doc.append(_dedupe(detect(d, rules, batch_ctx) + across.get(d.path, [])))
                 checked.append(d)
             except MtqaError as exc:
                 if isinstance(exc, InputError):

@@ -17,6 +17,8 @@ import inspect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from mtqa.finding import SEVERITIES, category
+
 if TYPE_CHECKING:
     from mtqa.finding import Finding
 
@@ -42,7 +44,7 @@ RULES: tuple[Rule, ...] = (
          "A token in a script other than the document's"),
     Rule("MTQ102", "mixed-script-word", "script-intrusion", "major", _D + "script_intrusion",
          "Cyrillic or Greek look-alike letters inside a Latin word"),
-    Rule("MTQ105", "fullwidth-punctuation", "script-intrusion", "minor", _D + "encoding",
+    Rule("MTQ105", "fullwidth-punctuation", "fullwidth-punctuation", "minor", _D + "encoding",
          "Full-width Chinese or Japanese punctuation in English copy"),
     Rule("MTQ106", "source-script-punctuation", "script-intrusion", "minor", _D + "source_punctuation",
          "Punctuation of another script (، ؟ । ։ ። 《》 ¿) left in English copy"),
@@ -62,9 +64,9 @@ RULES: tuple[Rule, ...] = (
          "Page code (CSS, script, HTML) left in the copy"),
     Rule("MTQ302", "translated-css-value", "markup-leak", "critical", _D + "markup",
          "A CSS value that is no CSS keyword, as when MT translated 'none'"),
-    Rule("MTQ303", "mojibake", "markup-leak", "major", _D + "encoding",
+    Rule("MTQ303", "mojibake", "encoding", "major", _D + "encoding",
          "Characters garbled by a wrong text encoding (mojibake)"),
-    Rule("MTQ304", "invisible-character", "markup-leak", "minor", _D + "encoding",
+    Rule("MTQ304", "invisible-character", "invisible-character", "minor", _D + "encoding",
          "An invisible character (zero-width space, soft hyphen, ...) inside the copy"),
     Rule("MTQ311", "boilerplate", "boilerplate-leak", "major", _D + "boilerplate",
          "Site boilerplate such as 'Also Read:' left in the copy"),
@@ -101,7 +103,12 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_CODE = {r.code: r for r in RULES}
+for _r in RULES:  # a rule in an unknown category or severity fails at import, not when it fires
+    category(_r.category)
+    if _r.severity not in SEVERITIES:
+        raise ValueError(f"{_r.code}: unknown severity {_r.severity!r}")
 _IMPL: dict[str, DetectFn] = {}
+_REQUESTS: dict[str, Callable] = {}
 
 
 def detector(code: str) -> Callable[[DetectFn], DetectFn]:
@@ -116,21 +123,38 @@ def detector(code: str) -> Callable[[DetectFn], DetectFn]:
     return deco
 
 
-def implementation(code: str) -> DetectFn | None:
-    rule = RULES_BY_CODE[code]
+def model_requests(code: str) -> Callable[[Callable], Callable]:
+    """Register ``fn(doc, ctx) -> list[ModelRequest]``: what the model-backed rule ``code``
+    (``needs_lm=True`` in RULES) needs the model to compute for a document."""
+    if code not in RULES_BY_CODE or not RULES_BY_CODE[code].needs_lm:
+        raise KeyError(f"{code} is not a model-backed rule (needs_lm) in mtqa.registry.RULES")
+
+    def deco(fn: Callable) -> Callable:
+        _REQUESTS[code] = fn
+        return fn
+
+    return deco
+
+
+def implementation(code: str) -> DetectFn:
     if code not in _IMPL:
-        try:
-            importlib.import_module(rule.module)
-        except ModuleNotFoundError as exc:
-            if exc.name != rule.module:
-                raise
-            return None
-    return _IMPL.get(code)
+        importlib.import_module(RULES_BY_CODE[code].module)
+    if code not in _IMPL:
+        raise LookupError(f"{RULES_BY_CODE[code].module} registers no detector for {code}")
+    return _IMPL[code]
+
+
+def requests_of(code: str) -> Callable:
+    """The request function of the model-backed rule ``code``."""
+    implementation(code)
+    if code not in _REQUESTS:
+        raise LookupError(f"{code} needs the model but {RULES_BY_CODE[code].module} declares no model_requests")
+    return _REQUESTS[code]
 
 
 def documentation(code: str) -> str:
     fn = implementation(code)
-    return inspect.getdoc(fn) if fn is not None and fn.__doc__ else RULES_BY_CODE[code].summary
+    return inspect.getdoc(fn) if fn.__doc__ else RULES_BY_CODE[code].summary
 
 
 def matches(code: str, patterns: Iterable[str]) -> bool:

@@ -39,7 +39,7 @@ WARM_START = {
 
 
 def fluency_items(docs):
-    from mtqa.scoring.fluency import candidate_sentences, sentence_items
+    from mtqa.detectors.fluency import candidate_sentences, sentence_items
 
     items = []
     for d in docs:

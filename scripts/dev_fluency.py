@@ -1,6 +1,6 @@
 """Development harness for MTQ501: candidate sentence features on clean news and real MT.
 
-For every judged sentence (mtqa.scoring.fluency.candidate_sentences, scored exactly as `mtqa
+For every judged sentence (mtqa.detectors.fluency.candidate_sentences, scored exactly as `mtqa
 check` scores it, so the clean news comes from the score cache) it computes a handful of candidate
 "garbled" features from the per-token log-probabilities and entropies, then for each feature sets
 the threshold that allows at most one clean-news sentence per RATE words and reports what that
@@ -19,6 +19,7 @@ threshold finds:
     .venv/bin/python scripts/dev_fluency.py select                   # greedy logistic combinations
     .venv/bin/python scripts/dev_fluency.py fit [--cols a,b,c]       # one logistic combination, 2-fold CV
     .venv/bin/python scripts/dev_fluency.py compare                  # calibrated rule vs the old one
+    .venv/bin/python scripts/dev_fluency.py compare-exact            # MTQ501 now (exact pass) vs before
     .venv/bin/python scripts/dev_fluency.py collect --test --groups 40 && ... compare --test  # once
 
 The test sets are never used to choose anything; `collect --test` and `compare --test` read
@@ -42,7 +43,7 @@ import numpy as np
 
 from mtqa.config import Config, PROJECT_ROOT
 from mtqa.document import Document, Span
-from mtqa.scoring import fluency as F
+from mtqa.detectors import fluency as F
 
 DATA = PROJECT_ROOT.parent / "shared" / "data"
 CLEAN = DATA / "clean_news_en" / "clean_news_en.jsonl"
@@ -103,8 +104,17 @@ def overlaps(a0, a1, b0, b1) -> bool:
     return a0 < b1 and b0 < a1
 
 
-def record(doc: Document, sent: Span, sc, **extra) -> dict:
+EXACT_WINDOW = {"total": -4.0, "odd_per_word": -0.2}  # as scripts/calibrate_fluency.py WINDOW
+
+
+def record(doc: Document, sent: Span, sc, lm=None, **extra) -> dict:
+    """One sentence's scores. With ``lm``, a sentence whose batched measures fall in EXACT_WINDOW
+    also gets the detector's exact pass (float32, alone) under ``exact``: what MTQ501 decides on."""
     a = F.assess(doc, sent, sc)
+    if lm is not None and F.flagged(a.measures(), EXACT_WINDOW):
+        ex = F.assess(doc, sent, lm.score_exact(*F.sentence_items(doc, [sent])[0]))
+        extra["exact"] = ex.measures()
+    extra["screen"] = a.measures()
     return {"doc": doc.path, "sentence": doc.text[sent.start:sent.end], "start": sent.start, "end": sent.end,
             "words": a.words, "logprobs": np.asarray(sc.logprobs, np.float32),
             "entropies": np.asarray(sc.entropies, np.float32), "tok_starts": np.asarray(sc.starts),
@@ -112,9 +122,10 @@ def record(doc: Document, sent: Span, sc, **extra) -> dict:
 
 
 def collect(groups: int, cache_dir: str | None, test: bool = False) -> None:
+    from mtqa.config import build_config
     from mtqa.scoring.runtime import load_lm
 
-    lm = load_lm(Config(cache_dir=cache_dir) if cache_dir else Config())
+    lm = load_lm(build_config(cache_dir=cache_dir))
     recs = []
     t0 = time.time()
     clean = clean_docs()
@@ -123,14 +134,14 @@ def collect(groups: int, cache_dir: str | None, test: bool = False) -> None:
         sents = F.candidate_sentences(d)
         if sents:
             for s, sc in zip(sents, lm.score(F.sentence_items(d, sents))):
-                recs.append(record(d, s, sc, kind="clean"))
+                recs.append(record(d, s, sc, lm, kind="clean"))
     print(f"clean: {len(recs)} sentences, {words} words, {time.time() - t0:.0f} s", flush=True)
     docs, gold = seed_docs()
     for d in docs:
         sents = F.candidate_sentences(d)
         for s, sc in zip(sents, lm.score(F.sentence_items(d, sents))):
             g = [x for x in gold[d.path] if overlaps(x.start, x.end, s.start, s.end)]
-            recs.append(record(d, s, sc, kind="seed", gold=[(x.category, x.severity, x.text) for x in g]))
+            recs.append(record(d, s, sc, lm, kind="seed", gold=[(x.category, x.severity, x.text) for x in g]))
     mt = nt2020_docs(groups, NT2021, "nt2021") if test else nt2020_docs(groups)
     print(f"{'nt2021 (TEST)' if test else 'nt2020'}: {len(mt)} MT segments", flush=True)
     for i in range(0, len(mt), 64):
@@ -149,7 +160,7 @@ def collect(groups: int, cache_dir: str | None, test: bool = False) -> None:
                                   "major_any": any(g.severity in ("major", "critical") for g in inside),
                                   "any": bool(inside)})
             n = len(per_rater)
-            recs.append(record(d, s, sc, kind="mt", system=seg.system, group=seg.group, raters=n,
+            recs.append(record(d, s, sc, lm, kind="mt", system=seg.system, group=seg.group, raters=n,
                                pos=2 * sum(r["major_flu"] for r in per_rater) >= n > 0,
                                major=2 * sum(r["major_any"] for r in per_rater) >= n > 0,
                                clean_mt=not any(r["any"] for r in per_rater),
@@ -434,9 +445,46 @@ def compare(old_threshold: float = -0.264, test: bool = False) -> None:
         for i in np.where(flag & (kind == "seed"))[0]:
             print(f"    seed {'GOLD' if seed_flu[i] else '----'} {recs[i]['sentence'][:100]!r}")
 
+def compare_exact(old=(-8.45, -0.42), test: bool = False) -> None:
+    """MTQ501 as landed before the exact pass (the batched measures against the thresholds
+    calibrated on them, ``old``: total, odd_per_word) against MTQ501 now (the exact measures
+    against models/calibration.json [fluency] thresholds, and its ``sure`` thresholds for major),
+    on the same sentences: clean false alarms, recall and precision on the dev set."""
+    from mtqa.calibration_file import load as load_calibration
+
+    data = load(test)
+    recs = data["recs"]
+    sec = load_calibration()["fluency"]
+    kind = np.array([r["kind"] for r in recs])
+    mt, cl = kind == "mt", kind == "clean"
+    pos = np.array([r.get("pos", False) for r in recs])
+    major = np.array([r.get("major", False) for r in recs])
+    seed_flu = np.array([r["kind"] == "seed" and any(g[0] == "fluency" for g in r["gold"]) for r in recs])
+    screen = [r["screen"] for r in recs]
+    exact = [r.get("exact", r["screen"]) for r in recs]
+    thr_old = {"total": old[0], "odd_per_word": old[1]}
+    rows = (("before: batched measures, old thresholds", [F.flagged(m, thr_old) for m in screen]),
+            ("now: exact measures, calibrated thresholds (any severity)", [F.flagged(m, sec["thresholds"]) for m in exact]),
+            ("now: major only (sure thresholds)", [F.flagged(m, sec["sure"]) for m in exact]))
+    n_exact = sum("exact" in r for r in recs)
+    diffs = {k: max((abs(r["exact"][k] - r["screen"][k]) for r in recs if "exact" in r), default=0) for k in F.MEASURES}
+    print(f"clean: {cl.sum()} sentences, {data['clean_words']} words; "
+          f"{'newstest2021 TEST' if test else 'newstest2020 dev'}: {mt.sum()} MT sentences, "
+          f"{(pos & mt).sum()} with a major fluency/mistranslation error; {n_exact} sentences with an exact pass, "
+          f"largest batched-vs-exact difference {diffs}")
+    for name, flag in rows:
+        flag = np.array(flag)
+        fa = int((flag & cl).sum())
+        print(f"{name}\n  clean FA {fa} ({fa / data['clean_words'] * 1000:.3f} per 1,000 words); "
+              f"MT flagged {(flag & mt).sum()}: recall {(flag & pos).sum() / (pos & mt).sum():.3f}, "
+              f"precision {(flag & pos).sum() / max(1, (flag & mt).sum()):.2f} "
+              f"(any major error: {(flag & major).sum() / max(1, (flag & mt).sum()):.2f}); "
+              f"seed sentences with fluency gold flagged {(flag & seed_flu).sum()}/{seed_flu.sum()}")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("stage", choices=("collect", "report", "fit", "select", "compare"))
+    ap.add_argument("stage", choices=("collect", "report", "fit", "select", "compare", "compare-exact"))
     ap.add_argument("--groups", type=int, default=300)
     ap.add_argument("--test", action="store_true",
                     help="collect/compare on the newstest2021 TEST set instead: once, at the end, never to tune")
@@ -449,6 +497,8 @@ if __name__ == "__main__":
         report()
     elif args.stage == "compare":
         compare(test=args.test)
+    elif args.stage == "compare-exact":
+        compare_exact(test=args.test)
     elif args.stage == "select":
         select()
     else:

@@ -227,3 +227,14 @@ def test_sort_by_score_puts_higher_scores_first(monkeypatch, runner, tmp_path):
     by_score = [json.loads(x)["code"] for x in runner.invoke(cli, args + ["--sort", "score"]).output.splitlines()]
     assert by_position == ["MTQ401", "MTQ403"]
     assert by_score == ["MTQ403", "MTQ401"]
+
+
+def test_signature_goes_to_stderr_and_leaves_the_output_alone(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("Prices rose on Monday (3).\n", encoding="utf-8")
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    plain = runner.invoke(cli, ["check", str(p), "--no-lm", "--format", "jsonl", "--fail-on", "never"])
+    signed = runner.invoke(cli, ["check", str(p), "--no-lm", "--format", "jsonl", "--fail-on", "never", "--signature"])
+    assert signed.stdout == plain.stdout
+    line = [x for x in signed.stderr.splitlines() if x.startswith("signature: ")]
+    assert line and "|model:none|" in line[0] and "det:MTQ101" in line[0]

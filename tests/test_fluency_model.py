@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from mtqa.config import Config
+from mtqa.detectors import fluency as F
 from mtqa.document import Document
 from mtqa.pipeline import run
-from mtqa.scoring.fluency import assess_document
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 SEEDS = SHARED / "seeds"
 NT2020 = SHARED / "data/wmt_mqm_zhen/qe2022_redistributed/zh-en-train-2020/mqm_newstest2020_zhen.tsv.xz"
-pytestmark = pytest.mark.skipif(os.environ.get("MTQA_SKIP_MODEL_TESTS") == "1",
-                                reason="MTQA_SKIP_MODEL_TESTS=1")
+pytestmark = [pytest.mark.model,
+              pytest.mark.skipif(os.environ.get("MTQA_SKIP_MODEL_TESTS") == "1", reason="MTQA_SKIP_MODEL_TESTS=1")]
 
 # `lm`: the real model, a session fixture in tests/conftest.py
 
@@ -26,9 +26,14 @@ FLUENT = ("The city council met on Tuesday to discuss the budget. "
           "The mayor said the money would repair roads and lower taxes outside the city centre.")
 
 
-def fluency(lm, text):
-    res = run([Document("t.txt", text)], Config(select=("MTQ501",)), lm=lm)
+def fluency(lm, text, scorer=None):
+    res = run([Document("t.txt", text)], Config(select=("MTQ501",)), lm=lm, scorer=scorer)
     return [f for f in res.findings if f.code == "MTQ501"]
+
+
+def exact_assessments(lm, doc):
+    answers = lm.answer([])
+    return [F.assess(doc, s, answers.exact(F.sentence_request(doc, s))) for s in F.candidate_sentences(doc)]
 
 
 def test_finds_a_garbled_sentence_and_marks_its_odd_words(lm):
@@ -37,13 +42,14 @@ def test_finds_a_garbled_sentence_and_marks_its_odd_words(lm):
     f = found[0]
     assert GARBLED.index("The mayor") <= f.start < f.end <= len(GARBLED)
     assert f.text in ("especially", "migrated", "outside", "taxes", "outside taxes"), f.text
-    assert f.category == "fluency" and f.suggestions == () and "score" in f.evidence
+    assert f.category == "fluency" and f.suggestions == () and set(f.evidence["measures"]) == set(F.MEASURES)
+    assert f"'{f.evidence['worst_word']}'" in f.message and "deficit" not in f.message
 
 
 def test_the_fluent_version_is_not_flagged_and_scores_better(lm):
     assert fluency(lm, FLUENT) == []
-    garbled = assess_document(Document("g.txt", GARBLED), lm)[-1]
-    fluent = assess_document(Document("f.txt", FLUENT), lm)[-1]
+    garbled = exact_assessments(lm, Document("g.txt", GARBLED))[-1]
+    fluent = exact_assessments(lm, Document("f.txt", FLUENT))[-1]
     assert garbled.odd_per_word < fluent.odd_per_word and garbled.total < fluent.total
 
 
@@ -79,20 +85,78 @@ def test_seed_findings_are_well_formed_spans_inside_one_sentence(lm):
         for f in fluency(lm, text):
             s, e = f.evidence["sentence"]
             assert s <= f.start < f.end <= e and f.text == text[f.start:f.end]
-            assert f.category == "fluency" and f.suggestions == () and 0.5 <= f.evidence["score"] <= 0.8
+            assert f.category == "fluency" and f.suggestions == () and f.evidence["worst_word"] in f.text
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
-def test_finds_the_seeds_short_garbled_sentence(lm):
-    """The short-sentence rule's reason to exist. A marginal catch (bf16 -0.46 against a threshold
-    of -0.42; fp32 scores it -0.42), so it is asserted where the thresholds were calibrated: bf16."""
-    if "/bf16/" not in lm.model_id:
-        pytest.skip("the thresholds are calibrated on bf16 scores; this model runs in " + lm.model_id)
+def test_the_seeds_short_garbled_sentence_is_decided_by_its_exact_measure(lm):
+    """"Plants have especially migrated to the outside world." was found on one machine and missed
+    on another. Its short-sentence measure sits near the threshold, so what is asserted is what is
+    true everywhere: the decision is its exact (float32, alone) measure against the calibrated
+    threshold, and the batched pass, whatever its precision, cannot change it."""
     path = SEEDS / "000_74b76634e9d87410.txt"
-    text = path.read_text(encoding="utf-8")
-    s = text.index("Plants have especially migrated")
-    found = [f for f in fluency(lm, text) if f.evidence["sentence"][0] == s]
-    assert found and found[0].text == "especially", [f.text for f in found]
+    doc = Document(path.name, path.read_text(encoding="utf-8"))
+    s = doc.text.index("Plants have especially migrated")
+    (a,) = [a for a in exact_assessments(lm, doc) if a.sentence.start == s]
+    assert a.words[a.worst].text == "especially"
+    found = [f for f in fluency(lm, doc.text) if f.evidence["sentence"][0] == s]
+    assert bool(found) == F.flagged(a.measures(), F.section()["thresholds"])
+    if found:
+        assert found[0].text == "especially" and found[0].evidence["measures"]["odd_per_word"] == round(a.odd_per_word, 4)
+
+
+# Sentences of many lengths, to put a sentence in a batch with padding around it.
+OTHERS = [
+    "Officials said.", "The river rose again overnight, and the town's two bridges were closed to traffic.",
+    "Prices went up.", "Schools will reopen on Monday after the holiday, the education ministry said in a statement.",
+    "The match ended in a draw.", "He was born in 1950 in a small village in the north of the country, where his "
+    "father ran a shop and his mother taught at the school for more than thirty years.",
+    "Rain is expected.", "The company reported higher profits for the third quarter in a row on Thursday.",
+    "Talks will resume.", "Police closed the road for several hours while the fire brigade cleared the wreckage.",
+    "The vote was delayed.", "Farmers say the dry summer has cut the harvest by a third in some regions.",
+    "It was not clear why.", "The museum, which opened in 1902, holds one of the largest collections of maps.",
+    "Nobody was hurt.",
+]
+TOLERANCE = 1e-4  # the exact pass's score, alone or in any batch: float32 rounding only
+
+
+def test_one_sentence_alone_and_in_a_batch_of_16_gets_the_same_decision_and_score(lm):
+    from mtqa.scoring.scorer import Scorer
+
+    scorer = Scorer(lm, Config())
+    target = Document("garbled.txt", GARBLED)
+    others = [Document(f"o{i}.txt", "A headline. The council met on Tuesday. " + t) for i, t in enumerate(OTHERS)]
+    config = Config(select=("MTQ501",))
+    lm.forget()
+    alone = [f for f in run([target], config, lm=lm, scorer=scorer).findings]
+    lm.forget()
+    batched = [f for f in run(others[:8] + [target] + others[8:], config, lm=lm, scorer=scorer).findings
+               if f.path == "garbled.txt"]
+    assert [(f.start, f.end, f.severity) for f in alone] == [(f.start, f.end, f.severity) for f in batched]
+    assert alone, "the garbled sentence is found"
+    for a, b in zip(alone, batched):
+        assert abs(a.score - b.score) <= TOLERANCE
+        for k in F.MEASURES:
+            assert abs(a.evidence["measures"][k] - b.evidence["measures"][k]) <= TOLERANCE
+
+
+def test_float32_and_bf16_machines_decide_the_same(lm):
+    """The batched pass in bf16 and in float32 differ by up to a few hundredths per word; the
+    decision comes from the exact pass only, so the findings are the same."""
+    import torch
+
+    from mtqa.scoring.lm import LanguageModel
+    from mtqa.scoring.manifest import manifest, model_path
+
+    texts = [GARBLED, FLUENT] + [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))[:2]]
+    out = {}
+    for precision in ("fp32", "bf16"):
+        m = LanguageModel.load(model_path(), device="cpu", precision=precision, native=True,
+                               prefix_token=manifest().prefix_token, model_id=manifest().id)
+        assert m.backend.model.embed.weight.dtype == (torch.float32 if precision == "fp32" else torch.bfloat16)
+        res = run([Document(f"{i}.txt", t) for i, t in enumerate(texts)], Config(select=("MTQ501",)), lm=m)
+        out[precision] = [(f.path, f.start, f.end, f.evidence["measures"]) for f in res.findings]
+    assert out["fp32"] == out["bf16"] and out["fp32"]
 
 
 def test_clean_copy_gives_no_fluency_finding(lm):

@@ -17,8 +17,8 @@ from mtqa.scoring.context import comparison
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
-pytestmark = pytest.mark.skipif(os.environ.get("MTQA_SKIP_MODEL_TESTS") == "1",
-                                reason="MTQA_SKIP_MODEL_TESTS=1")
+pytestmark = [pytest.mark.model,
+              pytest.mark.skipif(os.environ.get("MTQA_SKIP_MODEL_TESTS") == "1", reason="MTQA_SKIP_MODEL_TESTS=1")]
 
 # `lm`: the real model, a session fixture in tests/conftest.py
 
@@ -191,3 +191,25 @@ def test_check_with_the_model_scores_every_finding(lm, tmp_path):
 
     rows = [json.loads(x) for x in r.output.splitlines() if x.startswith("{")]
     assert rows and all(row["score"] is not None and 0 <= row["score"] <= 1 for row in rows)
+
+
+def test_a_fully_cached_rerun_never_loads_the_weights(tmp_path):
+    """The weights load on the first score missing from the cache, and only then."""
+    from mtqa.pipeline import run
+    from mtqa.scoring.lm import LanguageModel
+    from mtqa.scoring.manifest import manifest, model_path
+    from mtqa.scoring.scorer import Scorer
+
+    def fresh():
+        return LanguageModel.load(model_path(), device="cpu", native=True, cache_path=tmp_path / "scores.sqlite",
+                                  prefix_token=manifest().prefix_token, model_id=manifest().id)
+
+    docs = [Document("war.txt", WAR), Document("tenant.txt", TENANT)]
+    first = fresh()
+    assert not first.loaded
+    a = run(docs, Config(), lm=first, scorer=Scorer(first, Config())).findings
+    assert first.loaded and a
+    again = fresh()
+    b = run(docs, Config(), lm=again, scorer=Scorer(again, Config())).findings
+    assert not again.loaded and again.stats["loads"] == 0
+    assert [(f.code, f.start, f.end, f.score) for f in a] == [(f.code, f.start, f.end, f.score) for f in b]

@@ -116,7 +116,10 @@ def test_fix_ninjs_and_newsml_in_place(tmp_path):
     assert g2.read_text(encoding="utf-8") == NEWSML.replace(" (25)", "").replace("51,3", "51.3")
 
 
-def test_fix_feed_interactively_all_holds_across_items(tmp_path):
+def test_fix_feed_interactively_all_holds_across_items(tmp_path, monkeypatch):
+    # CliRunner's stdin is no terminal, and fix -i refuses one (tests/test_fix.py checks that on a
+    # real pseudo-terminal); here only the answers across items are the subject.
+    monkeypatch.setattr("mtqa.cli._stdin_is_terminal", lambda: True)
     feed = tmp_path / "wire.rss"
     feed.write_text(RSS, encoding="utf-8")
     out = tmp_path / "fixed.rss"

@@ -1,9 +1,10 @@
-"""What every detector shares: the run context and the one way to make a Finding."""
+"""What every detector shares: the run context, the one way to make a Finding, and the one way to
+ask the language model for something (a ModelRequest)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 from mtqa.finding import Finding
 from mtqa.registry import RULES_BY_CODE
@@ -13,12 +14,40 @@ if TYPE_CHECKING:
     from mtqa.document import Document
 
 
+@dataclass(frozen=True)
+class ModelRequest:
+    """What a model-backed detector needs computed: the log-probability of every token of
+    ``text`` after ``context`` (with the entropy of each prediction).
+
+    A detector declares its requests for a document (``registry.model_requests``); the pipeline
+    gathers every detector's requests for a batch of documents and has the model compute them
+    once, in length-sorted batches; the detector then reads the answers from ``ctx.model``.
+    """
+
+    context: str
+    text: str
+
+
+class ModelAnswers(Protocol):
+    """``ctx.model`` for a model-backed detector: the answers to its requests."""
+
+    def __getitem__(self, request: ModelRequest) -> Any:
+        """The request's token scores from the batched pass (precision and padding vary by
+        machine and batch: good for screening, not for a decision at a threshold)."""
+
+    def exact(self, request: ModelRequest) -> Any:
+        """The same, computed alone, unpadded, in float32 with a fixed window: the same numbers
+        on every machine, thread count and batch (to float32 rounding). For the few requests a
+        decision turns on; computed on demand, since an exact answer is never batched."""
+
+
 @dataclass
 class Context:
-    """Passed to every detector: the settings and, when the model is on, the language model."""
+    """Passed to every detector: the settings and, for a model-backed detector, the answers to
+    its model requests (None with --no-lm)."""
 
     config: "Config"
-    lm: Any = None  # mtqa.scoring LanguageModel, or None with --no-lm
+    model: ModelAnswers | None = None
 
 
 def make_finding(

@@ -39,26 +39,11 @@ SEVERITY_SCORE = {"minor": 1.0, "major": 2.0, "critical": 3.0}
 # ---- the model, when there is one ----------------------------------------------------------
 
 def open_lm(config: Config, log: Log) -> tuple[Any, Any]:
-    """(lm, scorer) from mtqa.scoring, or (None, None) with --no-lm.
-
-    Uses ``mtqa.scoring.runtime.open_model`` (the same entry point as `mtqa check`); before that
-    module exists, a ``--model`` directory is loaded directly with ``LanguageModel.load`` and no
-    scorer (findings then keep their detector severities).
-    """
+    """(lm, scorer) from mtqa.scoring.runtime.open_model (as `mtqa check`), or (None, None) with --no-lm."""
     if not config.use_lm:
         return None, None
-    try:
-        from mtqa.scoring.runtime import open_model
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("mtqa.scoring"):
-            raise
-        if not config.model_dir:
-            raise SystemExit("mtqa.scoring.runtime is not there yet: pass --no-lm, or --model DIR "
-                             "to load a local Hugging Face model directly") from None
-        from mtqa.scoring.lm import LanguageModel
+    from mtqa.scoring.runtime import open_model
 
-        log(f"mtqa.scoring.runtime missing; loading {config.model_dir} directly, without a scorer")
-        return LanguageModel.load(config.model_dir, device=config.device), None
     return open_model(config, log=log)
 
 
@@ -296,6 +281,11 @@ def eval_clean_news(config: Config, lm=None, scorer=None, limit: int | None = No
         baseline = sum(len(baseline_spans(d, s, ppl_threshold)) for d, s in zip(docs, surps))
     return {"documents": len(docs), "words": words, "codes": codes, "per_code": dict(per_code),
             "examples": dict(examples), "docs_flagged": sum(1 for ps in preds.values() if ps),
+            # what a desk sees: articles a default `mtqa check --fail-on major` would fail
+            "docs_failing_major": sum(1 for ps in preds.values()
+                                      if any(p.severity in ("major", "critical") for p in ps)),
+            "major_per_code": dict(Counter(p.code for ps in preds.values() for p in ps
+                                           if p.severity in ("major", "critical"))),
             "baseline_spans": baseline, "no_lm_total": plain_total, "seconds": time.perf_counter() - started}
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 from mtqa.config import PROJECT_ROOT
+from mtqa.finding import CATEGORY_TABLE
 from mtqa.evaluation.gold import GoldSpan
 
 DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
@@ -93,27 +94,14 @@ def map_mqm_category(category: str) -> str | None:
     return "other"
 
 
-# Which mapped gold categories each mtqa finding category can plausibly find. A gold category is
-# "targeted" when some active detector's category covers it.
-COVERS: dict[str, tuple[str, ...]] = {
-    "script-intrusion": ("untranslated", "punctuation"),  # MTQ105: full-width punctuation
-    "untranslated": ("untranslated",),
-    "confusion": ("confusion",),
-    "markup-leak": ("markup-leak",),
-    "boilerplate-leak": (),
-    "metadata-leak": (),
-    "locale-convention": ("locale-convention", "punctuation"),
-    "glued-word": ("spelling",),
-    "punctuation": ("punctuation",),
-    "name-variant": ("name-variant",),
-    "house-style": ("name-variant", "spelling"),
-    "fluency": ("fluency",),
-    "cross-copy": ("name-variant",),
-}
+# Which mapped gold categories each mtqa finding category can plausibly find: the ``covers``
+# column of the category table. A gold category is "targeted" when some active detector's
+# category covers it.
+COVERS: dict[str, tuple[str, ...]] = {c.name: c.covers for c in CATEGORY_TABLE}
 
 
 def targeted_categories(finding_categories) -> set[str]:
-    return {g for c in finding_categories for g in COVERS.get(c, ())}
+    return {g for c in finding_categories for g in COVERS[c]}
 
 
 def _severity(sev: str) -> str | None:

@@ -99,6 +99,10 @@ def clean_news_table(res: dict) -> str:
         rows.append([code, n, f"{1000 * n / words:.3f}", ex])
     total = sum(res["per_code"].values())
     rows.append(["**all mtqa**", total, f"{1000 * total / words:.3f}", f"{res['docs_flagged']} of {res['documents']} documents"])
+    if "docs_failing_major" in res:
+        majors = ", ".join(f"{c} {n}" for c, n in sorted(res.get("major_per_code", {}).items()))
+        rows.append(["documents failing --fail-on major", res["docs_failing_major"], "",
+                     f"of {res['documents']}; major findings: {majors or 'none'}"])
     if res.get("no_lm_total") is not None:
         n = res["no_lm_total"]
         rows.append(["mtqa --no-lm (same documents)", n, f"{1000 * n / words:.3f}", ""])

@@ -45,52 +45,8 @@ def lexicon_hashes(config: Config | None = None) -> dict[str, str]:
 
 
 def describe_model(lm: Any, scorer: Any = None) -> str:
-    """A short model id from whatever the scoring package exposes; ``none`` without a model."""
-    if lm is None:
-        return "none"
-    for obj in (lm, scorer):
-        for attr in ("signature", "model_id", "name", "id"):
-            value = getattr(obj, attr, None)
-            if callable(value):
-                try:
-                    value = value()
-                except TypeError:
-                    value = None
-            if isinstance(value, str) and value:
-                return value.replace("|", "/")
-    return type(lm).__name__
-
-
-def model_thresholds(scorer: Any) -> dict[str, Any]:
-    """Thresholds the scorer declares: its ``thresholds`` mapping if it has one, else the
-    module constants of mtqa.scoring that decide findings, and the calibration file's hash."""
-    if scorer is None:
-        return {}
-    value = getattr(scorer, "thresholds", None)
-    if callable(value):
-        value = value()
-    if isinstance(value, Mapping):
-        return dict(value)
-    import importlib
-
-    out: dict[str, Any] = {}
-    for module, names in (("mtqa.scoring.scorer", ("DOWNGRADE_BELOW",)),
-                          ("mtqa.scoring.fluency", ("MIN_ZIPF", "MIN_WORDS"))):
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        for name in names:
-            if hasattr(mod, name):
-                out[name.lower()] = getattr(mod, name)
-    try:
-        from mtqa.scoring.calibration import CALIBRATION_PATH
-
-        if Path(CALIBRATION_PATH).is_file():
-            out["calib"] = file_sha(CALIBRATION_PATH)
-    except ImportError:
-        pass
-    return out
+    """The model's id as the model declares it (``signature()``); ``none`` without a model."""
+    return "none" if lm is None else str(lm.signature()["model"]).replace("|", "/")
 
 
 def file_sha(path: str | Path) -> str:
@@ -100,21 +56,23 @@ def file_sha(path: str | Path) -> str:
 def build_signature(config: Config, lm: Any = None, scorer: Any = None, model: str | None = None,
                     detectors: list[str] | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, str]:
     """The signature as an ordered mapping; ``format_signature`` renders it."""
+    """Each part declares its own fields (``signature()`` of the Config, the model and the
+    scorer); nothing is probed from outside. ``model`` names a model that is not loaded here (a
+    findings file scored elsewhere)."""
     use_lm = lm is not None or (model not in (None, "none"))
     codes = detectors if detectors is not None else active_detector_codes(config, use_lm)
     lex = lexicon_hashes(config)
-    thresholds = {"min_score": config.min_score, **model_thresholds(scorer)} if use_lm else {}
+    thresholds = {**config.signature()["thresholds"], **(scorer.signature() if scorer is not None else {})}
     sig = {
         "mtqa": __version__,
         "det": ",".join(codes) if codes else "none",
         "lex": ",".join(f"{k}={v}" for k, v in sorted(lex.items())) if lex else "none",
-        "model": model if model is not None else describe_model(lm, scorer),
-        "thr": ",".join(f"{k}={v}" for k, v in thresholds.items()) if thresholds else "none",
+        "model": model if model is not None else describe_model(lm),
+        "thr": ",".join(f"{k}={v}" for k, v in thresholds.items()) if use_lm else "none",
     }
-    if config.select:
-        sig["select"] = ",".join(config.select)
-    if config.ignore:
-        sig["ignore"] = ",".join(config.ignore)
+    if lm is not None:
+        sig.update({k: str(v) for k, v in lm.signature().items() if k != "model"})
+    sig.update({k: v for k, v in config.signature().items() if k != "thresholds"})
     for k, v in (extra or {}).items():
         sig[k] = str(v)
     return sig

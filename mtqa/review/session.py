@@ -62,6 +62,8 @@ class ReviewSession:
             except InputError as exc:
                 errors.append(exc)
                 continue
+            errors.extend(x for x in found if isinstance(x, InputError))
+            found = [x for x in found if not isinstance(x, InputError)]
             walked = Path(arg).is_dir()
             sources.extend((d, p) for d, p in found if not (walked and p.resolve().is_relative_to(skip)))
 

@@ -7,58 +7,17 @@ heavy imports.
 
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
-from pathlib import Path
 
-from mtqa.config import MODELS_DIR
-
-CALIBRATION_PATH = MODELS_DIR / "calibration.json"
+from mtqa.finding import CATEGORY_TABLE
+from mtqa.calibration_file import CALIBRATION_PATH, load, save_section  # noqa: F401  (re-exported)
 
 # Used until a calibration script has written its section (and documented there).
 DEFAULT_SUGGESTION = {"a": 0.5, "b": 0.0}
 
-# Prior probability that a finding of each category is a real artifact, for findings the model
-# cannot judge (no suggestion, and a span whose surprisal means nothing, such as markup or a
-# date stamp). These are judgement calls from what each rule family matches, not measurements;
-# the rule-certain families (code left in copy, foreign script) sit high, the ones that fire on
-# legitimate text now and then (punctuation, name variants) sit near the middle.
-CATEGORY_PRIORS = {
-    "script-intrusion": 0.9,
-    "untranslated": 0.8,
-    "confusion": 0.5,
-    "markup-leak": 0.95,
-    "boilerplate-leak": 0.85,
-    "metadata-leak": 0.8,
-    "locale-convention": 0.7,
-    "glued-word": 0.6,
-    "punctuation": 0.5,
-    "name-variant": 0.5,
-    "house-style": 0.6,
-    "fluency": 0.5,
-    "cross-copy": 0.5,
-    "repetition": 0.8,  # a run of one word or clause; the legitimate repeats are excluded by rule
-}
-# Categories whose text the model can judge: their suggestions (or span surprisal) decide the
-# score and a rejected finding is dropped. The others keep at least their prior, because a model
-# of fluent English has no say on house style, locale conventions or leaked markup.
-MODEL_JUDGED = frozenset({"confusion", "glued-word", "name-variant", "untranslated"})
-
-
-@lru_cache(maxsize=None)
-def load(path: Path = CALIBRATION_PATH) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def save_section(name: str, section: dict, path: Path = CALIBRATION_PATH) -> None:
-    data = load.__wrapped__(path)
-    data[name] = section
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    load.cache_clear()
+# From the one category table (mtqa.finding.CATEGORY_TABLE), where each is explained.
+CATEGORY_PRIORS = {c.name: c.prior for c in CATEGORY_TABLE}
+MODEL_JUDGED = frozenset(c.name for c in CATEGORY_TABLE if c.model_judged)
 
 
 def sigmoid(x: float) -> float:
@@ -80,3 +39,19 @@ def percentile_score(value: float, quantiles: list[float]) -> float:
         return 0.5
     below = sum(1 for q in quantiles if q < value)
     return 1.0 - below / len(quantiles)
+
+
+def measured_score(measures: dict[str, float], section: dict) -> float:
+    """The score of a finding from a detector's measures (lower = worse for each), by its
+    category's calibration section: ``thresholds`` (where the detector flags) and ``sure`` (where
+    no sentence of clean news is that bad). 0.3 at the thresholds, 0.5 at ``sure``
+    (the scorer downgrades a major finding below 0.5, so it stays major only from there on), then
+    towards 0.9; the worst measure counts."""
+    thresholds, sure = section.get("thresholds"), section.get("sure")
+    if not thresholds or not sure:
+        return 0.3
+    position = max((thresholds[k] - v) / max(1e-9, thresholds[k] - sure[k])
+                   for k, v in measures.items() if k in thresholds and k in sure)
+    if position < 1.0:
+        return 0.3 + 0.2 * max(0.0, position)
+    return 0.5 + 0.4 * (1.0 - math.exp(-(position - 1.0)))

@@ -1,8 +1,8 @@
 """A Llama-architecture causal LM in plain torch, for the bundled model's fast start.
 
-With transformers' model classes and ``from_pretrained``, a fresh process is ready to score after
-4.2-4.4 s on the project's 2-core machines; with torch, this module, the safetensors file and the
-`tokenizers` library, after 1.6 s (scripts/bench_lm.py). The scores are the same:
+With torch, this module, the safetensors file and the `tokenizers` library, a fresh process is
+ready to score in a fraction of the time transformers' ``from_pretrained`` takes (README "Speed",
+from scripts/bench_lm.py). The scores are the same:
 tests/test_scoring_model.py checks this forward against transformers' LlamaForCausalLM on the
 bundled model (bit for bit in fp32 on this project's CPUs).
 

@@ -66,11 +66,9 @@ def length_batches(rows: list, budget: int, length=len) -> list[list]:
     return batches
 
 
-def pick_threads() -> int:
-    """$MTQA_THREADS, else the cores this process may use, capped at 8: more threads than cores
-    only adds contention on CPU."""
-    if os.environ.get("MTQA_THREADS", "").isdigit() and int(os.environ["MTQA_THREADS"]) > 0:
-        return int(os.environ["MTQA_THREADS"])
+def default_threads() -> int:
+    """The cores this process may use, capped at 8: more threads than cores only adds contention
+    on CPU. (Config.threads, from --threads or $MTQA_THREADS, overrides it.)"""
     n = os.cpu_count() or 1
     try:
         n = len(os.sched_getaffinity(0))
@@ -89,8 +87,7 @@ def resolve_device(device: str) -> str:
 
 def resolve_precision(precision: str, device: str) -> str:
     """``auto``: bf16 where the hardware computes it natively (CUDA with bf16; a CPU with AMX or
-    AVX512-BF16, where scripts/bench_lm.py measured it 3.5x faster than fp32 for the same scores
-    to within 0.01 nats per token), else fp32."""
+    AVX512-BF16: much faster for nearly the same scores, see README "Speed"), else fp32."""
     if precision != "auto":
         return precision
     if device == "cuda":
@@ -117,9 +114,9 @@ def _dir_fingerprint(path: Path) -> str:
 class FastTokenizer:
     """The bundled model's tokenizer.json through the `tokenizers` library directly.
 
-    transformers' AutoTokenizer takes about 1.6 s to build this tokenizer; `tokenizers` loads the
-    same file in 0.15 s and gives identical ids and offsets (checked when it was introduced, and
-    by tests/test_scoring_model.py). Only the calls LanguageModel makes are provided.
+    transformers' AutoTokenizer takes ten times longer to build this tokenizer; `tokenizers` loads
+    the same file and gives identical ids and offsets (tests/test_scoring_model.py checks it).
+    Only the calls LanguageModel makes are provided.
     """
 
     def __init__(self, path: Path):
@@ -202,14 +199,25 @@ class NativeLlamaBackend:
 
 
 class LanguageModel:
-    """A causal LM that returns token log-probabilities of texts after a context."""
+    """A causal LM that returns token log-probabilities of texts after a context.
+
+    The weights are loaded on the first score that is neither in memory nor in the disk cache
+    (``loader``), so a rerun whose every score is cached never loads them.
+    """
 
     def __init__(self, backend, tokenizer, model_id: str, device: str, prefix_id: int | None,
                  window: int = DEFAULT_WINDOW, cache: ScoreCache | None = None, batch_tokens: int = 4096,
-                 max_text_tokens: int = 256):
-        self.backend = backend  # TransformersBackend or NativeLlamaBackend
+                 max_text_tokens: int = 256, loader=None, exact_id: str | None = None,
+                 precision: str = "fp32", backend_name: str | None = None):
+        self.precision = precision
+        self.backend_name = backend_name or getattr(backend, "name", "?")
+        self._backend = backend  # TransformersBackend or NativeLlamaBackend; None until needed
+        self._loader = loader  # loader(exact: bool) -> backend
+        self._exact_backend = None
         self.tokenizer = tokenizer
         self.model_id = model_id
+        # The exact pass's scores are float32 on every machine: one id, one cache entry for all.
+        self.exact_id = exact_id or f"{model_id}/exact-fp32"
         self.device = device
         self.prefix_id = prefix_id
         self.window = window
@@ -219,7 +227,28 @@ class LanguageModel:
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self.trace: list[list[int]] | None = None  # set to [] to record every computed sequence
         self.stats = {"requested": 0, "unique": 0, "cached": 0, "computed": 0, "tokens": 0, "padded": 0,
-                      "forward_s": 0.0}
+                      "forward_s": 0.0, "exact": 0, "loads": 0}
+
+    @property
+    def backend(self):
+        if self._backend is None:
+            self._backend = self._loader(False)
+            self.stats["loads"] += 1
+        return self._backend
+
+    @property
+    def loaded(self) -> bool:
+        return self._backend is not None
+
+    def exact_backend(self):
+        """The float32 backend of the exact pass: the same one when the model runs in float32,
+        else a float32 copy of the weights, loaded the first time an exact answer is computed."""
+        if self.precision == "fp32":  # the batched pass already runs in float32: one set of weights
+            return self.backend
+        if self._exact_backend is None:
+            self._exact_backend = self._loader(True)
+            self.stats["loads"] += 1
+        return self._exact_backend
 
     # ---- loading -------------------------------------------------------------------------
     @classmethod
@@ -227,13 +256,14 @@ class LanguageModel:
              cache_path: Path | None = None, prefix_token: str | None = None, model_id: str | None = None,
              threads: int | None = None, window: int = DEFAULT_WINDOW,
              native: bool = False) -> "LanguageModel":
-        """Load a local Hugging Face causal LM directory (never from a hub).
+        """A local Hugging Face causal LM directory (never from a hub); its weights load lazily.
 
         ``precision``: auto, fp32, bf16 or int8 (dynamic quantisation of the linear layers, CPU
         only; measured far off fp32 on this model, see scripts/bench_lm.py). ``native``: run a
         Llama directory through mtqa.scoring.llama and the `tokenizers` library instead of
-        transformers: a fresh process starts in 1.6 s instead of 4.2-4.4 (the bundled model uses it;
-        a directory it cannot compute exactly, or int8, goes through transformers regardless).
+        transformers (the bundled model uses it; a directory it cannot compute exactly, or int8,
+        goes through transformers regardless). ``threads``: torch's CPU threads (None: all the
+        cores this process may use, at most 8).
         """
         path = Path(path)
         if not (path / "config.json").is_file():
@@ -241,40 +271,60 @@ class LanguageModel:
         device = resolve_device(device)
         precision = resolve_precision(precision, device)
         if device == "cpu":
-            torch.set_num_threads(threads or pick_threads())
-        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+            torch.set_num_threads(threads or default_threads())
         native = native and precision != "int8" and (path / "tokenizer.json").is_file()
         try:
             if native:
                 from mtqa.scoring import llama
 
                 native = llama.supports(path)
-            if native:
-                tok = FastTokenizer(path)
-                backend = NativeLlamaBackend(llama.Llama.load(path, dtype=dtype, device=device))
-            else:
-                tok, backend = cls._load_transformers(path, dtype, precision, device)
+            tok = FastTokenizer(path) if native else cls._transformers_tokenizer(path)
         except ModelError:
             raise
         except Exception as exc:  # many kinds; all mean "this is not a loadable causal LM"
             raise ModelError(f"cannot load a causal language model from {path}: {exc}") from exc
+
+        def loader(exact: bool):
+            want = "fp32" if exact else precision
+            try:
+                if native:
+                    from mtqa.scoring import llama
+
+                    dtype = torch.float32 if want == "fp32" else torch.bfloat16
+                    return NativeLlamaBackend(llama.Llama.load(path, dtype=dtype, device=device))
+                return cls._load_transformers(path, want, device)
+            except ModelError:
+                raise
+            except Exception as exc:
+                raise ModelError(f"cannot load a causal language model from {path}: {exc}") from exc
+
         prefix_id = None
         if prefix_token is not None:
             prefix_id = tok.convert_tokens_to_ids(prefix_token)
         if prefix_id is None:
             prefix_id = tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id
-        mid = model_id or f"{path.name}-{_dir_fingerprint(path)}"
-        mid = f"{mid}/{precision}/w{window}"
-        return cls(backend, tok, mid, device, prefix_id, window=window, cache=ScoreCache(cache_path))
+        base = model_id or f"{path.name}-{_dir_fingerprint(path)}"
+        return cls(None, tok, f"{base}/{precision}/w{window}", device, prefix_id, window=window,
+                   cache=ScoreCache(cache_path), loader=loader, exact_id=f"{base}/exact-fp32/w{window}",
+                   precision=precision, backend_name="native" if native else "transformers")
 
     @staticmethod
-    def _load_transformers(path: Path, dtype, precision: str, device: str):
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+    def _transformers_tokenizer(path: Path):
+        from transformers import AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
-        tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        return AutoTokenizer.from_pretrained(path, local_files_only=True)
+
+    @staticmethod
+    def _load_transformers(path: Path, precision: str, device: str):
+        from transformers import AutoModelForCausalLM
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype)
         model.eval()
         if precision == "int8":
@@ -282,7 +332,7 @@ class LanguageModel:
                 raise ModelError("int8 dynamic quantisation runs on the CPU only; use --device cpu")
             model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         model.to(device)
-        return tok, TransformersBackend(model)
+        return TransformersBackend(model)
 
     # ---- tokenising ----------------------------------------------------------------------
     def _encode(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
@@ -369,9 +419,8 @@ class LanguageModel:
     def _token_scores(lg, targets) -> np.ndarray:
         """Log-probabilities of ``targets`` under logits ``lg`` [n, vocab], and the entropies.
 
-        Done a few positions at a time: the vocabulary-wide intermediates of 4 positions stay in
-        the CPU cache, and the whole thing ran 5x faster than on 40 positions at once (the same
-        numbers to the bit)."""
+        Done a few positions at a time, so that the vocabulary-wide intermediates stay in the CPU
+        cache (much faster than all positions at once, and the same numbers to the bit)."""
         out = []
         for i in range(0, len(targets), TOKEN_SCORE_CHUNK):
             part = lg[i : i + TOKEN_SCORE_CHUNK].float()
@@ -384,7 +433,8 @@ class LanguageModel:
             return np.zeros((2, 0), np.float32)
         return torch.cat(out, 1).cpu().numpy().astype(np.float32)
 
-    def _compute_batched(self, rows: list[tuple[int, list[int], int]], results: list) -> None:
+    def _compute_batched(self, rows: list[tuple[int, list[int], int]], results: list, backend=None) -> None:
+        backend = backend or self.backend
         batches = length_batches(rows, self.batch_tokens, length=lambda r: len(r[1]))
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         dev = self.device
@@ -399,7 +449,7 @@ class LanguageModel:
             positions = (mask.cumsum(-1) - 1).clamp(min=0)
             self.stats["tokens"] += int(mask.sum())
             self.stats["padded"] += int(mask.numel())
-            logits = self.backend.logits(input_ids.to(dev), mask.to(dev), positions.to(dev), keep)
+            logits = backend.logits(input_ids.to(dev), mask.to(dev), positions.to(dev), keep)
             logits = logits[:, -keep:-1]
             for j, (i, ids, n) in enumerate(batch):
                 targets = torch.tensor(ids[len(ids) - n :], device=logits.device)
@@ -424,20 +474,40 @@ class LanguageModel:
             lg = torch.cat([first, logits[j, : len(ids) - 1]])
             results[i] = self._token_scores(lg, torch.tensor(ids, device=lg.device))
 
-    def prefetch(self, docs, codes=("MTQ501",)) -> None:
-        """Score, in one call, what the model-based detectors in ``codes`` will ask about ``docs``.
+    def answer(self, requests) -> "Answers":
+        """The answers to model requests (anything with ``.context`` and ``.text``): the batched
+        pass over all of them at once, and exact answers on demand."""
+        return Answers(self, requests)
 
-        Detectors see one document at a time. Called once per pipeline batch before detection,
-        this sorts the sentences of all the batch's documents by length into full batches (and
-        scores a sentence repeated across syndicated copies once); the detectors then find their
-        scores in memory. On 20 clean-news articles it cut the fluency time by a fifth.
-        """
-        if any(c.startswith("MTQ501") for c in codes):
-            from mtqa.scoring.fluency import candidate_sentences, sentence_items
+    def score_exact(self, context: str, text: str) -> TokenScores:
+        """Token log-probabilities of ``text`` after ``context``, computed alone (no padding, no
+        batch), in float32, with the same window: the same numbers on every machine, thread count
+        and batch, to float32 rounding. Cached on disk under ``exact_id``."""
+        key = text_key(self.exact_id, context, text)
+        ids, offs = self._encode(text)
+        ids, offs = ids[: self.max_text_tokens], offs[: self.max_text_tokens]
+        lp = self._memo.get(key)
+        if lp is None:
+            lp = self.cache.get_many([key]).get(key)
+        if lp is None or np.asarray(lp).size != 2 * len(ids):
+            lp = self._compute_exact(context, ids)
+            self.cache.put_many({key: lp})
+        self._memo[key] = lp
+        self._memo.move_to_end(key)
+        lp = np.asarray(lp, dtype=np.float32).reshape(2, -1)
+        return TokenScores(text, np.array([s for s, _ in offs], dtype=np.int32),
+                           np.array([e for _, e in offs], dtype=np.int32), lp[0], lp[1])
 
-            items = [it for d in docs for it in sentence_items(d, candidate_sentences(d))]
-            if items:
-                self.score(items)
+    @torch.inference_mode()
+    def _compute_exact(self, context: str, ids: list[int]) -> np.ndarray:
+        results: list[np.ndarray] = [np.zeros((2, 0), np.float32)]
+        if ids:
+            self.stats["exact"] += 1
+            started = time.perf_counter()
+            self._compute_batched([(0, self._context_ids(context) + ids, len(ids))], results,
+                                  backend=self.exact_backend())
+            self.stats["forward_s"] += time.perf_counter() - started
+        return results[0]
 
     def forget(self, disk: bool = False) -> None:
         """Drop the in-memory scores (and, with ``disk``, stop using the disk cache): the next
@@ -446,6 +516,26 @@ class LanguageModel:
         if disk:
             self.cache = ScoreCache(None)
 
+    def signature(self) -> dict:
+        """What the scores depend on: the model id (with its precision and window) and the
+        exact pass's, which decides the fluency thresholds."""
+        return {"model": self.model_id, "exact": self.exact_id}
+
     def describe(self) -> dict:
-        return {"model_id": self.model_id, "backend": self.backend.name, "device": self.device, "window": self.window,
+        return {"model_id": self.model_id, "backend": self.backend_name, "device": self.device, "window": self.window,
                 "threads": torch.get_num_threads(), "cache": str(self.cache.path) if self.cache.enabled else None}
+
+
+class Answers:
+    """The model's answers to one batch's requests (``ctx.model`` for the detectors)."""
+
+    def __init__(self, lm: LanguageModel, requests):
+        self._lm = lm
+        items = list(dict.fromkeys((r.context, r.text) for r in requests))
+        self._scores = dict(zip(items, lm.score(items))) if items else {}
+
+    def __getitem__(self, request) -> TokenScores:
+        return self._scores[(request.context, request.text)]
+
+    def exact(self, request) -> TokenScores:
+        return self._lm.score_exact(request.context, request.text)

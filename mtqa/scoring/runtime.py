@@ -3,20 +3,17 @@
 The bundled model is fetched on first use (and says so); ``--model DIR`` loads any local Hugging
 Face causal LM instead. Precision defaults to ``auto``: bf16 where the hardware has native bf16
 (AMX / AVX512-BF16 CPUs, CUDA), else fp32; int8 dynamic quantisation was measured and rejected
-(scripts/bench_lm.py). $MTQA_PRECISION overrides it (auto, fp32, bf16, int8).
+(scripts/bench_lm.py). Config.precision (--precision... or $MTQA_PRECISION) overrides it.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Callable
 
 from mtqa.config import Config
 from mtqa.scoring.manifest import ModelError, cache_root, install_record, manifest, model_path
-
-DEFAULT_PRECISION = "auto"
 
 
 def ensure_bundled(config: Config, log: Callable[[str], None]) -> Path:
@@ -42,15 +39,16 @@ def ensure_bundled(config: Config, log: Callable[[str], None]) -> Path:
 def load_lm(config: Config, log: Callable[[str], None] = lambda m: None, precision: str | None = None):
     from mtqa.scoring.lm import LanguageModel
 
-    precision = precision or os.environ.get("MTQA_PRECISION", DEFAULT_PRECISION)
+    precision = precision or config.precision
     cache_path = cache_root(config.cache_dir) / "scores.sqlite"
+    threads = config.threads or None
     if config.model_dir:
         return LanguageModel.load(config.model_dir, device=config.device, precision=precision,
-                                  cache_path=cache_path)
+                                  cache_path=cache_path, threads=threads)
     m = manifest()
     path = ensure_bundled(config, log)
     return LanguageModel.load(path, device=config.device, precision=precision, cache_path=cache_path,
-                              prefix_token=m.prefix_token, model_id=m.id, native=True)
+                              prefix_token=m.prefix_token, model_id=m.id, native=True, threads=threads)
 
 
 def open_model(config: Config, log: Callable[[str], None] = lambda m: None):

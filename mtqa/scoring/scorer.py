@@ -10,7 +10,10 @@ How a finding is scored:
 * **Without a suggestion**, in a category whose text the model can judge
   (``calibration.MODEL_JUDGED``): the span's SLOR (model minus unigram log-probability, per
   token) after its context, as a percentile of clean-news words ("surprisal" section).
-* **Fluency** findings carry their own score from the detector.
+* **Measured**: a finding whose evidence carries ``measures`` (a model-backed detector's
+  numbers, such as a sentence's SLOR deficit) is scored from them by the calibration section of
+  its category (:func:`calibration.measured_score`): 0.5 beyond every value clean news shows,
+  so that it stays major only where the model is very sure.
 * Everything else gets the category's documented prior (``calibration.CATEGORY_PRIORS``).
 
 In categories the model cannot judge (markup, boilerplate, locale conventions, house style...),
@@ -38,6 +41,15 @@ class Scorer:
         self.lm = lm
         self.config = config
         self.calibration = calibration.load()
+
+    def signature(self) -> dict:
+        """The scorer's own fields: its downgrade threshold and the calibration file it read."""
+        import hashlib
+
+        from mtqa.calibration_file import CALIBRATION_PATH
+
+        calib = hashlib.sha256(CALIBRATION_PATH.read_bytes()).hexdigest()[:8] if CALIBRATION_PATH.is_file() else "none"
+        return {"downgrade_below": DOWNGRADE_BELOW, "calib": calib}
 
     # ---- the pipeline hook ---------------------------------------------------------------
     def score_batch(self, batch: list[tuple[Document, list[Finding]]]) -> list[list[Finding]]:
@@ -69,9 +81,11 @@ class Scorer:
         for doc, findings in batch:
             doc_plan = []
             for f in findings:
-                prior = calibration.CATEGORY_PRIORS.get(f.category, 0.5)
-                if f.category == "fluency":
-                    doc_plan.append(("fixed", f.evidence.get("score", prior), {}))
+                prior = calibration.CATEGORY_PRIORS[f.category]
+                if "measures" in f.evidence:
+                    score = calibration.measured_score(f.evidence["measures"],
+                                                       self.calibration.get(f.category, {}))
+                    doc_plan.append(("fixed", score, {}))
                 elif f.suggestions:
                     c = comparison(doc, f)
                     first = len(requests)
@@ -122,7 +136,7 @@ def rule_certain(prior: float, model_score: float) -> float:
 def span_slor(scores, span_chars: int) -> float:
     """SLOR per token of the first ``span_chars`` code points (after leading white space) of a
     continuation: the span itself, in its context."""
-    from mtqa.scoring.unigram import UNIT, word_logprob
+    from mtqa.text import UNIT, word_logprob
 
     text = scores.text
     lead = len(text) - len(text.lstrip(" \t\u00a0"))

@@ -1,0 +1,43 @@
+"""Text helpers shared by detectors and scoring alike: words with offsets, and word frequencies.
+
+They live here, below both, so that a detector never imports scoring to count a word and the
+scorer never imports a detector to find one.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Iterator
+
+import regex
+
+# A word: letters with inner apostrophes or hyphens ("don't", "Soviet-era").
+WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*")
+# A unit of SLOR: a word or a number; everything else is punctuation, scored by the model alone.
+UNIT = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*|\p{N}+(?:[.,:]\p{N}+)*")
+# wordfreq's smallest listed frequency: unknown words and names get this unigram probability.
+FLOOR = 1e-8
+
+
+def words(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int, str]]:
+    """(start, end, word) for each word in ``text[start:end]``, offsets into ``text``."""
+    for m in WORD.finditer(text, start, len(text) if end is None else end):
+        yield m.start(), m.end(), m.group(0)
+
+
+@lru_cache(maxsize=200_000)
+def zipf(word: str, lang: str = "en") -> float:
+    """wordfreq's Zipf frequency (0 for unknown words; 7 for 'the')."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, lang)
+
+
+@lru_cache(maxsize=200_000)
+def word_logprob(word: str, lang: str = "en") -> float:
+    """The unigram log-probability of ``word`` (natural log), the normaliser in SLOR: a rare word
+    or a name is hard for any language model to predict, garbled or not."""
+    from wordfreq import word_frequency
+
+    return math.log(max(word_frequency(word, lang), FLOOR))
