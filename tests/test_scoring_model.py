@@ -191,3 +191,22 @@ def test_check_with_the_model_scores_every_finding(lm, tmp_path):
 
     rows = [json.loads(x) for x in r.output.splitlines() if x.startswith("{")]
     assert rows and all(row["score"] is not None and 0 <= row["score"] <= 1 for row in rows)
+
+
+def test_broad_lexicon_proposals_are_judged_by_the_model(lm):
+    """The confusion lexicon proposes its words anywhere when the model is on; the model keeps the
+    confusion in a war story and drops the legitimate word in clean copy."""
+    from mtqa.pipeline import run
+    from mtqa.scoring.scorer import Scorer
+
+    cfg = Config(select=("MTQ201",))
+    # the war is in the paragraph before, so no narrow cue is near
+    war = Document("war.txt", WAR.replace(" And it was unclear", "\n\nIt was unclear"))
+    cost = Document("cost.txt", "The council published the figures on Monday. The actual cost of the new bridge "
+                                "was twice the estimate, auditors found.")
+    found = run([war, cost], cfg, lm=lm, scorer=Scorer(lm, cfg)).findings
+    assert [(f.path, f.text, f.suggestion) for f in found if f.text == "eviction"] == [
+        ("war.txt", "eviction", "evacuation")]
+    assert [f for f in found if f.path == "cost.txt"] == []
+    found = [f for f in found if f.text == "eviction"]
+    assert found[0].evidence["proposal"] == "broad" and found[0].evidence["margin"] > 2.0
