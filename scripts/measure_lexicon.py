@@ -39,6 +39,7 @@ import regex
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from mtqa import corpora  # noqa: E402
 from mtqa.config import CORPORA_DIR, build_config  # noqa: E402
 from mtqa.detectors import confusion  # noqa: E402
 from mtqa.document import Document  # noqa: E402
@@ -52,16 +53,31 @@ def word_count(text: str) -> int:
     return sum(1 for _ in WORD.finditer(text))
 
 
-def injection_sites(entry: confusion.Confusion, docs: list[Document], rng: random.Random, limit: int):
-    """Up to ``limit`` (doc, start, wrong, original) substitutions of an intended form by its wrong
-    form, each one the entry matches after the substitution (narrow or broad)."""
-    pairs = {}  # intended phrase -> wrong form
+def _pairs(entry: confusion.Confusion, raw: dict) -> dict[str, str]:
+    """intended phrase -> wrong phrase: each single wrong word with its first replacement, and
+    each incorrect example's span with its expected suggestion (for phrases such as "discussed
+    about" -> "discussed", which no word-for-word swap would produce)."""
+    from mtqa.corpora import parse_marked
+
+    pairs: dict[str, str] = {}
     for table in (entry.broad, entry.replace):
         for wrong, alts in table.items():
-            if alts and alts[0] and " " not in wrong:
+            if alts and alts[0] and " " not in wrong and alts[0].lower() != wrong:
                 pairs.setdefault(alts[0], wrong)
+    for ex in raw.get("incorrect", []):
+        if isinstance(ex, dict) and ex.get("suggestion") and "text" in ex:
+            text, s, e = parse_marked(ex["text"])
+            wrong, intended = text[s:e].strip(), ex["suggestion"].strip()
+            if wrong and intended and wrong.lower() != intended.lower():
+                pairs.setdefault(intended[:1].lower() + intended[1:], wrong[:1].lower() + wrong[1:])
+    return pairs
+
+
+def injection_sites(entry: confusion.Confusion, raw: dict, docs: list[Document], rng: random.Random, limit: int):
+    """Up to ``limit`` (doc, start, end, original) substitutions of an intended phrase by its wrong
+    form, each one the entry matches after the substitution (narrow or broad)."""
     sites = []
-    for intended, wrong in pairs.items():
+    for intended, wrong in _pairs(entry, raw).items():
         pat = regex.compile(r"(?<![\p{L}\p{N}'’-])" + regex.escape(intended) + r"(?![\p{L}\p{N}])")
         for d in docs:
             for m in pat.finditer(d.text):
@@ -72,14 +88,22 @@ def injection_sites(entry: confusion.Confusion, docs: list[Document], rng: rando
         para_end = d.text.find("\n\n", e)
         text = d.text[: para_end if para_end != -1 else len(d.text)]
         swapped = text[:s] + wrong + text[e:]
-        probe = Document(d.path, swapped)
-        hits = [(hs, he) for _, hs, he, _, _ in confusion.find_confusions(probe, (entry,), broad=True)
-                if hs <= s < he or s <= hs < s + len(wrong)]
-        if hits:
+        lo = max(0, s - 300)
+        probe = Document(d.path, swapped[lo : s + len(wrong) + 300])
+        hits = [(lo + hs, lo + he) for _, hs, he, _, _ in confusion.find_confusions(probe, (entry,), broad=True)]
+        if any(hs <= s < he or s <= hs < s + len(wrong) for hs, he in hits):
             out.append((Document(d.path + "#inj", swapped), s, s + len(wrong), d.text[s:e]))
             if len(out) >= limit:
                 break
     return out
+
+
+def _fixes(text: str, f, original: str, s: int, e: int) -> bool:
+    """Whether one of the finding's suggestions, applied, gives back the original text around the
+    injected span (the finding's span may be wider or narrower than the injection)."""
+    lo, hi = min(s, f.start), max(e, f.end)
+    want = (text[lo:s] + original + text[e:hi]).lower()
+    return any((text[lo:f.start] + sug + text[f.end:hi]).lower() == want for sug in f.suggestions)
 
 
 def main(argv=None) -> None:
@@ -115,7 +139,9 @@ def main(argv=None) -> None:
 
     rng = random.Random(29)
     n, tp = Counter(), Counter()
-    injected = {e.id: injection_sites(e, pool, rng, args.per_entry) for e in entries}
+    raw = {entry["id"]: entry for path in sorted((CORPORA_DIR / args.lexicon).glob("*.toml"))
+           for entry in corpora.load(path).get("entry", [])}
+    injected = {e.id: injection_sites(e, raw[e.id], pool, rng, args.per_entry) for e in entries}
     flat = [(eid, d, s, e, orig) for eid, sites in injected.items() for d, s, e, orig in sites]
     docs_inj = [d for _, d, _, _, _ in flat]
     # one run over all injected documents, so the model batches them; paths keep them apart
@@ -128,7 +154,7 @@ def main(argv=None) -> None:
     for (eid, _, s, e, orig), d in zip(flat, docs_inj):
         n[eid] += 1
         hit = [f for f in found[d.path] if f.start <= s < f.end or s <= f.start < e]
-        ok = any(orig.lower() in (x.lower() for x in f.suggestions) for f in hit)
+        ok = any(_fixes(d.text, f, orig, s, e) for f in hit)
         tp[eid] += ok
         for f in hit:
             rows.append({"set": "injected", "entry": eid, "text": f.text, "suggestion": f.suggestion,
