@@ -201,12 +201,14 @@ def write_measured(directory: Path, measured: dict[str, dict]) -> None:
     for path in sorted(directory.glob("*.toml")):
         out, current = [], None
         for line in path.read_text(encoding="utf-8").split("\n"):
-            if line.startswith("measured = "):
+            if line.startswith("measured = ") and current in measured:
                 continue
             out.append(line)
             m = regex.match(r'id = "([^"]+)"', line)
-            if m and m.group(1) in measured:
-                vals = measured[m.group(1)]
+            if m:
+                current = m.group(1)
+            if m and current in measured:
+                vals = measured[current]
                 out.append("measured = { " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in vals.items()) + " }")
         tmp = path.with_suffix(".toml.tmp")
         tmp.write_text("\n".join(out), encoding="utf-8")
