@@ -112,3 +112,10 @@ def test_calque_is_its_own_code_and_leaves_good_english_alone():
     assert f.text == "of" and f.suggestion == "on" and f.category == "confusion"
     assert findings_for("The cabinet will take a decision on Friday.", "MTQ202") == []
     assert findings_for("The outcome will depend of the weather.", "MTQ201") == []
+
+
+def test_broad_blockers_keep_collocations_the_model_gets_wrong():
+    assert broad_findings("He remains the actual controller of the group.") == []
+    assert broad_findings("The formation carried out joint patrols.") == []
+    ((span, suggs, _),) = broad_findings("Critics say its actual leader has failed the country.")
+    assert span == "actual" and suggs[0] == "current"

@@ -19,8 +19,10 @@ Each entry of a lexicon file describes one confusion:
   language model is on. Their inflections come from lemminflect, each paired with the same
   inflection of the intended word ("evicted" -> "evacuated"); forms listed in ``replace`` keep
   their listed replacements. ``cues`` do not apply to broad proposals, ``blockers`` do, and
-  ``broad_blockers`` (a regular expression of words, in the same window) only to them: blockers
-  are kept for contexts where the measured model is unreliable.
+  ``broad_blockers`` (a regular expression of words, in the same window) and ``broad_not_after``
+  (one that must not match right after the word, as ``not_after``) only to them: blockers are
+  kept for contexts where the measured model is unreliable ("the actual controller" of a company,
+  where the small model prefers "current").
 - ``measured``: precision and recall of the entry, written by scripts/measure_lexicon.py.
 - ``source`` and ``notes``: the source languages and why MT produces the confusion.
 
@@ -79,6 +81,7 @@ class Confusion:
     broad: dict[str, tuple[str, ...]] = field(default_factory=dict)
     broad_pattern: regex.Pattern | None = None
     broad_blockers: regex.Pattern | None = None
+    broad_not_after: regex.Pattern | None = None
 
 
 def _compile_slots(slots: list[str]) -> regex.Pattern:
@@ -183,6 +186,7 @@ def _entry(entry: dict, where: str) -> Confusion:
         broad=broad,
         broad_pattern=_words_regex(sorted(map(regex.escape, broad), key=len, reverse=True)) if broad else None,
         broad_blockers=_words_regex(entry.get("broad_blockers")),
+        broad_not_after=_opt(entry.get("broad_not_after") and r"^\s*(?:" + entry["broad_not_after"] + ")"),
     )
 
 
@@ -319,6 +323,8 @@ def find_confusions(
                     continue  # a name or a title ("Fabric", "Actual Group"), not the common word
                 if conf.lowercase and any(c.isupper() for c in word):
                     continue
+                if conf.broad_not_after and conf.broad_not_after.search(text[e : e + 80]):
+                    continue
                 if conf.blockers or conf.broad_blockers:
                     ctx = ctx_around(s, e)
                     if (conf.blockers and conf.blockers.search(ctx)) or (
@@ -343,8 +349,9 @@ def confusion(doc: Document, ctx: Context) -> Iterator[Finding]:
     The lexicon is data in corpora/confusions/*.toml: each entry lists the wrong forms with their
     inflections, the likely intended forms, and context cues, so that a word in its legitimate
     sense (a tenant's eviction, a school gymnasium) is not reported. The suggestions, best first,
-    keep the case and inflection of the text; with the language model on, the model decides
-    between the text and each suggestion.
+    keep the case and inflection of the text. With the language model on, the false friends are
+    also proposed in any context, whatever words stand around them, and the model decides between
+    the text and each suggestion; without it (--no-lm) only the patterns with their cues fire.
 
     Why is this bad:
     A false friend reads as fluent English but says something else: "a new eviction would take
