@@ -36,8 +36,8 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Iterator
 
 import regex
@@ -78,10 +78,24 @@ class Confusion:
     lowercase: bool
     source: tuple[str, ...]
     notes: str
-    broad: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    broad_pattern: regex.Pattern | None = None
+    broad_words: tuple[str, ...] = ()
     broad_blockers: regex.Pattern | None = None
     broad_not_after: regex.Pattern | None = None
+
+    # Inflecting and compiling the broad words waits until a run with the model asks for them,
+    # so that --no-lm runs never load lemminflect.
+    @cached_property
+    def broad(self) -> dict[str, tuple[str, ...]]:
+        """Every form of the broad words with its intended forms (empty: narrow only)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for word in self.broad_words:
+            for form, alts in inflections(word, self.replace[word]).items():
+                out.setdefault(form, alts)
+        return {form: self.replace.get(form, alts) for form, alts in out.items()}
+
+    @cached_property
+    def broad_pattern(self) -> regex.Pattern | None:
+        return _words_regex(sorted(map(regex.escape, self.broad), key=len, reverse=True)) if self.broad else None
 
 
 def _compile_slots(slots: list[str]) -> regex.Pattern:
@@ -148,18 +162,12 @@ def inflections(form: str, targets: tuple[str, ...]) -> dict[str, tuple[str, ...
     return {k: tuple(v) for k, v in out.items() if v}
 
 
-def _broad(entry: dict, replace: dict[str, tuple[str, ...]], where: str) -> dict[str, tuple[str, ...]]:
-    out: dict[str, tuple[str, ...]] = {}
-    for word in entry.get("broad", ()):
-        word = word.lower()
+def _broad_words(entry: dict, replace: dict[str, tuple[str, ...]], where: str) -> tuple[str, ...]:
+    words_ = tuple(w.lower() for w in entry.get("broad", ()))
+    for word in words_:
         if word not in replace or not all(replace[word]):
             raise ValueError(f"{where}: entry {entry.get('id')}: broad word {word!r} needs a replacement in replace")
-        for form, alts in inflections(word, replace[word]).items():
-            out.setdefault(form, alts)
-    for form in out:
-        if form in replace:  # a form the entry lists keeps its listed replacements
-            out[form] = replace[form]
-    return out
+    return words_
 
 
 def _entry(entry: dict, where: str) -> Confusion:
@@ -167,7 +175,7 @@ def _entry(entry: dict, where: str) -> Confusion:
     replace = {k.lower(): tuple(v if isinstance(v, list) else [v]) for k, v in entry["replace"].items()}
     if not replace:
         raise ValueError(f"{where}: entry {entry.get('id')} has no replacements")
-    broad = _broad(entry, replace, where)
+    broad_words = _broad_words(entry, replace, where)
     return Confusion(
         id=entry["id"],
         patterns=tuple(_compile_slots(p) for p in pats),
@@ -183,8 +191,7 @@ def _entry(entry: dict, where: str) -> Confusion:
         lowercase=bool(entry.get("lowercase", False)),
         source=tuple(entry.get("source", ())),
         notes=entry.get("notes", ""),
-        broad=broad,
-        broad_pattern=_words_regex(sorted(map(regex.escape, broad), key=len, reverse=True)) if broad else None,
+        broad_words=broad_words,
         broad_blockers=_words_regex(entry.get("broad_blockers")),
         broad_not_after=_opt(entry.get("broad_not_after") and r"^\s*(?:" + entry["broad_not_after"] + ")"),
     )
@@ -315,7 +322,7 @@ def find_confusions(
                                 continue
                             evidence["cue"] = c.group(0)
                     yield conf, s, e, suggs, evidence
-        if broad and conf.broad_pattern is not None and not present.isdisjoint(conf.broad):
+        if broad and conf.broad_words and not present.isdisjoint(conf.broad):
             for m in conf.broad_pattern.finditer(text):
                 s, e, word = m.start(), m.end(), m.group(0)
                 sentence_start = s == 0 or bool(_SENTENCE_START.search(text[max(0, s - 3) : s]))
