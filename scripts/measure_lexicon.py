@@ -16,8 +16,8 @@ style).
   Up to ``--per-entry`` injections per entry, drawn with a fixed seed.
 * Precision ``p = tp / (tp + fa)`` on that mix: the ``n`` injected sentences and the clean
   sample. It depends on the mix (one injected error per entry against ``--clean-docs`` clean
-  articles), so compare entries with one another, not with other corpora; ``null`` when the entry
-  neither fired nor was found.
+  articles), so compare entries with one another, not with other corpora; "n/a" when the entry
+  neither fired nor was found (TOML has no null; ``r`` likewise when nothing was injected).
 
 With the model on, findings pass the scorer as in ``mtqa check`` (a finding the model rejects is
 dropped); with ``--no-lm`` only the narrow patterns run. ``--write`` stores the numbers in the
