@@ -53,7 +53,7 @@ def model_context(docs: list[Document], rules: list[Rule], ctx: Context, lm) -> 
     if lm is None or not model_rules:
         return ctx
     requests = [q for d in docs for r in model_rules for q in requests_of(r.code)(d, ctx)]
-    return Context(config=ctx.config, model=lm.answer(requests))
+    return Context(config=ctx.config, model=lm.answer(requests), model_judges=ctx.model_judges)
 
 
 def detect_across(docs: list[Document], rules: list[Rule], ctx: Context) -> dict[str, list[Finding]]:
@@ -78,7 +78,7 @@ def check_documents(
     from mtqa.suppression import Suppressor
 
     rules = active_rules(config, lm is not None)
-    ctx = Context(config=config)
+    ctx = Context(config=config, model_judges=lm is not None)
     suppressor = Suppressor.from_config(config)
     across: dict[str, list[Finding]] = {}
     if any(r.scope == "run" for r in rules):

@@ -52,6 +52,8 @@ RULES: tuple[Rule, ...] = (
          "A sentence not in the document's language"),
     Rule("MTQ201", "confusion", "confusion", "major", _D + "confusion",
          "A known MT confusion or false friend"),
+    Rule("MTQ202", "calque", "confusion", "minor", _D + "calque",
+         "A literal translation of a source-language construction (calque)"),
     Rule("MTQ211", "glued-words", "glued-word", "minor", _D + "glued_words",
          "Two words written together without a space"),
     Rule("MTQ221", "name-variant", "name-variant", "major", _D + "names",

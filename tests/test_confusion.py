@@ -44,3 +44,78 @@ def test_cue_needed_and_blocker_wins():
 def test_cue_in_another_paragraph_does_not_count():
     text = "The shelling went on all night.\n\nIt was unclear whether a new eviction would take place."
     assert findings_for(text, "MTQ201") == []
+
+
+# ---- broad proposals (model on) and their inflections -------------------------------------
+
+from mtqa.config import Config  # noqa: E402
+from mtqa.detectors.confusion import BROAD_PRIOR_LOG_ODDS, find_confusions, inflections  # noqa: E402
+from mtqa.document import Document  # noqa: E402
+from mtqa.scoring import calibration  # noqa: E402
+
+
+def broad_findings(text: str):
+    doc = Document("example.txt", text)
+    return [(doc.text[s:e], suggs, ev) for _, s, e, suggs, ev in find_confusions(doc, lexicon(), broad=True)
+            if ev["proposal"] == "broad"]
+
+
+def test_inflections_pair_each_form_with_the_same_form_of_the_target():
+    assert inflections("eviction", ("evacuation",)) == {"eviction": ("evacuation",), "evictions": ("evacuations",)}
+    forms = inflections("liquidate", ("kill",))
+    assert forms["liquidated"] == ("killed",) and forms["liquidating"] == ("killing",)
+    # a phrase inflects its head: a verb's first word, a noun's last
+    assert inflections("realize", ("carry out",))["realized"] == ("carried out",)
+    assert inflections("polygon", ("training ground",))["polygons"] == ("training grounds",)
+    # a word lemminflect does not know, or not in its base form, stays as given
+    assert inflections("demission", ("resignation",)) == {"demission": ("resignation",)}
+    assert inflections("effectives", ("troops",)) == {"effectives": ("troops",)}
+
+
+def test_broad_proposal_needs_no_cue_and_is_found_between_any_words():
+    # no war cue, an adjective in between: the narrow pattern misses, the broad proposal does not
+    text = "Residents waited all night for the long-delayed evictions to begin."
+    assert findings_for(text, "MTQ201") == []
+    ((span, suggs, ev),) = broad_findings(text)
+    assert span == "evictions" and suggs[0] == "evacuations"
+    assert ev["prior_log_odds"] == BROAD_PRIOR_LOG_ODDS < 0
+
+
+def test_broad_proposals_keep_case_and_skip_names_and_blockers():
+    ((span, suggs, _),) = broad_findings("Eviction resumed at dawn, officials said.")
+    assert span == "Eviction" and suggs[0] == "Evacuation"
+    assert broad_findings("Workers at the Fabric went on strike.") == []  # a name mid-sentence
+    assert broad_findings("The landlord's eviction notice came on Monday.") == []  # a blocker
+
+
+def test_without_the_model_only_the_narrow_patterns_fire():
+    assert findings_for("Residents waited all night for the long-delayed evictions to begin.", "MTQ201") == []
+    assert Config(use_lm=False).use_lm is False
+
+
+def test_a_prior_lowers_the_score_of_the_same_margin():
+    sec = {"a": 1.0, "b": 0.5}
+    plain = calibration.margin_score(1.0, sec)
+    assert calibration.margin_score(1.0, sec, prior_log_odds=-3.5) == calibration.sigmoid(1.0 + 0.5 - 3.5) < plain
+
+
+def test_calque_lexicon_is_large_and_covers_three_families():
+    entries = lexicon("calques")
+    assert len(entries) >= 60
+    sources = {s for e in entries for s in e.source}
+    assert {"es", "fr", "it", "pt"} <= sources and {"de", "nl", "sv"} <= sources and {"ru", "uk", "pl"} <= sources
+    assert all(not e.broad for e in entries)  # calques are phrases: narrow patterns only
+
+
+def test_calque_is_its_own_code_and_leaves_good_english_alone():
+    (f,) = findings_for("The outcome will depend of the weather.", "MTQ202")
+    assert f.text == "of" and f.suggestion == "on" and f.category == "confusion"
+    assert findings_for("The cabinet will take a decision on Friday.", "MTQ202") == []
+    assert findings_for("The outcome will depend of the weather.", "MTQ201") == []
+
+
+def test_broad_blockers_keep_collocations_the_model_gets_wrong():
+    assert broad_findings("He remains the actual controller of the group.") == []
+    assert broad_findings("The formation carried out joint patrols.") == []
+    ((span, suggs, _),) = broad_findings("Critics say its actual leader has failed the country.")
+    assert span == "actual" and suggs[0] == "current"

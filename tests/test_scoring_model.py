@@ -213,3 +213,20 @@ def test_a_fully_cached_rerun_never_loads_the_weights(tmp_path):
     b = run(docs, Config(), lm=again, scorer=Scorer(again, Config())).findings
     assert not again.loaded and again.stats["loads"] == 0
     assert [(f.code, f.start, f.end, f.score) for f in a] == [(f.code, f.start, f.end, f.score) for f in b]
+def test_broad_lexicon_proposals_are_judged_by_the_model(lm):
+    """The confusion lexicon proposes its words anywhere when the model is on; the model keeps the
+    confusion in a war story and drops the legitimate word in clean copy."""
+    from mtqa.pipeline import run
+    from mtqa.scoring.scorer import Scorer
+
+    cfg = Config(select=("MTQ201",))
+    # the war is in the paragraph before, so no narrow cue is near
+    war = Document("war.txt", WAR.replace(" And it was unclear", "\n\nIt was unclear"))
+    cost = Document("cost.txt", "The council published the figures on Monday. The actual cost of the new bridge "
+                                "was twice the estimate, auditors found.")
+    found = run([war, cost], cfg, lm=lm, scorer=Scorer(lm, cfg)).findings
+    assert [(f.path, f.text, f.suggestion) for f in found if f.text == "eviction"] == [
+        ("war.txt", "eviction", "evacuation")]
+    assert [f for f in found if f.path == "cost.txt"] == []
+    found = [f for f in found if f.text == "eviction"]
+    assert found[0].evidence["proposal"] == "broad" and found[0].evidence["margin"] > 2.0

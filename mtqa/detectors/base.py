@@ -48,6 +48,8 @@ class Context:
 
     config: "Config"
     model: ModelAnswers | None = None
+    # Whether the model judges this run's findings (it may propose more broadly when it does).
+    model_judges: bool = False
 
 
 def make_finding(

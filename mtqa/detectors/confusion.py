@@ -15,10 +15,21 @@ Each entry of a lexicon file describes one confusion:
 - ``before`` / ``after``: regular expressions that must match just before / after the match;
   ``not_before`` / ``not_after``: ones that must not. ``lowercase``: match lower-case forms only
   (so names such as "Chicago Tribune" are left alone).
+- ``broad``: wrong words (any form) to propose wherever they occur, in any context, when the
+  language model is on. Their inflections come from lemminflect, each paired with the same
+  inflection of the intended word ("evicted" -> "evacuated"); forms listed in ``replace`` keep
+  their listed replacements. ``cues`` do not apply to broad proposals, ``blockers`` do, and
+  ``broad_blockers`` (a regular expression of words, in the same window) and ``broad_not_after``
+  (one that must not match right after the word, as ``not_after``) only to them: blockers are
+  kept for contexts where the measured model is unreliable ("the actual controller" of a company,
+  where the small model prefers "current").
+- ``measured``: precision and recall of the entry, written by scripts/measure_lexicon.py.
 - ``source`` and ``notes``: the source languages and why MT produces the confusion.
 
-Without the language model the detector proposes; the model later compares the likelihood of the
-sentence as written with each suggestion.
+Two ways to propose: the narrow patterns (with their cues) fire with or without the model; the
+broad proposals only when the model is on, because they say no more than "this word is often a
+confusion" and leave the decision to the model, which compares the likelihood of the sentence as
+written with each suggestion. With --no-lm only the narrow patterns fire.
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterator
 
 import regex
@@ -43,6 +54,11 @@ LEXICON_DIR = "confusions"
 _B = r"(?<![\p{L}\p{N}'’-])"  # word start
 _E = r"(?![\p{L}\p{N}])"  # word end ("-" may follow: "eviction-related")
 _SEP = r"[ \t\u00a0]+"
+# A broad proposal is a word that is usually right: the log-odds that one is a confusion, against
+# the balanced classes of the scorer's calibration (about 1 in 33). The scorer adds it to the
+# logit, so the model must prefer the intended word by about 1.3 nats before a broad proposal is
+# kept (chosen between the margins of clean and injected words; scripts/measure_lexicon.py).
+BROAD_PRIOR_LOG_ODDS = -3.5
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:]\s*|[\"“‘(]\s*)$")
 
 
@@ -62,6 +78,24 @@ class Confusion:
     lowercase: bool
     source: tuple[str, ...]
     notes: str
+    broad_words: tuple[str, ...] = ()
+    broad_blockers: regex.Pattern | None = None
+    broad_not_after: regex.Pattern | None = None
+
+    # Inflecting and compiling the broad words waits until a run with the model asks for them,
+    # so that --no-lm runs never load lemminflect.
+    @cached_property
+    def broad(self) -> dict[str, tuple[str, ...]]:
+        """Every form of the broad words with its intended forms (empty: narrow only)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for word in self.broad_words:
+            for form, alts in inflections(word, self.replace[word]).items():
+                out.setdefault(form, alts)
+        return {form: self.replace.get(form, alts) for form, alts in out.items()}
+
+    @cached_property
+    def broad_pattern(self) -> regex.Pattern | None:
+        return _words_regex(sorted(map(regex.escape, self.broad), key=len, reverse=True)) if self.broad else None
 
 
 def _compile_slots(slots: list[str]) -> regex.Pattern:
@@ -88,11 +122,60 @@ def _opt(spec: str | None, flags=regex.I | regex.V1) -> regex.Pattern | None:
     return regex.compile(spec, flags) if spec else None
 
 
+def _head(phrase: str, upos: str) -> int:
+    """Index of the word to inflect in a multi-word phrase: a verb's first ("carry out"), a noun's
+    or adjective's last ("ten days", "training ground")."""
+    return 0 if upos == "VERB" else len(phrase.split(" ")) - 1
+
+
+def inflections(form: str, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The inflections of the base form ``form`` with the same inflection of each target, by
+    lemminflect (from the NIH SPECIALIST lexicon): ``inflections("eviction", ("evacuation",))`` ->
+    {"eviction": ("evacuation",), "evictions": ("evacuations",)}. Only a word that lemminflect
+    knows, given in its base form, is inflected, in its first part of speech that the target
+    shares; other words ("demission", "effectives", "embarrassed") stay as given, so a guessed
+    inflection never invents a wrong word (the singular "effective" is no confusion)."""
+    import lemminflect
+
+    out: dict[str, list[str]] = {form: list(targets)}
+    for upos, lemmas in lemminflect.getAllLemmas(form).items():
+        if upos not in ("NOUN", "VERB", "ADJ") or form not in lemmas:
+            continue
+        wrong = lemminflect.getAllInflections(form, upos=upos)
+        shared = False
+        for target in targets:
+            words_ = target.split(" ")
+            h = _head(target, upos)
+            t_lemmas = lemminflect.getAllLemmas(words_[h]).get(upos)
+            if not t_lemmas:
+                continue
+            shared = True
+            t_infl = lemminflect.getAllInflections(t_lemmas[0], upos=upos)
+            for tag, fs in wrong.items():
+                if tag in t_infl and fs[0] != form:
+                    inflected = " ".join(words_[:h] + [t_infl[tag][0]] + words_[h + 1:])
+                    alts = out.setdefault(fs[0], [])
+                    if inflected not in alts:
+                        alts.append(inflected)
+        if shared:
+            break
+    return {k: tuple(v) for k, v in out.items() if v}
+
+
+def _broad_words(entry: dict, replace: dict[str, tuple[str, ...]], where: str) -> tuple[str, ...]:
+    words_ = tuple(w.lower() for w in entry.get("broad", ()))
+    for word in words_:
+        if word not in replace or not all(replace[word]):
+            raise ValueError(f"{where}: entry {entry.get('id')}: broad word {word!r} needs a replacement in replace")
+    return words_
+
+
 def _entry(entry: dict, where: str) -> Confusion:
     pats = entry.get("patterns") or [entry["pattern"]]
     replace = {k.lower(): tuple(v if isinstance(v, list) else [v]) for k, v in entry["replace"].items()}
     if not replace:
         raise ValueError(f"{where}: entry {entry.get('id')} has no replacements")
+    broad_words = _broad_words(entry, replace, where)
     return Confusion(
         id=entry["id"],
         patterns=tuple(_compile_slots(p) for p in pats),
@@ -108,6 +191,9 @@ def _entry(entry: dict, where: str) -> Confusion:
         lowercase=bool(entry.get("lowercase", False)),
         source=tuple(entry.get("source", ())),
         notes=entry.get("notes", ""),
+        broad_words=broad_words,
+        broad_blockers=_words_regex(entry.get("broad_blockers")),
+        broad_not_after=_opt(entry.get("broad_not_after") and r"^\s*(?:" + entry["broad_not_after"] + ")"),
     )
 
 
@@ -192,44 +278,69 @@ class _Window:
         return min(ws, start), max(we, end)
 
 
-def find_confusions(doc: Document, entries: tuple[Confusion, ...]) -> Iterator[tuple[Confusion, int, int, list[str], dict]]:
+def find_confusions(
+    doc: Document, entries: tuple[Confusion, ...], broad: bool = False
+) -> Iterator[tuple[Confusion, int, int, list[str], dict]]:
+    """(entry, span start, span end, suggestions, evidence) for each match: the narrow patterns,
+    and with ``broad`` every form of each entry's broad words as well."""
     text = doc.text
     present = {w.lower() for _, _, w in words(text)}
     window: _Window | None = None
+
+    def ctx_around(s: int, e: int) -> str:
+        nonlocal window
+        window = window or _Window(doc)
+        ws, we = window.around(s, e)
+        return text[ws:s] + " " + text[e:we]
+
     for conf in entries:
-        if not (conf.keys & present):
-            continue
-        for pat, nslots in zip(conf.patterns, conf.nslots):
-            for m in pat.finditer(text):
-                s, e, suggs = _suggestions(text, m, nslots, conf)
-                if not suggs:
-                    continue
-                if conf.lowercase and any(c.isupper() for c in text[s:e]):
-                    continue
-                before, after = text[max(0, m.start() - 80) : m.start()], text[m.end() : m.end() + 80]
-                if conf.before and not conf.before.search(before):
-                    continue
-                if conf.after and not conf.after.search(after):
-                    continue
-                if conf.not_before and conf.not_before.search(before):
-                    continue
-                if conf.not_after and conf.not_after.search(after):
-                    continue
-                evidence: dict = {"entry": conf.id, "source": list(conf.source)}
-                if conf.cues or conf.blockers:
-                    window = window or _Window(doc)
-                    ws, we = window.around(m.start(), m.end())
-                    ctx = text[ws:m.start()] + " " + text[m.end():we]
-                    if conf.blockers:
-                        b = conf.blockers.search(ctx)
-                        if b:
+        if conf.keys & present:
+            for pat, nslots in zip(conf.patterns, conf.nslots):
+                for m in pat.finditer(text):
+                    s, e, suggs = _suggestions(text, m, nslots, conf)
+                    if not suggs:
+                        continue
+                    if conf.lowercase and any(c.isupper() for c in text[s:e]):
+                        continue
+                    before, after = text[max(0, m.start() - 80) : m.start()], text[m.end() : m.end() + 80]
+                    if conf.before and not conf.before.search(before):
+                        continue
+                    if conf.after and not conf.after.search(after):
+                        continue
+                    if conf.not_before and conf.not_before.search(before):
+                        continue
+                    if conf.not_after and conf.not_after.search(after):
+                        continue
+                    evidence: dict = {"entry": conf.id, "source": list(conf.source), "proposal": "narrow"}
+                    if conf.cues or conf.blockers:
+                        ctx = ctx_around(m.start(), m.end())
+                        if conf.blockers and conf.blockers.search(ctx):
                             continue
-                    if conf.cues:
-                        c = conf.cues.search(ctx)
-                        if not c:
-                            continue
-                        evidence["cue"] = c.group(0)
-                yield conf, s, e, suggs, evidence
+                        if conf.cues:
+                            c = conf.cues.search(ctx)
+                            if not c:
+                                continue
+                            evidence["cue"] = c.group(0)
+                    yield conf, s, e, suggs, evidence
+        if broad and conf.broad_words and not present.isdisjoint(conf.broad):
+            for m in conf.broad_pattern.finditer(text):
+                s, e, word = m.start(), m.end(), m.group(0)
+                sentence_start = s == 0 or bool(_SENTENCE_START.search(text[max(0, s - 3) : s]))
+                if word[:1].isupper() and not sentence_start:
+                    continue  # a name or a title ("Fabric", "Actual Group"), not the common word
+                if conf.lowercase and any(c.isupper() for c in word):
+                    continue
+                if conf.broad_not_after and conf.broad_not_after.search(text[e : e + 80]):
+                    continue
+                if conf.blockers or conf.broad_blockers:
+                    ctx = ctx_around(s, e)
+                    if (conf.blockers and conf.blockers.search(ctx)) or (
+                        conf.broad_blockers and conf.broad_blockers.search(ctx)
+                    ):
+                        continue
+                suggs = [match_case(word, a, title_words=False) for a in conf.broad[word.lower()]]
+                yield conf, s, e, suggs, {"entry": conf.id, "source": list(conf.source), "proposal": "broad",
+                                          "prior_log_odds": BROAD_PRIOR_LOG_ODDS}
 
 
 @detector("MTQ201")
@@ -245,8 +356,9 @@ def confusion(doc: Document, ctx: Context) -> Iterator[Finding]:
     The lexicon is data in corpora/confusions/*.toml: each entry lists the wrong forms with their
     inflections, the likely intended forms, and context cues, so that a word in its legitimate
     sense (a tenant's eviction, a school gymnasium) is not reported. The suggestions, best first,
-    keep the case and inflection of the text; with the language model on, the model decides
-    between the text and each suggestion.
+    keep the case and inflection of the text. With the language model on, the false friends are
+    also proposed in any context, whatever words stand around them, and the model decides between
+    the text and each suggestion; without it (--no-lm) only the patterns with their cues fire.
 
     Why is this bad:
     A false friend reads as fluent English but says something else: "a new eviction would take
@@ -257,16 +369,24 @@ def confusion(doc: Document, ctx: Context) -> Iterator[Finding]:
 
     Use instead: ... whether a new evacuation would take place.
     """
-    found = sorted(find_confusions(doc, lexicon()), key=lambda f: (f[1], -(f[2] - f[1])))
+    yield from report(doc, "MTQ201", lexicon(), broad=ctx.model_judges,
+                      message="{wrong!r} may be an MT confusion for {fix}{why}")
+
+
+def report(doc: Document, code: str, entries: tuple[Confusion, ...], broad: bool, message: str) -> Iterator[Finding]:
+    """The findings of ``code`` for the entries' matches, one per span (the longer span, then a
+    narrow match, wins where two overlap). Broad proposals only when the model is there to judge
+    them (see the module docstring)."""
+    found = sorted(find_confusions(doc, entries, broad=broad),
+                   key=lambda f: (f[1], -(f[2] - f[1]), f[4]["proposal"] != "narrow"))
     kept: list[tuple[int, int]] = []
     for conf, s, e, suggs, evidence in found:
         if any(s < ke and e > ks for ks, ke in kept):
-            continue  # two entries on one phrase: the longer span wins
+            continue
         kept.append((s, e))
         wrong = doc.text[s:e]
         why = f" ({conf.notes})" if conf.notes else ""
         yield make_finding(
-            doc, "MTQ201", s, e,
-            f"{wrong!r} may be an MT confusion for {suggs[0]!r}{why}",
+            doc, code, s, e, message.format(wrong=wrong, fix=repr(suggs[0]) if suggs[0] else "nothing (delete it)", why=why),
             suggestions=tuple(suggs), evidence=evidence,
         )

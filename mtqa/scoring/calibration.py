@@ -27,10 +27,15 @@ def sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def margin_score(margin: float, section: dict | None = None) -> float:
-    """P(artifact | margin) from the logistic fit in the 'suggestion' section."""
+def margin_score(margin: float, section: dict | None = None, prior_log_odds: float = 0.0) -> float:
+    """P(artifact | margin) from the logistic fit in the 'suggestion' section.
+
+    The fit weighs artifacts and correct text equally (a balanced prior). A finding whose
+    detector knows its proposals to be mostly correct text (a lexicon proposing a word wherever it
+    occurs) states ``prior_log_odds``, the log-odds that such a proposal is an artifact against
+    that balanced prior; Bayes' rule adds it to the logit."""
     sec = section if section is not None else load().get("suggestion", DEFAULT_SUGGESTION)
-    return sigmoid(sec["a"] * margin + sec["b"])
+    return sigmoid(sec["a"] * margin + sec["b"] + prior_log_odds)
 
 
 def percentile_score(value: float, quantiles: list[float]) -> float:

@@ -52,7 +52,7 @@ def load_lm(config: Config, log: Callable[[str], None] = lambda m: None, precisi
 
 
 def open_model(config: Config, log: Callable[[str], None] = lambda m: None):
-    """(lm, scorer) for the pipeline: lm goes to detectors as ctx.lm, scorer scores findings."""
+    """(lm, scorer) for the pipeline: lm answers the detectors' model requests, scorer scores findings."""
     from mtqa.scoring.scorer import Scorer
 
     lm = load_lm(config, log)

@@ -6,7 +6,8 @@ How a finding is scored:
   suggestion, after the same preceding document context (:mod:`mtqa.scoring.context`). The best
   margin ``log p(fix) - log p(original)`` goes through the logistic fit in models/calibration.json
   ("suggestion": positives are confusions injected into clean news, negatives the same spans left
-  as written with the confusion as the "suggestion").
+  as written with the confusion as the "suggestion"), plus the finding's own
+  ``evidence["prior_log_odds"]`` where its detector states one (:func:`calibration.margin_score`).
 * **Without a suggestion**, in a category whose text the model can judge
   (``calibration.MODEL_JUDGED``): the span's SLOR (model minus unigram log-probability, per
   token) after its context, as a percentile of clean-news words ("surprisal" section).
@@ -91,7 +92,8 @@ class Scorer:
                     first = len(requests)
                     requests.append((c.context, c.original))
                     requests.extend((c.context, v) for v in c.variants)
-                    doc_plan.append(("margin", first, len(c.variants), prior, f.category))
+                    doc_plan.append(("margin", first, len(c.variants), prior, f.category,
+                                     float(f.evidence.get("prior_log_odds", 0.0))))
                 elif f.category in calibration.MODEL_JUDGED and f.end > f.start:
                     c = comparison(doc, f)
                     requests.append((c.context, c.original))
@@ -109,11 +111,11 @@ class Scorer:
                 if p[0] == "fixed":
                     doc_scores.append((float(p[1]), p[2]))
                 elif p[0] == "margin":
-                    _, first, n, prior, category = p
+                    _, first, n, prior, category, prior_log_odds = p
                     base = results[first].total
                     margins = [results[first + 1 + k].total - base for k in range(n)]
                     best = max(margins)
-                    score = calibration.margin_score(best, sug)
+                    score = calibration.margin_score(best, sug, prior_log_odds)
                     if category not in calibration.MODEL_JUDGED:
                         score = rule_certain(prior, score)
                     doc_scores.append((score, {"margin": round(best, 3),
