@@ -70,7 +70,11 @@ def _open_model(config):
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
-              help="Output format (default: text); html is one self-contained page for review.")
+              help="Output format (default: text); html is one self-contained page for review; "
+                   "jsonl-evidence adds an 'evidence' key to each JSON line.")
+@click.option("--reference", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A document that is the English original of a story (repeatable): evidence for the "
+                   "cross-copy rules (MTQ6xx), never flagged by them.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write here instead of stdout (atomically, when the run ends).")
 @click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
@@ -79,7 +83,7 @@ def _open_model(config):
               help="Order findings by place in each input (default, streamed) or most likely first "
                    "(score, then severity; written when the run ends).")
 @_model_options
-def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
+def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
           max_bytes):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
@@ -96,7 +100,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
     config = build_config(
         select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
         use_lm=False if no_lm else None, model_dir=model_dir, device=device, cache_dir=cache_dir,
-        house_style=house_style, max_bytes=max_bytes,
+        house_style=house_style, max_bytes=max_bytes, reference=tuple(reference) or None,
     )
     if output and any(p != "-" and Path(p).exists() and Path(p).resolve() == Path(output).resolve() for p in paths):
         raise InputError(output, "the output file is one of the inputs; mtqa never overwrites its input")

@@ -15,7 +15,7 @@ CORPORA_DIR = PROJECT_ROOT / "corpora"
 MODELS_DIR = PROJECT_ROOT / "models"
 
 
-FORMATS = ("text", "jsonl", "diff", "html")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
+FORMATS = ("text", "jsonl", "diff", "html", "jsonl-evidence")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ class Config:
     language: str = "en"
     max_bytes: int = 20_000_000
     min_score: float = 0.2  # findings the model scores below this are dropped
+    # Documents that are the English original of a story: evidence for the cross-copy rules,
+    # never flagged by them (paths as given on the command line, or resolved to the same file).
+    reference: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:

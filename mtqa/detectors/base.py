@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from mtqa.finding import Finding
@@ -19,6 +19,8 @@ class Context:
 
     config: "Config"
     lm: Any = None  # mtqa.scoring LanguageModel, or None with --no-lm
+    # Work shared by the run-scope rules of one run (the stories of mtqa.stories), computed once.
+    memo: dict = field(default_factory=dict)
 
 
 def make_finding(

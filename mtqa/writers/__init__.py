@@ -9,7 +9,8 @@ from mtqa.finding import Finding
 from mtqa.writers import diff, html, jsonl, text
 
 WriteFn = Callable[[list[Document], list[Finding], TextIO], None]
-WRITERS: dict[str, WriteFn] = {"text": text.write, "jsonl": jsonl.write, "diff": diff.write, "html": html.write}
+WRITERS: dict[str, WriteFn] = {"text": text.write, "jsonl": jsonl.write, "diff": diff.write, "html": html.write,
+                               "jsonl-evidence": jsonl.write_with_evidence}
 # Writers that can be called once per batch of documents as the run goes; the others render the
 # whole run at once (one HTML page), after the last batch.
-STREAMING = frozenset({"text", "jsonl", "diff"})
+STREAMING = frozenset({"text", "jsonl", "diff", "jsonl-evidence"})

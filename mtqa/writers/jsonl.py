@@ -23,3 +23,21 @@ def dumps(record: dict) -> str:
 def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
     for f in findings:
         out.write(dumps(f.to_json()) + "\n")
+
+
+def write_with_evidence(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
+    """``--format jsonl-evidence``: the 12 keys and a 13th, ``evidence``: what the detector and
+    the scorer knew (for a cross-copy finding, the other copies' aligned sentences under
+    ``copies``, each with its path, offsets, text and similarity)."""
+    for f in findings:
+        out.write(dumps({**f.to_json(), "evidence": _plain(f.evidence)}) + "\n")
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
