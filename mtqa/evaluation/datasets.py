@@ -108,7 +108,7 @@ COVERS: dict[str, tuple[str, ...]] = {
     "name-variant": ("name-variant",),
     "house-style": ("name-variant", "spelling"),
     "fluency": ("fluency",),
-    "cross-copy": ("name-variant",),
+    "cross-copy": ("name-variant", "confusion"),  # MTQ602 numbers and MTQ604 polarity are mistranslations
 }
 
 
