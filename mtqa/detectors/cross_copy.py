@@ -188,12 +188,14 @@ def _report(a: str, b: str, holders: dict[str, list[_Copy]], style) -> Iterator[
                 if score >= _MIN_ALIGNED_CHRF:
                     where += f', in "{aligned[:80]}{"…" if len(aligned) > 80 else ""}"'
                 tie = winner is None
+                here = c.doc.sentence_at(s)
                 yield make_finding(
                     c.doc, "MTQ601", s, e,
                     f"{minor!r} is spelled {major!r} in another copy of this story ({where})"
                     + ("; as many copies spell it each way, so no spelling is suggested" if tie else ""),
                     suggestions=() if tie else (major,),
                     evidence={"other_copy": other.doc.path, "aligned_chrf": round(score, 1),
+                              "sentence": {"start": here.start, "end": here.end} if here else {},
                               "copies": [{"path": other.doc.path, "sentence": aligned,
                                           "similarity": round(score / 100, 3),
                                           "reference": other.reference}] if aligned else []},
