@@ -114,6 +114,7 @@ class Story:
 
     copies: list[Copy]
     aligned: dict[tuple[int, int], list[Counterpart]] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # per-sentence work the rules share (word alignments)
 
     def counterparts(self, copy: Copy, sentence: int) -> list[Counterpart]:
         return self.aligned.get((copy.index, sentence), [])

@@ -135,6 +135,7 @@ WORDING = [
     "Hundreds of civilians remained in the plant, and it was unclear whether a new evacuation would take place.",
     "Hundreds of civilians remained in the plant and it was unclear whether a new evacuation would take place.",
     "Hundreds of civilians remained in the plant, and it was unclear whether a new eviction would take place.",
+    "Hundreds of civilians remained inside the plant, and it was unclear whether a new evacuation would take place.",
 ]
 
 

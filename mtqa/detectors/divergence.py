@@ -101,18 +101,34 @@ def _span_text(doc: Document, toks: tuple[Token, ...]) -> str:
     return doc.text[toks[0].start:toks[-1].end] if toks else ""
 
 
-def _candidates(docs: list[Document], ctx: Context) -> Iterator[tuple[Story, Copy, int, list[Token], list[_Pair]]]:
+def _candidates(docs: list[Document], ctx: Context, wanted=None
+                ) -> Iterator[tuple[Story, Copy, int, list[Token], list[_Pair]]]:
+    """Each sentence of each non-reference copy with its close counterparts, word-aligned.
+    ``wanted(story, copy, i)`` is a cheap test that skips sentences a rule has nothing to check in
+    before the word alignment is paid for; pairs are computed once per run and shared by the rules."""
     for story in stories(docs, ctx):
+        memo = story.memo.setdefault("pairs", {})
         for copy in story.copies:
             if copy.reference:
                 continue
             for i in range(len(copy.sentences)):
                 if not story.counterparts(copy, i):
                     continue
-                mine = copy.sentence_tokens(i)
-                pairs = _pairs(story, copy, i, mine)
+                if wanted is not None and not wanted(story, copy, i):
+                    continue
+                if (copy.index, i) not in memo:
+                    mine = copy.sentence_tokens(i)
+                    memo[copy.index, i] = (mine, _pairs(story, copy, i, mine))
+                mine, pairs = memo[copy.index, i]
                 if pairs:
                     yield story, copy, i, mine, pairs
+
+
+def _sentence_memo(story: Story, name: str, copy: Copy, i: int, compute):
+    memo = story.memo.setdefault(name, {})
+    if (copy.index, i) not in memo:
+        memo[copy.index, i] = compute(copy, i)
+    return memo[copy.index, i]
 
 
 # ---- MTQ602: numbers -------------------------------------------------------------------------
@@ -218,10 +234,19 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     copies: "a total of 127 people arrived", "a total of 127 people arrived",
     "a total of 172 people arrived" -> "172" in the third is reported, with "127" suggested.
     """
-    for story, copy, i, mine, pairs in _candidates(docs, ctx):
+    def sentence_q(c: Copy, k: int) -> list[Quantity]:
+        return quantities(c.doc.text, *c.sentences[k])
+
+    def wanted(story: Story, c: Copy, k: int) -> bool:
+        mine_q = _sentence_memo(story, "quantities", c, k, sentence_q)
+        return bool(mine_q) and any(
+            not all(any(_same(q, t) for t in _sentence_memo(story, "quantities", cp.copy, cp.sentence, sentence_q))
+                    for q in mine_q)
+            for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
+
+    for story, copy, i, mine, pairs in _candidates(docs, ctx, wanted):
         text = copy.doc.text
-        s, e = copy.sentences[i]
-        mine_q = quantities(text, s, e)
+        mine_q = _sentence_memo(story, "quantities", copy, i, sentence_q)
         if not mine_q:
             continue
         for q in mine_q:
@@ -296,8 +321,9 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     garbled term) reads as fluent English; no lexicon lists every such pair, but the other
     translations of the same sentence show the word that was meant.
 
-    Synonyms are left to the majority and the model: with three or more copies, more copies must
-    share the other word than share this copy's; with two, the model decides alone. Only single
+    Synonyms are left to the majority and the model: with three or more copies, more than half of
+    all the copies (and at least three) must share the other word; with two, the reference copy
+    decides, or else the model alone. Only single
     words (or two-word phrases) are compared, in lower case (names are MTQ601's), and another
     form of the same word (evacuation, evacuations) is no disagreement.
 
@@ -328,6 +354,12 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
             report, suggestion = _verdict(agree, alternatives, pairs)
             if not report:
                 continue
+            if len(pairs) > 1 and not any(cp.copy.reference for _, cp in alternatives):
+                # Wording is where translations legitimately differ most: more than half of all the
+                # copies (this one included) must share the other word, and at least three.
+                n = sum(1 for r, _ in alternatives if r == suggestion)
+                if n < 3 or 2 * n <= len(pairs) + 1:
+                    continue
             if suggestion is None:  # two copies: the model decides between the two words
                 suggestion = alternatives[0][0]
             cps = [cp for r, cp in alternatives if r == suggestion]
@@ -375,7 +407,15 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
     copies: "decided not to travel" (twice), "decided to travel" -> "decided" is reported in the
     third, with "decided not" suggested.
     """
-    for story, copy, i, mine, pairs in _candidates(docs, ctx):
+    def count(c: Copy, k: int) -> int:
+        return _negations(c.sentence_tokens(k))
+
+    def wanted(story: Story, c: Copy, k: int) -> bool:
+        n = _sentence_memo(story, "negations", c, k, count)
+        return any(_sentence_memo(story, "negations", cp.copy, cp.sentence, count) != n
+                   for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
+
+    for story, copy, i, mine, pairs in _candidates(docs, ctx, wanted):
         text = copy.doc.text
         n_mine = _negations(mine)
         agree, alternatives, where = [], [], {}
