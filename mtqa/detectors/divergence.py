@@ -306,6 +306,13 @@ def _inflection(a: str, b: str) -> bool:
     return n >= 4 and max(len(a), len(b)) - n <= 3
 
 
+def _compound(a: str, b: str) -> bool:
+    """"second-largest" and "second largest", "above-mentioned" and "above": one word written as
+    a compound or split, or a part of it, not another word."""
+    a, b = regex.sub(r"[^\p{L}]", "", a.lower()), regex.sub(r"[^\p{L}]", "", b.lower())
+    return a in b or b in a
+
+
 @detector("MTQ603")
 def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     """What it does:
@@ -321,9 +328,9 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     garbled term) reads as fluent English; no lexicon lists every such pair, but the other
     translations of the same sentence show the word that was meant.
 
-    Synonyms are left to the majority and the model: with three or more copies, more than half of
-    all the copies (and at least three) must share the other word; with two, the reference copy
-    decides, or else the model alone. Only single
+    Synonyms are left to the majority and the model: with three or more copies, no other copy may
+    use this copy's word, and more than half of all the copies (at least three) must share the
+    other word; with two, the reference copy decides, or else the model alone. Only single
     words (or two-word phrases) are compared, in lower case (names are MTQ601's), and another
     form of the same word (evacuation, evacuations) is no disagreement.
 
@@ -344,6 +351,8 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
                     continue
                 if len(ed.mine) == len(ed.theirs) == 1 and _inflection(ed.mine[0].text, ed.theirs[0].text):
                     continue
+                if _compound(_span_text(copy.doc, ed.mine), _span_text(p.other.copy.doc, ed.theirs)):
+                    continue
                 key = (ed.mine[0].start, ed.mine[-1].end)
                 spans.setdefault(key, []).append((_span_text(p.other.copy.doc, ed.theirs), p.other))
         for (s, e), alternatives in spans.items():
@@ -355,10 +364,11 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
             if not report:
                 continue
             if len(pairs) > 1 and not any(cp.copy.reference for _, cp in alternatives):
-                # Wording is where translations legitimately differ most: more than half of all the
-                # copies (this one included) must share the other word, and at least three.
+                # Wording is where translations legitimately differ most: this copy's word must be
+                # its own (no other copy uses it), and more than half of all the copies (this one
+                # included), at least three, must share the other word.
                 n = sum(1 for r, _ in alternatives if r == suggestion)
-                if n < 3 or 2 * n <= len(pairs) + 1:
+                if agree or n < 3 or 2 * n <= len(pairs) + 1:
                     continue
             if suggestion is None:  # two copies: the model decides between the two words
                 suggestion = alternatives[0][0]
