@@ -98,6 +98,8 @@ RULES: tuple[Rule, ...] = (
          "A negation dropped or added against the other copies of the story", scope="run"),
     Rule("MTQ605", "cross-copy-added-sentence", "cross-copy", "minor", _D + "divergence",
          "A sentence that the other copies of the story do not have", scope="run"),
+    Rule("MTQ606", "cross-copy-missing-sentence", "cross-copy", "minor", _D + "divergence",
+         "A sentence that the other copies of the story have and this one lacks", scope="run"),
 )
 
 RULES_BY_CODE = {r.code: r for r in RULES}

@@ -1,4 +1,4 @@
-"""Where one copy's meaning departs from the other copies of its story (MTQ602-MTQ605).
+"""Where one copy's meaning departs from the other copies of its story (MTQ602-MTQ606).
 
 All four rules read the run's stories from :mod:`mtqa.stories` (grouped and aligned once per
 run) and decide the same way which side of a disagreement is the artifact:
@@ -542,3 +542,76 @@ def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Fi
                     evidence={"story": [c.path for c in story.copies], "sentence": {"start": s, "end": e},
                               "copies": []},
                 )
+
+
+# ---- MTQ606: a sentence this copy lacks -----------------------------------------------------
+
+@detector("MTQ606")
+def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[Finding]:
+    """What it does:
+    Reports the place where this copy lacks a sentence that the other copies of the story,
+    translations of the same text, carry: more than half of the copies that align sentence by
+    sentence with this one (at least two), or the reference copy, have it, and this copy has no
+    counterpart. The finding is an empty span where the sentence would stand (after the
+    sentence that matches the one before it) and quotes the missing sentence. Informational,
+    minor.
+
+    Why is this bad:
+    A sentence dropped in translation (MT systems skip short or repeated sentences, and long
+    ones get cut) loses content silently; the reader cannot see what is not there.
+
+    Copies that tell the story differently (another agency's report) are not compared: the rule
+    needs copies that align for most of their sentences.
+
+    Example:
+    three translations of one short report, one without "About 2,000 Ukrainian fighters are
+    believed to be inside." -> the place after its first sentence is reported.
+    """
+    for story in stories(docs, ctx):
+        for copy in story.copies:
+            if copy.reference or len(copy.sentences) < 2:
+                continue
+            parallel = [c for c in story.copies if c is not copy and story.parallel(copy, c) >= PARALLEL]
+            if len(parallel) < 2 and not any(c.reference for c in parallel):
+                continue
+            reported: set[tuple[int, int]] = set()
+            for other in sorted(parallel, key=lambda c: not c.reference):
+                for j in range(len(other.sentences)):
+                    if (other.index, j) in reported:
+                        continue
+                    cps = story.counterparts(other, j)
+                    if any(cp.copy is copy for cp in cps):
+                        continue
+                    holders = [cp for cp in cps if cp.copy in parallel]
+                    n = 1 + len(holders)
+                    if not (other.reference or (n >= 2 and 2 * n > len(parallel)
+                                                and not any(cp.copy is copy for cp in cps))):
+                        continue
+                    reported.update((cp.copy.index, cp.sentence) for cp in holders)
+                    reported.add((other.index, j))
+                    at = _insertion_point(story, copy, other, j)
+                    text = other.sentence_text(j)
+                    s, e = other.sentences[j]
+                    yield make_finding(
+                        copy.doc, "MTQ606", at, at,
+                        f'a sentence that {n} of the {len(parallel)} matching copies carry is missing here '
+                        f'({other.path}: "{quote(text)}")',
+                        evidence={"story": [c.path for c in story.copies], "sentence": {"start": at, "end": at},
+                                  "copies": [{"path": other.path, "start": s, "end": e, "sentence": text,
+                                              "similarity": None, "reference": other.reference}]
+                                  + [cp.evidence() for cp in holders]},
+                    )
+
+
+def _insertion_point(story: Story, copy: Copy, other: Copy, j: int) -> int:
+    """Where sentence ``j`` of ``other`` would stand in ``copy``: after the counterpart of the
+    nearest sentence before it, else before the counterpart of the nearest one after it."""
+    for k in range(j - 1, -1, -1):
+        for cp in story.counterparts(other, k):
+            if cp.copy is copy:
+                return copy.sentences[cp.sentence][1]
+    for k in range(j + 1, len(other.sentences)):
+        for cp in story.counterparts(other, k):
+            if cp.copy is copy:
+                return copy.sentences[cp.sentence][0]
+    return copy.sentences[0][0]
