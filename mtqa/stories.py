@@ -10,8 +10,11 @@ story told with few shared words, but the same people and places).
 Inside a story each sentence is aligned with its counterpart in every other copy: character
 4-gram vectors of all the story's sentences (each n-gram weighted by its word's rarity in English
 and its idf among the story's sentences) are compared in one sparse matrix product, and a pair is
-aligned when each is the other's best match in that copy and their cosine clears ALIGNED. Word alignment inside an aligned pair is difflib's matching of the two token lists;
-tokens keep their code-point offsets, so every finding points into the original text.
+aligned when each is the other's best match in that copy and their cosine clears ALIGNED. (This
+is chrF's idea, character n-grams, computed for all pairs at once: scoring each pair with
+sacrebleu's chrF costs a Python call per pair, too slow for a desk's day.) Word alignment inside
+an aligned pair is difflib's matching of the two token lists; tokens keep their code-point
+offsets, so every finding points into the original text.
 
 Documents declared as references (the English original: ``--reference``, ``reference`` in the
 config) take part as evidence and are never flagged by the cross-copy rules.
@@ -232,17 +235,25 @@ def align(story: Story) -> None:
     x = x.multiply((np.log((len(rows) + 1) / (df + 1)) + 1)[None, :]).tocsr()
     norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    sim = (x @ x.T).toarray() / np.outer(norms, norms)
+    x = csr_matrix(x.multiply(1.0 / norms[:, None]))
     offsets, n = [], 0
     for c in story.copies:
         offsets.append(n)
         n += len(c.sentences)
     for a in story.copies:
+        na = len(a.sentences)
+        if not na or a.index == len(story.copies) - 1:
+            continue
+        # one copy's sentences against every later copy's: memory stays rows x sentences even
+        # when a story holds hundreds of copies
+        lo = offsets[a.index]
+        rows_a = (x[lo:lo + na] @ x[lo + na:].T).toarray()
         for b in story.copies[a.index + 1:]:
-            na, nb = len(a.sentences), len(b.sentences)
-            if not na or not nb:
+            nb = len(b.sentences)
+            if not nb:
                 continue
-            block = sim[offsets[a.index]:offsets[a.index] + na, offsets[b.index]:offsets[b.index] + nb]
+            start = offsets[b.index] - lo - na
+            block = rows_a[:, start:start + nb]
             best_b = block.argmax(axis=1)
             best_a = block.argmax(axis=0)
             for i, j in enumerate(best_b):
