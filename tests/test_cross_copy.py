@@ -148,3 +148,19 @@ def test_the_scorer_keeps_a_wording_the_model_agrees_with(lm):
     found = run(docs, config, lm=lm, scorer=Scorer(lm, config)).findings
     assert [(f.path, f.text, f.suggestion) for f in found] == [("copy3.txt", "eviction", "evacuation")]
     assert found[0].score is not None and found[0].evidence["margin"] > 0
+
+
+@pytest.mark.parametrize("a,b,same", [
+    ("1,5 million", "1.5 million", True),
+    ("1.5 million", "1,500,000", True),
+    ("140 miles", "230 kilometres", True),
+    ("140 miles", "300 kilometres", False),
+    ("101 people", "100 people", False),
+    ("2.3 billion", "2.3 million", False),
+    ("5 lakh", "500,000", True),
+])
+def test_amounts_compare_once_normalised(a, b, same):
+    from mtqa.detectors.divergence import _same, quantities
+
+    (qa,), (qb,) = quantities(a), quantities(b)
+    assert _same(qa, qb) is same
