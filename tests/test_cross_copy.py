@@ -164,3 +164,21 @@ def test_amounts_compare_once_normalised(a, b, same):
 
     (qa,), (qb,) = quantities(a), quantities(b)
     assert _same(qa, qb) is same
+
+
+STORY_DIR = Path(__file__).parent / "fixtures" / "cross_copy_story"
+
+
+def test_a_story_in_three_translations_and_its_original():
+    """copy_ar changed a number and dropped a sentence, copy_es spelled a name otherwise and
+    dropped a negation, copy_tr added a line; original.txt is declared the reference."""
+    r = CliRunner().invoke(cli, ["check", str(STORY_DIR), "--no-lm", "--select", "MTQ6", "--format", "jsonl",
+                                 "--reference", str(STORY_DIR / "original.txt")])
+    got = [(Path(x["path"]).name, x["code"], x["text"], x["suggestion"]) for x in map(json.loads, r.output.splitlines())]
+    assert got == [
+        ("copy_ar.txt", "MTQ602", "64", "46"),
+        ("copy_ar.txt", "MTQ606", "", None),
+        ("copy_es.txt", "MTQ601", "Irina", "Iryna"),
+        ("copy_es.txt", "MTQ604", "decided", "decided not"),
+        ("copy_tr.txt", "MTQ605", "Click here to read more.", None),
+    ]
