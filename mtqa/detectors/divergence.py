@@ -28,7 +28,7 @@ from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector
-from mtqa.stories import CLOSE, Copy, Counterpart, Edit, Story, Token, quote, stories, word_edits
+from mtqa.stories import CLOSE, Copy, Counterpart, Edit, Story, Token, content_words, quote, stories, word_edits
 
 MIN_TOKEN_RATIO = 0.5  # two close sentences must also share this share of their tokens, in order
 TIE_RATIO = 0.75  # two copies alone are compared only where they match this closely word by word
@@ -504,6 +504,24 @@ def text_of(toks: tuple[Token, ...]) -> str:
 # ---- MTQ605: a sentence the other copies do not have -----------------------------------------
 
 PARALLEL = 0.6  # copies with this share of their sentences aligned are translations of one text
+COVERED = 0.5  # a sentence whose content words another copy mostly has is said there, merged or split
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters (renovated, renovations): what a sentence is about."""
+    return {w[:5] for w in content_words(text)}
+
+
+def _covered(sentence: str, copy: Copy, story: Story) -> bool:
+    """Does ``copy`` say most of what ``sentence`` says somewhere? Translations split and merge
+    sentences differently: a sentence with no counterpart may live inside a neighbour."""
+    stems = _stems(sentence)
+    if not stems:
+        return True
+    memo = story.memo.setdefault("stems", {})
+    if copy.index not in memo:
+        memo[copy.index] = _stems(copy.doc.text)
+    return len(stems & memo[copy.index]) >= COVERED * len(stems)
 
 
 @detector("MTQ605")
@@ -518,7 +536,9 @@ def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Fi
     hallucinated clause) or the others dropped it; either way an editor should look.
 
     Copies that tell the story differently (another agency's report) are not compared: the rule
-    needs copies that align for most of their sentences.
+    needs copies that align for most of their sentences. A sentence whose content words most of
+    the other copies carry inside other sentences (translations split and merge sentences) is
+    no addition.
 
     Example:
     three translations of one short report, one with an extra "Watch the video above." ->
@@ -534,6 +554,9 @@ def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Fi
             for i, (s, e) in enumerate(copy.sentences):
                 if any(cp.copy in parallel for cp in story.counterparts(copy, i)):
                     continue
+                text = copy.sentence_text(i)
+                if 2 * sum(1 for c in parallel if _covered(text, c, story)) >= len(parallel):
+                    continue  # the others say it too, inside another sentence
                 yield make_finding(
                     copy.doc, "MTQ605", s, e,
                     f"this sentence is in none of the {len(parallel)} other copies that match this one "
@@ -561,7 +584,8 @@ def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[
     ones get cut) loses content silently; the reader cannot see what is not there.
 
     Copies that tell the story differently (another agency's report) are not compared: the rule
-    needs copies that align for most of their sentences.
+    needs copies that align for most of their sentences. Nothing is reported when this copy
+    carries most of the sentence's content words elsewhere (merged into a neighbouring sentence).
 
     Example:
     three translations of one short report, one without "About 2,000 Ukrainian fighters are
@@ -589,8 +613,10 @@ def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[
                         continue
                     reported.update((cp.copy.index, cp.sentence) for cp in holders)
                     reported.add((other.index, j))
-                    at = _insertion_point(story, copy, other, j)
                     text = other.sentence_text(j)
+                    if _covered(text, copy, story):
+                        continue  # this copy says it inside another sentence
+                    at = _insertion_point(story, copy, other, j)
                     s, e = other.sentences[j]
                     yield make_finding(
                         copy.doc, "MTQ606", at, at,
