@@ -35,11 +35,11 @@ def synthesise(n_docs: int, per_story: int, seed: int = 7):
     for s in range(max(1, n_docs // per_story)):
         base = articles[s % len(articles)]
         if s >= len(articles):
-            # more stories than articles: give every word of five letters or more a suffix of its
+            # more stories than articles: give every word of three letters or more a suffix of its
             # own, so the story shares its vocabulary with no other (else it would rightly be
             # grouped with the story made from the same article)
             tag = "".join(chr(97 + (s // 26 ** k) % 26) for k in range(3))
-            base = regex.sub(r"\b(\p{L}{5,})\b", lambda m: m.group(1) + tag, base)
+            base = regex.sub(r"\b(\p{L}{3,})\b", lambda m: m.group(1) + tag, base)
         paras = [p for p in base.split("\n") if p.strip()]
         for c in range(per_story):
             out = []

@@ -182,3 +182,12 @@ def test_a_story_in_three_translations_and_its_original():
         ("copy_es.txt", "MTQ604", "decided", "decided not"),
         ("copy_tr.txt", "MTQ605", "Click here to read more.", None),
     ]
+
+
+@pytest.mark.parametrize("code", ["MTQ601", "MTQ602", "MTQ603", "MTQ604", "MTQ605", "MTQ606"])
+def test_each_cross_copy_rule_is_documented(code):
+    from mtqa.registry import documentation
+
+    doc = documentation(code)
+    for heading in ("What it does:", "Why is this bad:", "Example:"):
+        assert heading in doc
