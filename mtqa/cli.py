@@ -153,7 +153,11 @@ def _open_model(config):
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
-              help="Output format (default: text); html is one self-contained page for review.")
+              help="Output format (default: text); html is one self-contained page for review; "
+                   "jsonl-evidence adds an 'evidence' key to each JSON line.")
+@click.option("--reference", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A document that is the English original of a story (repeatable): evidence for the "
+                   "cross-copy rules (MTQ6xx), never flagged by them.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write here instead of stdout (atomically, when the run ends).")
 @click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
@@ -180,9 +184,9 @@ def _open_model(config):
               help="Print the run's signature (mtqa version, detectors, lexicon hashes, model, thresholds) "
                    "to stderr when it ends; the output itself is unchanged.")
 @_model_options
-def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, device, cache_dir, house_style,
-          max_bytes, threads, config_file, baseline, write_baseline, stdin_filename, color, progress, summary,
-          show_signature):
+def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, model_dir, device, cache_dir,
+          house_style, max_bytes, threads, config_file, baseline, write_baseline, stdin_filename, color, progress,
+          summary, show_signature):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 when an input
@@ -227,6 +231,7 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
         config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
         use_lm=False if no_lm else None, model_dir=model_dir, device=device, cache_dir=cache_dir,
         house_style=house_style, max_bytes=max_bytes, threads=threads, baseline=baseline,
+        reference=tuple(reference) or None,
     )
     if write_baseline:
         config = dataclasses.replace(config, baseline=None)  # record everything found today

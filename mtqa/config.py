@@ -24,7 +24,7 @@ CORPORA_DIR = data_dir("corpora")  # shipped in the package (mtqa._corpora), see
 MODELS_DIR = data_dir("models")
 
 
-FORMATS = ("text", "jsonl", "diff", "html", "sarif", "rdjson", "github")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
+FORMATS = ("text", "jsonl", "diff", "html", "sarif", "rdjson", "github", "jsonl-evidence")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 # Environment variables, read here and nowhere else, once, when the Config is built: each sets
 # the default of one Config field, between the config file and the command line.
@@ -51,6 +51,9 @@ class Config:
     baseline: str | None = None  # report only findings not recorded in this baseline file
     threads: int = 0  # the model's CPU threads; 0: all the cores this process may use (at most 8)
     precision: str = "auto"  # the model's: auto (bf16 where the hardware has it), fp32, bf16, int8
+    # Documents that are the English original of a story: evidence for the cross-copy rules,
+    # never flagged by them (paths as given on the command line, or resolved to the same file).
+    reference: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:

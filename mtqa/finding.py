@@ -45,7 +45,8 @@ CATEGORY_TABLE = (
     Category("name-variant", 0.5, True, ("name-variant",)),
     Category("house-style", 0.6, False, ("name-variant", "spelling")),
     Category("fluency", 0.5, False, ("fluency",)),
-    Category("cross-copy", 0.5, False, ("name-variant",)),
+    # MTQ601 names; MTQ602 numbers, MTQ603 wording and MTQ604 polarity are mistranslations
+    Category("cross-copy", 0.5, False, ("name-variant", "confusion")),
     # a run of one word or clause; the legitimate repeats are excluded by rule
     Category("repetition", 0.8, False, ("repetition", "fluency")),
 )

@@ -102,6 +102,16 @@ RULES: tuple[Rule, ...] = (
          "A sentence the language model finds garbled", needs_lm=True),
     Rule("MTQ601", "cross-copy-name-variant", "cross-copy", "minor", _D + "cross_copy",
          "A name spelled differently in another copy of the same story", scope="run"),
+    Rule("MTQ602", "cross-copy-number", "cross-copy", "major", _D + "divergence",
+         "A number or amount that disagrees with the other copies of the story", scope="run"),
+    Rule("MTQ603", "cross-copy-wording", "confusion", "major", _D + "divergence",
+         "A word where this copy departs from the other copies' wording", needs_lm=True, scope="run"),
+    Rule("MTQ604", "cross-copy-polarity", "cross-copy", "major", _D + "divergence",
+         "A negation dropped or added against the other copies of the story", scope="run"),
+    Rule("MTQ605", "cross-copy-added-sentence", "cross-copy", "minor", _D + "divergence",
+         "A sentence that the other copies of the story do not have", scope="run"),
+    Rule("MTQ606", "cross-copy-missing-sentence", "cross-copy", "minor", _D + "divergence",
+         "A sentence that the other copies of the story have and this one lacks", scope="run"),
 )
 
 RULES_BY_CODE = {r.code: r for r in RULES}

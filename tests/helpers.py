@@ -6,14 +6,23 @@ from mtqa.config import Config
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.pipeline import run
+from mtqa.registry import RULES_BY_CODE
 
 
-def findings_for(text: str | list[str], code: str, path: str = "example.txt") -> list[Finding]:
+class DetectOnly:
+    """Stands in for the language model where a model-backed detector's detection is the
+    subject: the detector runs, nothing is scored (the scorer's judgement is tested with the real
+    model elsewhere)."""
+
+
+def findings_for(text: str | list[str], code: str, path: str = "example.txt",
+                 reference: tuple[str, ...] = ()) -> list[Finding]:
     """Findings of ``code`` in ``text``; a list of texts is one run of several copies, named
-    copy1.txt, copy2.txt, ..."""
+    copy1.txt, copy2.txt, ... (``reference`` names the copies declared as the original)."""
     if isinstance(text, list):
         docs = [Document(f"copy{i}.txt", t) for i, t in enumerate(text, 1)]
     else:
         docs = [Document(path, text)]
-    result = run(docs, Config(select=(code,), use_lm=False))
+    lm = DetectOnly() if RULES_BY_CODE[code].needs_lm else None
+    result = run(docs, Config(select=(code,), use_lm=lm is not None, reference=reference), lm=lm)
     return [f for f in result.findings if f.code == code]

@@ -6,7 +6,9 @@ is gone. For each correct example: no finding of that code at all.
 
 Rules that look across copies (run scope) take examples as several copies: an incorrect example
 is ``{ copies = ["…", "… ⟦span⟧ …"], suggestion = "…" }`` with the span in one copy, and a
-correct example is a list of copies.
+correct example is a list of copies, or ``{ copies = [...], reference = 1 }`` where copy 1 is
+declared the original (``reference`` works in incorrect examples too). A rule that needs the model
+is run for its detection alone (tests.helpers.DetectOnly).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def test_incorrect_examples(code, entry):
     for example in entry.get("incorrect", []):
         if isinstance(example, dict) and "copies" in example:
             copies, path, start, end, marked = _unmark_copies(example["copies"])
-            found = findings_for(copies, code)
+            ref = (f"copy{example['reference']}.txt",) if "reference" in example else ()
+            found = findings_for(copies, code, reference=ref)
             assert [(f.path, f.start, f.end) for f in found] == [(path, start, end)], (
                 f"{code} on {example['copies']!r}: got {[(f.path, f.text, f.start) for f in found]}")
             want = example.get("suggestion")
@@ -63,7 +66,7 @@ def test_incorrect_examples(code, entry):
                 assert want in found[0].suggestions
                 i = int(path[4:-4]) - 1
                 copies[i] = copies[i][:start] + want + copies[i][end:]
-                assert not findings_for(copies, code), f"applying {want!r} did not clear {marked!r}"
+                assert not findings_for(copies, code, reference=ref), f"applying {want!r} did not clear {marked!r}"
             continue
         marked = example["text"] if isinstance(example, dict) else example
         text, start, end = corpora.parse_marked(marked)
@@ -85,6 +88,9 @@ def test_incorrect_examples(code, entry):
 @pytest.mark.parametrize("code,entry", CASES)
 def test_correct_examples(code, entry):
     for example in entry.get("correct", []):
-        text = example["text"] if isinstance(example, dict) else example  # a list: several copies
-        found = findings_for(text, code)
+        if isinstance(example, dict) and "copies" in example:
+            text, ref = example["copies"], (f"copy{example['reference']}.txt",) if "reference" in example else ()
+        else:
+            text, ref = (example["text"] if isinstance(example, dict) else example), ()  # a list: several copies
+        found = findings_for(text, code, reference=ref)
         assert not found, f"{code} fired on a correct example {text!r}: {[(f.text, f.message) for f in found]}"

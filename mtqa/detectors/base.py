@@ -3,7 +3,7 @@ ask the language model for something (a ModelRequest)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 from mtqa.finding import Finding
@@ -50,6 +50,8 @@ class Context:
     model: ModelAnswers | None = None
     # Whether the model judges this run's findings (it may propose more broadly when it does).
     model_judges: bool = False
+    # Work shared by the run-scope rules of one run (the stories of mtqa.stories), computed once.
+    memo: dict = field(default_factory=dict)
 
 
 def make_finding(

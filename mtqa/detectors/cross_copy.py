@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
+import regex
+
 from mtqa.detectors.base import Context, make_finding
-from mtqa.detectors.names import _derived, _name_occurrences, _similar, house_style
+from mtqa.detectors.names import _derived, _edit_distance, _name_occurrences, _similar, house_style
 from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector
+from mtqa.stories import stories
 
-_MIN_SHARED_NAMES = 3  # rare names two copies must share to count as one story
 _RARE = 3.0  # a name at most this common (wordfreq Zipf) identifies a story
 _MIN_ALIGNED_CHRF = 35.0  # below this the two sentences are not taken as translations of one
 
@@ -22,37 +25,41 @@ _MIN_ALIGNED_CHRF = 35.0  # below this the two sentences are not taken as transl
 class _Copy:
     doc: Document
     occ: dict[str, list[tuple[int, int]]]
-    rare: set[str]
+    reference: bool
 
 
-def _stories(copies: list[_Copy]) -> list[list[_Copy]]:
-    """Groups of copies that share at least _MIN_SHARED_NAMES rare names (union-find)."""
-    parent = list(range(len(copies)))
+# Spellings that transliterations of one name vary on, folded to one form, in order (after
+# anyascii has turned Ş, Ž, Ł... into ASCII): Shevchenko/Schewtschenko, Kharkiv/Harkiv,
+# Zelenskiy/Zelensky/Zelenski, Romanov/Romanoff, Jurij/Yuriy.
+_FOLDS = (
+    (r"tsch|tch", "ch"), (r"sch", "sh"), (r"kh", "h"), (r"ph", "f"), (r"w", "v"), (r"j", "y"),
+    (r"ck", "k"), (r"(?<=[a-z])(?:iy|yy|yi|ij|ii|y)$", "i"), (r"(?<=[a-z])(?:off)$", "ov"),
+    (r"(?<=[a-z])(?:eff)$", "ev"), (r"sh", "s"), (r"ch", "c"), (r"(.)\1+", r"\1"),
+)
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    by_name: dict[str, list[int]] = defaultdict(list)
-    for i, c in enumerate(copies):
-        for name in c.rare:
-            by_name[name].append(i)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for holders in by_name.values():
-        if len(holders) > 50:  # a name in this many items is no story's signature
-            continue
-        for x, i in enumerate(holders):
-            for j in holders[x + 1 :]:
-                shared[i, j] += 1
-    for (i, j), n in shared.items():
-        if n >= _MIN_SHARED_NAMES:
-            parent[root(i)] = root(j)
-    groups: dict[int, list[_Copy]] = defaultdict(list)
-    for i, c in enumerate(copies):
-        groups[root(i)].append(c)
-    return [g for g in groups.values() if len(g) > 1]
+@lru_cache(maxsize=50_000)
+def transliteration_key(name: str) -> str:
+    """One key for the spellings transliteration gives one name (Şahin/Sahin/Shahin,
+    Zelenskyy/Zelenskiy/Zelenski, Kharkiv/Harkiv, Romanov/Romanoff): ASCII by anyascii, lower
+    case, the variable spellings folded, then the vowels after the first letter dropped."""
+    from anyascii import anyascii
+
+    w = anyascii(name).lower()
+    w = regex.sub(r"[^a-z]", "", w)
+    for pattern, repl in _FOLDS:
+        w = regex.sub(pattern, repl, w)
+    return w[:1] + regex.sub(r"[aeiouy]", "", w[1:])
+
+
+def _variants(a: str, b: str) -> bool:
+    """Are a and b two spellings of one name? The in-document test (MTQ221's), or one
+    transliteration key and at most three edits apart."""
+    if abs(len(a) - len(b)) <= 2 and _similar(a, b):
+        return True
+    if len(a) < 5 or len(b) < 5 or transliteration_key(a) != transliteration_key(b):
+        return False
+    return _edit_distance(a.lower(), b.lower(), 3) <= 3
 
 
 def _neighbours(doc: Document, spans: list[tuple[int, int]]) -> set[str]:
@@ -90,73 +97,106 @@ def _best_aligned(sentence: str, other: Document, spans: list[tuple[int, int]]) 
 @detector("MTQ601")
 def cross_copy_name_variant(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     """What it does:
-    Groups the documents of one run into stories (copies that share at least three rare names)
-    and finds a name that one copy spells differently from another ("Astafiev" in one copy,
-    "Astafeev" in the next; "Iryna Vereshchuk" and "Irina Vereshchuk"). Each occurrence of the
-    spelling used by fewer copies is reported, with the other copy's spelling suggested (on a
-    tie: the house-style form, then the first copy's).
+    Finds a name that one copy of a story spells differently from another ("Astafiev" in one
+    copy, "Astafeev" in the next; "Iryna Vereshchuk" and "Irina Vereshchuk"; "Şahin" and
+    "Shahin"). The spelling used by more copies wins and each occurrence of the other is
+    reported with it suggested; a copy declared as the reference (the English original) wins
+    alone; the house-style form wins a tie. Any other tie is reported in every copy, without a
+    suggestion: which transliteration is right is then no guess mtqa makes.
 
     Why is this bad:
     Syndicated copies of one story are translated separately, and each MT run transliterates
     names its own way. A desk that publishes several copies, or merges them, prints one person
     under two names.
 
-    Two spellings count as one name under the same rules as MTQ221 (same first letter, one or
-    two edits apart, differing only in the letters transliterations vary on, no inflection).
-    A spelling common in English (Irina, Johnson) is reported only where it shares the other
-    half of a full name with the other copy's spelling (Irina Vereshchuk, Iryna Vereshchuk). Names spelled both ways within one copy are left to MTQ221.
+    Stories are the groups of mtqa.stories (copies that share their content words, or at least
+    three rare names). Two spellings count as one name under the same rules as MTQ221 (same
+    first letter, one or two edits apart, differing only in the letters transliterations vary
+    on, no inflection), or when they are at most three edits apart and share a transliteration
+    key: anyascii's ASCII form with sch/sh/ş, kh/h, ph/f, w/v, j/y, -iy/-y/-i, -off/-ov folded
+    and the inner vowels dropped. A spelling common in English (Irina, Johnson) is reported only
+    where it shares the other half of a full name with the other copy's spelling (Irina
+    Vereshchuk, Iryna Vereshchuk). Names spelled both ways within one copy are left to MTQ221.
     The message quotes the other copy's sentence when sacrebleu's chrF aligns the two sentences.
 
     Example:
-    copy A: "spokesman Vadim Astafiev said"; copy B: "spokesman, Vadim Astafeev, said" ->
-    "Astafeev" in copy B is reported (tie, first copy wins), with "Astafiev" suggested.
+    copies: "spokesman Vadim Astafiev said", "spokesman Vadim Astafiev told",
+    "spokesman, Vadim Astafeev, said" -> "Astafeev" in the third copy is reported, with
+    "Astafiev" suggested.
     """
-    copies = []
-    for doc in docs:
-        occ = _name_occurrences(doc.text)
-        copies.append(_Copy(doc, occ, {n for n in occ if zipf(n) < _RARE}))
     style = house_style(ctx.config.house_style)
-    for story in _stories(copies):
+    for story in stories(docs, ctx):
+        copies = [_Copy(c.doc, _name_occurrences(c.doc.text), c.reference) for c in story.copies]
         holders: dict[str, list[_Copy]] = defaultdict(list)
-        for c in story:
+        for c in copies:
             for form in c.occ:
                 holders[form].append(c)
-        by_initial: dict[str, list[str]] = defaultdict(list)
+        by_key: dict[str, list[str]] = defaultdict(list)
         for form in holders:
-            by_initial[form[0]].append(form)
-        order = {id(c): i for i, c in enumerate(story)}
-        for forms in by_initial.values():
+            by_key[form[0]].append(form)
+            by_key["~" + transliteration_key(form)].append(form)
+        seen: set[tuple[str, str]] = set()
+        for forms in by_key.values():
             for i, a in enumerate(forms):
                 for b in forms[i + 1 :]:
-                    if abs(len(a) - len(b)) > 2 or not _similar(a, b) or _derived(a, b):
+                    pair = (min(a, b), max(a, b))
+                    if pair in seen:
+                        continue
+                    seen.add(pair)
+                    if not _variants(a, b) or _derived(a, b):
                         continue
                     in_a, in_b = {id(c) for c in holders[a]}, {id(c) for c in holders[b]}
                     if in_a & in_b:
                         continue  # spelled both ways inside one copy: MTQ221's case
                     if style.rule_for(a) is not None or style.rule_for(b) is not None:
                         continue  # MTQ222 reports the house form
-                    def rank(form: str) -> tuple:
-                        first = min(order[id(c)] for c in holders[form])
-                        return (len(holders[form]), form in style.rights, -first)
+                    yield from _report(a, b, holders, style)
 
-                    minor, major = (a, b) if rank(a) < rank(b) else (b, a)
-                    other = holders[major][0]
-                    # A name common in English (Irina) is one person with the other spelling only
-                    # where it shares the other half of a full name with it.
-                    common = max(zipf(a), zipf(b)) >= _RARE
-                    full_names = set().union(*(_neighbours(c.doc, c.occ[major]) for c in holders[major]))
-                    for c in holders[minor]:
-                        for s, e in c.occ[minor]:
-                            if common and not (_neighbours(c.doc, [(s, e)]) & full_names):
-                                continue
-                            sentence = _sentence(c.doc, s)
-                            score, aligned = _best_aligned(sentence, other.doc, other.occ[major])
-                            where = f"{other.doc.path}"
-                            if score >= _MIN_ALIGNED_CHRF:
-                                where += f', in "{aligned[:80]}{"…" if len(aligned) > 80 else ""}"'
-                            yield make_finding(
-                                c.doc, "MTQ601", s, e,
-                                f"{minor!r} is spelled {major!r} in another copy of this story ({where})",
-                                suggestions=(major,),
-                                evidence={"other_copy": other.doc.path, "aligned_chrf": round(score, 1)},
-                            )
+
+def _winner(a: str, b: str, holders: dict[str, list[_Copy]], style) -> str | None:
+    """The spelling the evidence supports: the reference copy's, else the one more copies use,
+    else the house-style form; None for a tie."""
+    ref_a = any(c.reference for c in holders[a])
+    ref_b = any(c.reference for c in holders[b])
+    if ref_a != ref_b:
+        return a if ref_a else b
+    if len(holders[a]) != len(holders[b]):
+        return a if len(holders[a]) > len(holders[b]) else b
+    if (a in style.rights) != (b in style.rights):
+        return a if a in style.rights else b
+    return None
+
+
+def _report(a: str, b: str, holders: dict[str, list[_Copy]], style) -> Iterator[Finding]:
+    winner = _winner(a, b, holders, style)
+    sides = [(b, a)] if winner == a else [(a, b)] if winner == b else [(a, b), (b, a)]
+    # A name common in English (Irina) is one person with the other spelling only where it
+    # shares the other half of a full name with it.
+    common = max(zipf(a), zipf(b)) >= _RARE
+    for minor, major in sides:
+        other = next((c for c in holders[major] if c.reference), holders[major][0])
+        full_names = set().union(*(_neighbours(c.doc, c.occ[major]) for c in holders[major]))
+        for c in holders[minor]:
+            if c.reference:
+                continue
+            for s, e in c.occ[minor]:
+                if common and not (_neighbours(c.doc, [(s, e)]) & full_names):
+                    continue
+                sentence = _sentence(c.doc, s)
+                score, aligned = _best_aligned(sentence, other.doc, other.occ[major])
+                where = f"{other.doc.path}"
+                if score >= _MIN_ALIGNED_CHRF:
+                    where += f', in "{aligned[:80]}{"…" if len(aligned) > 80 else ""}"'
+                tie = winner is None
+                here = c.doc.sentence_at(s)
+                yield make_finding(
+                    c.doc, "MTQ601", s, e,
+                    f"{minor!r} is spelled {major!r} in another copy of this story ({where})"
+                    + ("; as many copies spell it each way, so no spelling is suggested" if tie else ""),
+                    suggestions=() if tie else (major,),
+                    evidence={"other_copy": other.doc.path, "aligned_chrf": round(score, 1),
+                              "sentence": {"start": here.start, "end": here.end} if here else {},
+                              "copies": [{"path": other.doc.path, "sentence": aligned,
+                                          "similarity": round(score / 100, 3),
+                                          "reference": other.reference}] if aligned else []},
+                )

@@ -34,6 +34,9 @@ table.findings{border-collapse:collapse;font-size:.9em;align-self:start}
 table.findings td{border-top:1px solid #eee;padding:.3em .4em;vertical-align:top}
 .sev-critical{color:#a00;font-weight:bold}.sev-major{color:#b50}.sev-minor{color:#776}
 code{font-size:.95em}.fix{color:#060}.clean{color:#666}
+table.copies{border-collapse:collapse;margin-top:.4em;font-size:.92em}
+table.copies td,table.copies th{border:1px solid #ddd;padding:.2em .4em;vertical-align:top;text-align:left}
+table.copies th{font-weight:normal;color:#555;word-break:break-all}
 """
 
 
@@ -95,6 +98,21 @@ def _render_text(doc: Document, numbered: list[tuple[int, Finding]], doc_no: int
     return "".join(out)
 
 
+def _copies(doc: Document, f: Finding) -> str:
+    """For a finding backed by other copies of the story: this copy's sentence and the other
+    copies' aligned sentences side by side (from the finding's evidence; nothing is re-aligned)."""
+    copies = f.evidence.get("copies") if isinstance(f.evidence, dict) else None
+    if not copies:
+        return ""
+    here = f.evidence.get("sentence") or {}
+    mine = doc.text[here["start"]:here["end"]] if "start" in here else ""
+    cols = [("this copy", mine)] + [
+        (c.get("path", "?") + (" (reference)" if c.get("reference") else ""), c.get("sentence", "")) for c in copies]
+    head = "".join(f"<th>{_bdi(p)}</th>" for p, _ in cols)
+    cells = "".join(f"<td>{_bdi(t)}</td>" for _, t in cols)
+    return f'<table class="copies"><tr>{head}</tr><tr>{cells}</tr></table>'
+
+
 def _render_doc(doc: Document, findings: list[Finding], doc_no: int) -> str:
     numbered = list(enumerate(findings))
     rows = []
@@ -106,7 +124,8 @@ def _render_doc(doc: Document, findings: list[Finding], doc_no: int) -> str:
         rows.append(
             f'<tr><td><a href="#{_anchor(doc_no, i)}">{f.line}:{f.column}</a></td>'
             f'<td><code>{f.code}</code><br><span class="sev-{f.severity}">{f.severity}</span></td>'
-            f"<td>{score}</td><td><q>{_bdi(f.text)}</q> {fix}<br>{_bdi(f.message)}</td></tr>"
+            f"<td>{score}</td><td><q>{_bdi(f.text)}</q> {fix}<br>{_bdi(f.message)}"
+            f"{_copies(doc, f)}</td></tr>"
         )
     table = ('<table class="findings"><tr><th>where</th><th>code</th><th>score</th><th>finding</th></tr>'
              + "".join(rows) + "</table>")

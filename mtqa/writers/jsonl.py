@@ -43,8 +43,31 @@ def item_record(f: Finding, doc: Document | None) -> dict | None:
 def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
     by_path = {d.path: d for d in docs}
     for f in findings:
-        record = f.to_json()
-        item = item_record(f, by_path.get(f.path))
-        if item is not None:  # the one optional key, only for feed items
-            record["item"] = item
-        out.write(dumps(record) + "\n")
+        out.write(dumps(_record(f, by_path)) + "\n")
+
+
+def _record(f: Finding, by_path: dict[str, Document]) -> dict:
+    record = f.to_json()
+    item = item_record(f, by_path.get(f.path))
+    if item is not None:  # the one optional key, only for feed items
+        record["item"] = item
+    return record
+
+
+def write_with_evidence(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
+    """``--format jsonl-evidence``: the 12 keys (and ``item`` for feed items) and ``evidence``:
+    what the detector and the scorer knew (for a cross-copy finding, the other copies' aligned
+    sentences under ``copies``, each with its path, offsets, text and similarity)."""
+    by_path = {d.path: d for d in docs}
+    for f in findings:
+        out.write(dumps({**_record(f, by_path), "evidence": _plain(f.evidence)}) + "\n")
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

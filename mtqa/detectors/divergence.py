@@ -1,0 +1,643 @@
+"""Where one copy's meaning departs from the other copies of its story (MTQ602-MTQ606).
+
+All four rules read the run's stories from :mod:`mtqa.stories` (grouped and aligned once per
+run) and decide the same way which side of a disagreement is the artifact:
+
+- a copy declared as the reference (the English original) decides when it took part;
+- else, with three or more copies, the majority: the reading of this copy is reported when more
+  copies give one other reading than give this copy's (this copy included);
+- with two copies, nothing decides: a rule without the model reports the disagreement on both
+  sides without a suggestion; MTQ603, which runs only with the model, offers the other copy's
+  word and leaves the decision to the scorer.
+
+A reference copy is never reported. Every finding's evidence lists the other copies' aligned
+sentences (path, offsets, text, similarity), which the HTML report shows side by side.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterator
+
+import regex
+
+from mtqa.detectors.base import Context, make_finding
+from mtqa.detectors.tokens import zipf
+from mtqa.document import Document
+from mtqa.finding import Finding
+from mtqa.registry import detector
+from mtqa.stories import CLOSE, Copy, Counterpart, Edit, Story, Token, content_words, quote, stories, word_edits
+
+MIN_TOKEN_RATIO = 0.5  # two close sentences must also share this share of their tokens, in order
+TIE_RATIO = 0.75  # two copies alone are compared only where they match this closely word by word
+MAX_EDIT_TOKENS = 2  # a word-level disagreement is a substitution of at most this many tokens
+
+
+@dataclass
+class _Pair:
+    """This copy's sentence against one other copy's aligned sentence, word by word."""
+
+    other: Counterpart
+    edits: list[Edit]
+    ratio: float
+
+
+def _pairs(story: Story, copy: Copy, i: int, mine: list[Token]) -> list[_Pair]:
+    """The close counterparts of sentence ``i`` of ``copy``, aligned word by word."""
+    import difflib
+
+    out = []
+    for cp in story.counterparts(copy, i):
+        if cp.similarity < CLOSE:
+            continue
+        theirs = cp.copy.sentence_tokens(cp.sentence)
+        sm = difflib.SequenceMatcher(None, [t.norm for t in mine], [t.norm for t in theirs], autojunk=False)
+        if sm.ratio() < MIN_TOKEN_RATIO:
+            continue
+        out.append(_Pair(cp, word_edits(mine, theirs), sm.ratio()))
+    return out
+
+
+def _verdict(agree: list[Counterpart], alternatives: list[tuple[str, Counterpart]],
+             pairs: list["_Pair"]) -> tuple[bool, str | None]:
+    """(report?, suggestion) for this copy's reading, given the other copies that agree with it,
+    those that read otherwise (with their reading), and how many other copies were compared."""
+    for _, cp in alternatives:
+        if cp.copy.reference:
+            return True, _reading_of(cp, alternatives)
+    if any(cp.copy.reference for cp in agree):
+        return False, None
+    if not alternatives:
+        return False, None
+    if len(pairs) == 1:
+        # two copies: a tie, reported without a guess, and only between near-identical sentences
+        # (two reports of one event quote and count differently without either being wrong)
+        return pairs[0].ratio >= TIE_RATIO, None
+    top, n = Counter(r for r, _ in alternatives).most_common(1)[0]
+    if n >= 2 and n > len(agree) + 1:
+        return True, top
+    return False, None
+
+
+def _reading_of(cp: Counterpart, alternatives: list[tuple[str, Counterpart]]) -> str:
+    return next(r for r, c in alternatives if c is cp)
+
+
+def _evidence(story: Story, copy: Copy, i: int, extra: dict | None = None) -> dict:
+    s, e = copy.sentences[i]
+    return {"story": [c.path for c in story.copies], "sentence": {"start": s, "end": e},
+            "copies": [cp.evidence() for cp in story.counterparts(copy, i)], **(extra or {})}
+
+
+def _cite(cps: list[Counterpart]) -> str:
+    cp = max(cps, key=lambda c: (c.copy.reference, c.similarity))
+    more = f" and {len(cps) - 1} more" if len(cps) > 1 else ""
+    return f'{cp.copy.path}{more}: "{quote(cp.text)}"'
+
+
+def _span_text(doc: Document, toks: tuple[Token, ...]) -> str:
+    return doc.text[toks[0].start:toks[-1].end] if toks else ""
+
+
+def _candidates(docs: list[Document], ctx: Context, wanted=None
+                ) -> Iterator[tuple[Story, Copy, int, list[Token], list[_Pair]]]:
+    """Each sentence of each non-reference copy with its close counterparts, word-aligned.
+    ``wanted(story, copy, i)`` is a cheap test that skips sentences a rule has nothing to check in
+    before the word alignment is paid for; pairs are computed once per run and shared by the rules."""
+    for story in stories(docs, ctx):
+        memo = story.memo.setdefault("pairs", {})
+        for copy in story.copies:
+            if copy.reference:
+                continue
+            for i in range(len(copy.sentences)):
+                if not story.counterparts(copy, i):
+                    continue
+                if wanted is not None and not wanted(story, copy, i):
+                    continue
+                if (copy.index, i) not in memo:
+                    mine = copy.sentence_tokens(i)
+                    memo[copy.index, i] = (mine, _pairs(story, copy, i, mine))
+                mine, pairs = memo[copy.index, i]
+                if pairs:
+                    yield story, copy, i, mine, pairs
+
+
+def _sentence_memo(story: Story, name: str, copy: Copy, i: int, compute):
+    memo = story.memo.setdefault(name, {})
+    if (copy.index, i) not in memo:
+        memo[copy.index, i] = compute(copy, i)
+    return memo[copy.index, i]
+
+
+# ---- MTQ602: numbers -------------------------------------------------------------------------
+
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "mln": 1e6, "bln": 1e9,
+          "bn": 1e9, "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7, "thousands": 1e3,
+          "millions": 1e6, "billions": 1e9}
+# unit -> (dimension, factor to the SI unit)
+_UNITS = {
+    "mile": ("length", 1609.344), "miles": ("length", 1609.344), "mi": ("length", 1609.344),
+    "kilometre": ("length", 1000.0), "kilometres": ("length", 1000.0), "kilometer": ("length", 1000.0),
+    "kilometers": ("length", 1000.0), "km": ("length", 1000.0),
+    "metre": ("length", 1.0), "metres": ("length", 1.0), "meter": ("length", 1.0), "meters": ("length", 1.0),
+    "m": ("length", 1.0), "feet": ("length", 0.3048), "foot": ("length", 0.3048), "ft": ("length", 0.3048),
+    "yards": ("length", 0.9144), "inches": ("length", 0.0254), "inch": ("length", 0.0254),
+    "centimetres": ("length", 0.01), "centimeters": ("length", 0.01), "cm": ("length", 0.01),
+    "kilograms": ("mass", 1.0), "kilogram": ("mass", 1.0), "kg": ("mass", 1.0), "kilos": ("mass", 1.0),
+    "tonnes": ("mass", 1000.0), "tonne": ("mass", 1000.0), "lbs": ("mass", 0.45359237),
+    "acres": ("area", 4046.8564), "acre": ("area", 4046.8564), "hectares": ("area", 10000.0),
+    "hectare": ("area", 10000.0), "ha": ("area", 10000.0),
+    "square kilometres": ("area", 1e6), "square kilometers": ("area", 1e6), "square miles": ("area", 2589988.11),
+}
+_QUANTITY = regex.compile(
+    r"(?<![\p{L}\p{N}.,])(?P<num>\p{Nd}+(?:[.,\u00a0\u202f ]\p{Nd}{3})*(?:[.,]\p{Nd}+)?)"
+    r"(?P<scale>\s*(?:" + "|".join(sorted(_SCALE, key=len, reverse=True)) + r")\b)?"
+    r"(?P<unit>\s*-?\s*(?:" + "|".join(regex.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + r")\b)?",
+    regex.IGNORECASE,
+)
+CONVERSION_TOLERANCE = 0.05  # converted amounts are rounded: 140 miles is 225 km, written 230
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int
+    end: int
+    values: frozenset  # the readings of the digits (1.500 may be 1.5 or 1500), scale applied
+    si: frozenset  # the same in SI units, when a unit follows
+    dim: str | None
+
+
+def _readings(num: str) -> set[float]:
+    s = regex.sub(r"[\u00a0\u202f ]", ",", num)
+    out = set()
+    for dec, thou in ((".", ","), (",", ".")):
+        parts = s.split(dec)
+        if len(parts) > 2:
+            continue
+        head = parts[0].split(thou)
+        if len(head) > 1 and any(len(h) != 3 for h in head[1:]):
+            continue
+        try:
+            out.add(float("".join(head) + ("." + parts[1] if len(parts) == 2 else "")))
+        except ValueError:
+            continue
+    return out
+
+
+def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+    out = []
+    for m in _QUANTITY.finditer(text, start, len(text) if end is None else end):
+        vals = _readings(m.group("num"))
+        if not vals:
+            continue
+        scale = _SCALE[m.group("scale").strip().lower()] if m.group("scale") else 1.0
+        vals = {v * scale for v in vals}
+        dim, si = None, set()
+        if m.group("unit"):
+            unit = regex.sub(r"\s+", " ", m.group("unit").strip(" -\u00a0").lower())
+            if unit in _UNITS:
+                dim, factor = _UNITS[unit]
+                si = {v * factor for v in vals}
+        out.append(Quantity(m.start(), m.end(), frozenset(vals), frozenset(si), dim))
+    return out
+
+
+def _same(a: Quantity, b: Quantity) -> bool:
+    if a.values & b.values:
+        return True
+    if a.dim and a.dim == b.dim:
+        return any(math.isclose(x, y, rel_tol=CONVERSION_TOLERANCE) for x in a.si for y in b.si)
+    return False
+
+
+@detector("MTQ602")
+def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
+    """What it does:
+    Compares the numbers and amounts of each sentence with the same sentence in the other copies
+    of the story and reports one that disagrees once both are normalised: "101 people" where the
+    other copies say "100 people", "1.5 billion" against "1.5 million". Written forms that agree
+    are left alone: "1,5 million" and "1.5 million", "140 miles" and "230 kilometres" (converted,
+    within rounding).
+
+    Why is this bad:
+    A number changed in translation is a factual error the reader cannot see: it reads as
+    fluently as the right one. The other copies of the story are the evidence.
+
+    The majority of copies decides which side is wrong (the reference copy, when one is
+    declared, decides alone); with two copies the disagreement is reported in both without a
+    suggestion. Only sentences aligned closely word by word are compared, and only where the
+    numbers stand in the same place.
+
+    Example:
+    copies: "a total of 127 people arrived", "a total of 127 people arrived",
+    "a total of 172 people arrived" -> "172" in the third is reported, with "127" suggested.
+    """
+    def sentence_q(c: Copy, k: int) -> list[Quantity]:
+        return quantities(c.doc.text, *c.sentences[k])
+
+    def wanted(story: Story, c: Copy, k: int) -> bool:
+        mine_q = _sentence_memo(story, "quantities", c, k, sentence_q)
+        return bool(mine_q) and any(
+            not all(any(_same(q, t) for t in _sentence_memo(story, "quantities", cp.copy, cp.sentence, sentence_q))
+                    for q in mine_q)
+            for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
+
+    for story, copy, i, mine, pairs in _candidates(docs, ctx, wanted):
+        text = copy.doc.text
+        mine_q = _sentence_memo(story, "quantities", copy, i, sentence_q)
+        if not mine_q:
+            continue
+        for q in mine_q:
+            agree: list[Counterpart] = []
+            readings: list[tuple[frozenset, str, Counterpart]] = []
+            for p in pairs:
+                other = p.other.copy.doc.text
+                os_, oe = p.other.copy.sentences[p.other.sentence]
+                theirs_q = quantities(other, os_, oe)
+                if any(_same(q, t) for t in theirs_q):
+                    agree.append(p.other)
+                    continue
+                for ed in p.edits:
+                    if ed.tag != "replace" or ed.mine[-1].end <= q.start or ed.mine[0].start >= q.end:
+                        continue  # this edit is not about q
+                    hits = [t for t in theirs_q if t.start < ed.theirs[-1].end and t.end > ed.theirs[0].start]
+                    if len(hits) == 1 and len(ed.mine) <= MAX_EDIT_TOKENS + 1 and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
+                        readings.append((hits[0].values, other[hits[0].start:hits[0].end], p.other))
+                    break
+            if not readings:
+                continue
+            # "1.5 million" and "1,5 million" in two other copies are one reading
+            by_value: dict[frozenset, str] = {}
+            for values, written, _ in readings:
+                key = next((k for k in by_value if k & values), values)
+                by_value.setdefault(key, written)
+            alternatives = [(by_value[next(k for k in by_value if k & v)], cp) for v, _, cp in readings]
+            report, suggestion = _verdict(agree, alternatives, pairs)
+            if not report:
+                continue
+            cps = [cp for _, cp in alternatives]
+            yield make_finding(
+                copy.doc, "MTQ602", q.start, q.end,
+                f"{text[q.start:q.end]!r} disagrees with the other copies of this story ({_cite(cps)})"
+                + ("" if suggestion else "; no majority decides which is right"),
+                suggestions=(suggestion,) if suggestion else (),
+                evidence=_evidence(story, copy, i, {"readings": [r for r, _ in alternatives],
+                                                    "agree": len(agree)}),
+            )
+
+
+# ---- MTQ603: content words -------------------------------------------------------------------
+
+_FUNCTION_MAX_ZIPF = 6.0  # words this common (the, of, and, was) carry grammar, not content
+
+
+def _content(tok: Token) -> bool:
+    return tok.text[0].isalpha() and tok.text[0].islower() and zipf(tok.norm) < _FUNCTION_MAX_ZIPF
+
+
+def _inflection(a: str, b: str) -> bool:
+    """Same word in another form (evacuation/evacuations, say/said is not caught, nor needed)."""
+    a, b = a.lower(), b.lower()
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n >= 4 and max(len(a), len(b)) - n <= 3
+
+
+def _compound(a: str, b: str) -> bool:
+    """"second-largest" and "second largest", "above-mentioned" and "above": one word written as
+    a compound or split, or a part of it, not another word."""
+    a, b = regex.sub(r"[^\p{L}]", "", a.lower()), regex.sub(r"[^\p{L}]", "", b.lower())
+    return a in b or b in a
+
+
+@detector("MTQ603")
+def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
+    """What it does:
+    Finds a content word where this copy departs from the wording the other copies of the story
+    share, in sentences that otherwise match word by word: "it was unclear whether a new
+    eviction would take place" where the other copies say "evacuation". The other copies' word is
+    suggested, and the language model then judges it against this copy's word in this copy's
+    own context: the finding stays only when the model does not clearly prefer the word as
+    written.
+
+    Why is this bad:
+    A wrong sense picked by machine translation (eviction for evacuation, a false friend, a
+    garbled term) reads as fluent English; no lexicon lists every such pair, but the other
+    translations of the same sentence show the word that was meant.
+
+    Synonyms are left to the majority and the model: with three or more copies, no other copy may
+    use this copy's word, and more than half of all the copies (at least three) must share the
+    other word; with two, the reference copy decides, or else the model alone. Only single
+    words (or two-word phrases) are compared, in lower case (names are MTQ601's), and another
+    form of the same word (evacuation, evacuations) is no disagreement.
+
+    Example:
+    copies: "whether a new evacuation would take place" (twice),
+    "whether a new eviction would take place" -> "eviction" is reported, "evacuation" suggested.
+    """
+    for story, copy, i, mine, pairs in _candidates(docs, ctx):
+        text = copy.doc.text
+        spans: dict[tuple[int, int], list[tuple[str, Counterpart]]] = {}
+        agree_at: dict[tuple[int, int], list[Counterpart]] = {}
+        for p in pairs:
+            for ed in p.edits:
+                if ed.tag != "replace" or not (1 <= len(ed.mine) <= MAX_EDIT_TOKENS) \
+                        or not (1 <= len(ed.theirs) <= MAX_EDIT_TOKENS):
+                    continue
+                if not all(_content(t) for t in ed.mine + ed.theirs):
+                    continue
+                if len(ed.mine) == len(ed.theirs) == 1 and _inflection(ed.mine[0].text, ed.theirs[0].text):
+                    continue
+                if _compound(_span_text(copy.doc, ed.mine), _span_text(p.other.copy.doc, ed.theirs)):
+                    continue
+                key = (ed.mine[0].start, ed.mine[-1].end)
+                spans.setdefault(key, []).append((_span_text(p.other.copy.doc, ed.theirs), p.other))
+        for (s, e), alternatives in spans.items():
+            written = text[s:e].lower()
+            agree = [p.other for p in pairs
+                     if p.other not in [cp for _, cp in alternatives]
+                     and written in p.other.text.lower()]
+            report, suggestion = _verdict(agree, alternatives, pairs)
+            if not report:
+                continue
+            if len(pairs) > 1 and not any(cp.copy.reference for _, cp in alternatives):
+                # Wording is where translations legitimately differ most: this copy's word must be
+                # its own (no other copy uses it), and more than half of all the copies (this one
+                # included), at least three, must share the other word.
+                n = sum(1 for r, _ in alternatives if r == suggestion)
+                if agree or n < 3 or 2 * n <= len(pairs) + 1:
+                    continue
+            if suggestion is None:  # two copies: the model decides between the two words
+                suggestion = alternatives[0][0]
+            cps = [cp for r, cp in alternatives if r == suggestion]
+            yield make_finding(
+                copy.doc, "MTQ603", s, e,
+                f"{text[s:e]!r}: the other copies of this story say {suggestion!r} ({_cite(cps)})",
+                suggestions=(suggestion,),
+                evidence=_evidence(story, copy, i, {"readings": [r for r, _ in alternatives],
+                                                    "agree": len(agree)}),
+            )
+
+
+# ---- MTQ604: polarity --------------------------------------------------------------------------
+
+_NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot".split())
+_NT = {"won't": "will", "can't": "can", "cannot": "can", "shan't": "shall"}
+
+
+def _negative(tok: Token) -> bool:
+    n = tok.norm
+    return n in _NEGATIONS or n.endswith("n't")
+
+
+def _negations(toks) -> int:
+    return sum(1 for t in toks if _negative(t))
+
+
+@detector("MTQ604")
+def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]:
+    """What it does:
+    Finds a sentence whose negation differs from the same sentence in the other copies of the
+    story: a "not", "no longer", "never" or "n't" dropped or added in translation ("Some have
+    decided to travel to Zaporizhia" where the other copies say "decided not to travel").
+
+    Why is this bad:
+    A dropped negation turns the sentence into its opposite and stays perfectly fluent: neither
+    a reader nor a language model can see it without the other copies.
+
+    The majority of the copies decides (or the reference copy); with two copies the
+    disagreement is reported in both, without a suggestion. Where this copy lacks the
+    negation, the word before the place where the others have it is reported, with the negation
+    added; where it has an extra "not", the "not" is reported, with its removal suggested.
+
+    Example:
+    copies: "decided not to travel" (twice), "decided to travel" -> "decided" is reported in the
+    third, with "decided not" suggested.
+    """
+    def count(c: Copy, k: int) -> int:
+        return _negations(c.sentence_tokens(k))
+
+    def wanted(story: Story, c: Copy, k: int) -> bool:
+        n = _sentence_memo(story, "negations", c, k, count)
+        return any(_sentence_memo(story, "negations", cp.copy, cp.sentence, count) != n
+                   for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
+
+    for story, copy, i, mine, pairs in _candidates(docs, ctx, wanted):
+        text = copy.doc.text
+        n_mine = _negations(mine)
+        agree, alternatives, where = [], [], {}
+        for p in pairs:
+            theirs = p.other.copy.sentence_tokens(p.other.sentence)
+            if _negations(theirs) == n_mine:
+                agree.append(p.other)
+                continue
+            neg_edits = [ed for ed in p.edits
+                         if _negations(ed.mine) != _negations(ed.theirs) and len(ed.mine) <= MAX_EDIT_TOKENS
+                         and not _lexical_negation(ed)]
+            if len(neg_edits) != 1:
+                continue
+            ed = neg_edits[0]
+            span, fix = _polarity_fix(text, ed)
+            if span is None:
+                continue
+            alternatives.append((fix, p.other))
+            where[fix] = span
+        report, suggestion = _verdict(agree, alternatives, pairs)
+        if not report:
+            continue
+        fix = suggestion if suggestion is not None else alternatives[0][0]
+        s, e = where[fix]
+        cps = [cp for r, cp in alternatives if r == fix]
+        yield make_finding(
+            copy.doc, "MTQ604", s, e,
+            f"the negation differs from the other copies of this story ({_cite(cps)})"
+            + ("" if suggestion is not None else "; no majority decides which is right"),
+            suggestions=(suggestion,) if suggestion is not None else (),
+            evidence=_evidence(story, copy, i, {"agree": len(agree)}),
+        )
+
+
+_NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
+
+
+def _lexical_negation(ed: Edit) -> bool:
+    """"not clear" against "unclear", "did not agree" against "disagreed": the same polarity."""
+    words = {t.norm for t in ed.mine + ed.theirs}
+    return any(t.norm.startswith(p) and t.norm[len(p):].lstrip("-") in words
+               for t in ed.mine + ed.theirs for p in _NEGATIVE_PREFIXES)
+
+
+def _polarity_fix(text: str, ed: Edit) -> tuple[tuple[int, int] | None, str]:
+    """(span in this copy, its replacement) that gives this copy the other copy's polarity."""
+    mine_neg = [t for t in ed.mine if _negative(t)]
+    if mine_neg and not any(_negative(t) for t in ed.theirs):
+        t = mine_neg[0]
+        if t.norm == "not":
+            s = t.start
+            while s > 0 and text[s - 1] in " \t":
+                s -= 1
+            return (s, t.end), ""
+        if t.norm.endswith("n't") or t.norm == "cannot":
+            base = _NT.get(t.norm, t.text[:-3])
+            return (t.start, t.end), base
+        return (t.start, t.end), ""
+    theirs_neg = [t for t in ed.theirs if _negative(t)]
+    if not theirs_neg or mine_neg:
+        return None, ""
+    neg = theirs_neg[0].text
+    if ed.tag == "insert" and ed.before is not None:
+        return (ed.before.start, ed.before.end), f"{ed.before.text} {neg}"
+    if ed.tag == "insert" and ed.after is not None:
+        return (ed.after.start, ed.after.end), f"{neg} {ed.after.text}"
+    if ed.tag == "replace" and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
+        return (ed.mine[0].start, ed.mine[-1].end), text_of(ed.theirs)
+    return None, ""
+
+
+def text_of(toks: tuple[Token, ...]) -> str:
+    return " ".join(t.text for t in toks)
+
+
+# ---- MTQ605: a sentence the other copies do not have -----------------------------------------
+
+PARALLEL = 0.6  # copies with this share of their sentences aligned are translations of one text
+COVERED = 0.5  # a sentence whose content words another copy mostly has is said there, merged or split
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters (renovated, renovations): what a sentence is about."""
+    return {w[:5] for w in content_words(text)}
+
+
+def _covered(sentence: str, copy: Copy, story: Story) -> bool:
+    """Does ``copy`` say most of what ``sentence`` says somewhere? Translations split and merge
+    sentences differently: a sentence with no counterpart may live inside a neighbour."""
+    stems = _stems(sentence)
+    if not stems:
+        return True
+    memo = story.memo.setdefault("stems", {})
+    if copy.index not in memo:
+        memo[copy.index] = _stems(copy.doc.text)
+    return len(stems & memo[copy.index]) >= COVERED * len(stems)
+
+
+@detector("MTQ605")
+def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Finding]:
+    """What it does:
+    Reports a sentence that this copy has and the other copies of the story, translations of the
+    same text, do not: at least two of them (or the reference copy) align sentence by sentence
+    with this one, and none has a counterpart for this sentence. Informational, minor.
+
+    Why is this bad:
+    A sentence that only one translation carries is an addition (a caption, a repeated line, a
+    hallucinated clause) or the others dropped it; either way an editor should look.
+
+    Copies that tell the story differently (another agency's report) are not compared: the rule
+    needs copies that align for most of their sentences. A sentence whose content words most of
+    the other copies carry inside other sentences (translations split and merge sentences) is
+    no addition.
+
+    Example:
+    three translations of one short report, one with an extra "Watch the video above." ->
+    that sentence is reported.
+    """
+    for story in stories(docs, ctx):
+        for copy in story.copies:
+            if copy.reference or len(copy.sentences) < 2:
+                continue
+            parallel = [c for c in story.copies if c is not copy and story.parallel(copy, c) >= PARALLEL]
+            if len(parallel) < 2 and not any(c.reference for c in parallel):
+                continue
+            for i, (s, e) in enumerate(copy.sentences):
+                if any(cp.copy in parallel for cp in story.counterparts(copy, i)):
+                    continue
+                text = copy.sentence_text(i)
+                if 2 * sum(1 for c in parallel if _covered(text, c, story)) >= len(parallel):
+                    continue  # the others say it too, inside another sentence
+                yield make_finding(
+                    copy.doc, "MTQ605", s, e,
+                    f"this sentence is in none of the {len(parallel)} other copies that match this one "
+                    f"sentence by sentence ({', '.join(c.path for c in parallel[:3])}"
+                    f"{'…' if len(parallel) > 3 else ''})",
+                    evidence={"story": [c.path for c in story.copies], "sentence": {"start": s, "end": e},
+                              "copies": []},
+                )
+
+
+# ---- MTQ606: a sentence this copy lacks -----------------------------------------------------
+
+@detector("MTQ606")
+def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[Finding]:
+    """What it does:
+    Reports the place where this copy lacks a sentence that the other copies of the story,
+    translations of the same text, carry: more than half of the copies that align sentence by
+    sentence with this one (at least two), or the reference copy, have it, and this copy has no
+    counterpart. The finding is an empty span where the sentence would stand (after the
+    sentence that matches the one before it) and quotes the missing sentence. Informational,
+    minor.
+
+    Why is this bad:
+    A sentence dropped in translation (MT systems skip short or repeated sentences, and long
+    ones get cut) loses content silently; the reader cannot see what is not there.
+
+    Copies that tell the story differently (another agency's report) are not compared: the rule
+    needs copies that align for most of their sentences. Nothing is reported when this copy
+    carries most of the sentence's content words elsewhere (merged into a neighbouring sentence).
+
+    Example:
+    three translations of one short report, one without "About 2,000 Ukrainian fighters are
+    believed to be inside." -> the place after its first sentence is reported.
+    """
+    for story in stories(docs, ctx):
+        for copy in story.copies:
+            if copy.reference or len(copy.sentences) < 2:
+                continue
+            parallel = [c for c in story.copies if c is not copy and story.parallel(copy, c) >= PARALLEL]
+            if len(parallel) < 2 and not any(c.reference for c in parallel):
+                continue
+            reported: set[tuple[int, int]] = set()
+            for other in sorted(parallel, key=lambda c: not c.reference):
+                for j in range(len(other.sentences)):
+                    if (other.index, j) in reported:
+                        continue
+                    cps = story.counterparts(other, j)
+                    if any(cp.copy is copy for cp in cps):
+                        continue
+                    holders = [cp for cp in cps if cp.copy in parallel]
+                    n = 1 + len(holders)
+                    if not (other.reference or (n >= 2 and 2 * n > len(parallel)
+                                                and not any(cp.copy is copy for cp in cps))):
+                        continue
+                    reported.update((cp.copy.index, cp.sentence) for cp in holders)
+                    reported.add((other.index, j))
+                    text = other.sentence_text(j)
+                    if _covered(text, copy, story):
+                        continue  # this copy says it inside another sentence
+                    at = _insertion_point(story, copy, other, j)
+                    s, e = other.sentences[j]
+                    yield make_finding(
+                        copy.doc, "MTQ606", at, at,
+                        f'a sentence that {n} of the {len(parallel)} matching copies carry is missing here '
+                        f'({other.path}: "{quote(text)}")',
+                        evidence={"story": [c.path for c in story.copies], "sentence": {"start": at, "end": at},
+                                  "copies": [{"path": other.path, "start": s, "end": e, "sentence": text,
+                                              "similarity": None, "reference": other.reference}]
+                                  + [cp.evidence() for cp in holders]},
+                    )
+
+
+def _insertion_point(story: Story, copy: Copy, other: Copy, j: int) -> int:
+    """Where sentence ``j`` of ``other`` would stand in ``copy``: after the counterpart of the
+    nearest sentence before it, else before the counterpart of the nearest one after it."""
+    for k in range(j - 1, -1, -1):
+        for cp in story.counterparts(other, k):
+            if cp.copy is copy:
+                return copy.sentences[cp.sentence][1]
+    for k in range(j + 1, len(other.sentences)):
+        for cp in story.counterparts(other, k):
+            if cp.copy is copy:
+                return copy.sentences[cp.sentence][0]
+    return copy.sentences[0][0]

@@ -1,0 +1,323 @@
+"""Stories and alignment across copies: the engine under the cross-copy rules (MTQ6xx).
+
+A run's documents are grouped into stories by what they say, not by their names alone: each
+document's set of content words (lower-cased words rarer than everyday function words, and
+numbers) is sketched with MinHash and near neighbours are found with datasketch's LSH index, so
+the cost grows with the number of documents, not with the number of pairs. Candidate pairs are
+confirmed on the exact sets. Copies that share at least three rare names are joined too (a
+story told with few shared words, but the same people and places).
+
+Inside a story each sentence is aligned with its counterpart in every other copy: character
+4-gram vectors of all the story's sentences (each n-gram weighted by its word's rarity in English
+and its idf among the story's sentences) are compared in one sparse matrix product, and a pair is
+aligned when each is the other's best match in that copy and their cosine clears ALIGNED. (This
+is chrF's idea, character n-grams, computed for all pairs at once: scoring each pair with
+sacrebleu's chrF costs a Python call per pair, too slow for a desk's day.) Word alignment inside
+an aligned pair is difflib's matching of the two token lists; tokens keep their code-point
+offsets, so every finding points into the original text.
+
+Documents declared as references (the English original: ``--reference``, ``reference`` in the
+config) take part as evidence and are never flagged by the cross-copy rules.
+
+The work is organised per story (:class:`Story`), so it can be partitioned by story.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import numpy as np
+import regex
+
+from mtqa.detectors.tokens import zipf
+from mtqa.document import Document
+
+if TYPE_CHECKING:
+    from mtqa.detectors.base import Context
+
+NUM_PERM = 64
+LSH_THRESHOLD = 0.08  # the index's recall point; candidates are then confirmed exactly
+MIN_JACCARD = 0.12  # content-word Jaccard from which two documents are copies of one story
+MIN_SHARED_WORDS = 5  # and at least this many content words in common (short items)
+MIN_SHARED_NAMES = 3  # rare names that also make two copies one story
+RARE_NAME = 3.0  # wordfreq Zipf at most this: a name that identifies a story
+CONTENT_MAX_ZIPF = 5.5  # words more common than this (the, said, was) say nothing of the story
+ALIGNED = 0.3  # cosine from which two sentences count as translations of one
+CLOSE = 0.5  # from here, two aligned sentences are close enough to compare word by word
+
+_TOKEN = regex.compile(
+    r"\p{N}+(?:[.,'’\u00a0\u202f]\p{N}+)*|\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*|n['’]t"
+)
+_CONTENT = regex.compile(r"\p{L}[\p{L}\p{M}]{2,}|\p{N}+")
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def norm(self) -> str:
+        return self.text.lower().replace("’", "'")
+
+
+def tokens(text: str, start: int, end: int) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text, start, end)]
+
+
+@dataclass
+class Copy:
+    """One document of a story, and its sentences."""
+
+    doc: Document
+    reference: bool
+    index: int  # position in the story
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for s in self.doc.sentences]
+
+    def sentence_text(self, i: int) -> str:
+        s, e = self.sentences[i]
+        return self.doc.text[s:e]
+
+    def sentence_tokens(self, i: int) -> list[Token]:
+        return tokens(self.doc.text, *self.sentences[i])
+
+
+@dataclass
+class Counterpart:
+    copy: Copy
+    sentence: int
+    similarity: float
+
+    @property
+    def text(self) -> str:
+        return self.copy.sentence_text(self.sentence)
+
+    def evidence(self) -> dict:
+        s, e = self.copy.sentences[self.sentence]
+        return {"path": self.copy.path, "start": s, "end": e, "sentence": self.text,
+                "similarity": round(self.similarity, 3), "reference": self.copy.reference}
+
+
+@dataclass
+class Story:
+    """Copies of one story, with each sentence's counterparts in the other copies."""
+
+    copies: list[Copy]
+    aligned: dict[tuple[int, int], list[Counterpart]] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict)  # per-sentence work the rules share (word alignments)
+
+    def counterparts(self, copy: Copy, sentence: int) -> list[Counterpart]:
+        return self.aligned.get((copy.index, sentence), [])
+
+    def parallel(self, a: Copy, b: Copy) -> float:
+        """Share of the shorter copy's sentences that have a counterpart in the other."""
+        n = sum(1 for i in range(len(a.sentences)) if any(c.copy is b for c in self.counterparts(a, i)))
+        return n / max(1, min(len(a.sentences), len(b.sentences)))
+
+
+# ---- stories -------------------------------------------------------------------------------
+
+def content_words(text: str) -> set[str]:
+    return {w for w in (m.group(0).lower() for m in _CONTENT.finditer(text))
+            if w[0].isdigit() or zipf(w) <= CONTENT_MAX_ZIPF}
+
+
+def _rare_names(text: str) -> set[str]:
+    from mtqa.detectors.names import _name_occurrences
+
+    return {n for n in _name_occurrences(text) if zipf(n) < RARE_NAME}
+
+
+def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None) -> list[list[int]]:
+    """Indices of ``docs`` grouped into stories (groups of at least two), near linear in len(docs)."""
+    from datasketch import MinHash, MinHashLSH
+
+    sets = [content_words(d.text) for d in docs]
+    parent = list(range(len(docs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, j: int) -> None:
+        parent[root(i)] = root(j)
+
+    usable = [i for i, s in enumerate(sets) if len(s) >= MIN_SHARED_WORDS]
+    if len(usable) > 1:
+        hashes = MinHash.bulk([[w.encode() for w in sets[i]] for i in usable], num_perm=NUM_PERM)
+        lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        for i, h in zip(usable, hashes):
+            for j in lsh.query(h):
+                a, b = sets[i], sets[j]
+                shared = len(a & b)
+                if shared >= MIN_SHARED_WORDS and shared / len(a | b) >= MIN_JACCARD:
+                    join(i, j)
+            lsh.insert(i, h)
+    if rare_names is None:
+        rare_names = [_rare_names(d.text) for d in docs]
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i, names in enumerate(rare_names):
+        for n in names:
+            by_name[n].append(i)
+    shared_names: dict[tuple[int, int], int] = defaultdict(int)
+    for holders in by_name.values():
+        if len(holders) > 50:  # a name in this many items is no story's signature
+            continue
+        for x, i in enumerate(holders):
+            for j in holders[x + 1:]:
+                shared_names[i, j] += 1
+    for (i, j), n in shared_names.items():
+        if n >= MIN_SHARED_NAMES:
+            join(i, j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(docs)):
+        groups[root(i)].append(i)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+# ---- sentence alignment --------------------------------------------------------------------
+
+NGRAM = 4
+_WORDISH = regex.compile(r"\p{L}[\p{L}\p{M}'’\-]*|\p{N}+(?:[.,]\p{N}+)*")
+
+
+def _ngrams(text: str) -> dict[str, float]:
+    """Character 4-grams of each word, weighted by how rare the word is in English: two
+    translations of one sentence share their rare words more than their function words, and the
+    weights do not depend on which other copies happen to be in the story."""
+    out: dict[str, float] = defaultdict(float)
+    for m in _WORDISH.finditer(text.lower()):
+        w = m.group(0)
+        weight = 4.0 if w[0].isdigit() else max(0.3, 7.0 - zipf(w))
+        t = f" {w} "
+        for k in range(max(1, len(t) - NGRAM + 1)):
+            out[t[k:k + NGRAM]] += weight
+    return out
+
+
+def align(story: Story) -> None:
+    """Fill ``story.aligned``: mutual best sentence matches between every two copies."""
+    from scipy.sparse import csr_matrix
+
+    rows, owner = [], []
+    for c in story.copies:
+        for i in range(len(c.sentences)):
+            rows.append(_ngrams(c.sentence_text(i)))
+            owner.append((c.index, i))
+    if not rows:
+        return
+    vocab: dict[str, int] = {}
+    indptr, indices, data = [0], [], []
+    for r in rows:
+        for g, n in r.items():
+            indices.append(vocab.setdefault(g, len(vocab)))
+            data.append(n)
+        indptr.append(len(indices))
+    x = csr_matrix((np.array(data), np.array(indices), np.array(indptr)), shape=(len(rows), len(vocab)))
+    # Smoothed idf over the story's sentences, on top of the word weights: what every sentence of
+    # the story says (its places, its people) does not tell which sentence is which.
+    df = np.bincount(x.indices, minlength=len(vocab))
+    x = x.multiply((np.log((len(rows) + 1) / (df + 1)) + 1)[None, :]).tocsr()
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    x = csr_matrix(x.multiply(1.0 / norms[:, None]))
+    offsets, n = [], 0
+    for c in story.copies:
+        offsets.append(n)
+        n += len(c.sentences)
+    for a in story.copies:
+        na = len(a.sentences)
+        if not na or a.index == len(story.copies) - 1:
+            continue
+        # one copy's sentences against every later copy's: memory stays rows x sentences even
+        # when a story holds hundreds of copies
+        lo = offsets[a.index]
+        rows_a = (x[lo:lo + na] @ x[lo + na:].T).toarray()
+        for b in story.copies[a.index + 1:]:
+            nb = len(b.sentences)
+            if not nb:
+                continue
+            start = offsets[b.index] - lo - na
+            block = rows_a[:, start:start + nb]
+            best_b = block.argmax(axis=1)
+            best_a = block.argmax(axis=0)
+            for i, j in enumerate(best_b):
+                s = float(block[i, j])
+                if best_a[j] == i and s >= ALIGNED:
+                    story.aligned.setdefault((a.index, i), []).append(Counterpart(b, int(j), s))
+                    story.aligned.setdefault((b.index, int(j)), []).append(Counterpart(a, i, s))
+
+
+# ---- word alignment ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Edit:
+    """Tokens ``mine[i1:i2]`` of this copy's sentence stand where the other copy has
+    ``theirs[j1:j2]`` (difflib's replace, delete or insert)."""
+
+    tag: str
+    mine: tuple[Token, ...]
+    theirs: tuple[Token, ...]
+    before: Token | None  # this copy's token just before the edit (for an insertion point)
+    after: Token | None
+
+
+def word_edits(mine: list[Token], theirs: list[Token]) -> list[Edit]:
+    sm = difflib.SequenceMatcher(None, [t.norm for t in mine], [t.norm for t in theirs], autojunk=False)
+    out = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        out.append(Edit(tag, tuple(mine[i1:i2]), tuple(theirs[j1:j2]),
+                        mine[i1 - 1] if i1 > 0 else None, mine[i2] if i2 < len(mine) else None))
+    return out
+
+
+# ---- the run's stories, once per run -------------------------------------------------------
+
+def is_reference(doc: Document, references: Iterable[str]) -> bool:
+    refs = list(references)
+    if not refs:
+        return False
+    if doc.path in refs:
+        return True
+    try:
+        here = Path(doc.path).resolve()
+    except (OSError, ValueError):
+        return False
+    return any(here == Path(r).resolve() for r in refs)
+
+
+def stories(docs: Sequence[Document], ctx: "Context") -> list[Story]:
+    """The run's stories, grouped and aligned once and shared by every cross-copy rule."""
+    key = ("stories", tuple(id(d) for d in docs))
+    memo = ctx.memo
+    if key not in memo:
+        refs = ctx.config.reference
+        out = []
+        for members in group(docs):
+            story = Story([Copy(docs[i], is_reference(docs[i], refs), k) for k, i in enumerate(members)])
+            align(story)
+            out.append(story)
+        memo.clear()  # one run at a time: keep only this run's stories
+        memo[key] = out
+    return memo[key]
+
+
+def quote(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,193 @@
+"""The cross-copy engine (mtqa.stories) and what the MTQ6xx rules decide from it: stories by
+content, reference copies, ties, transliteration keys, and the evidence in JSONL and HTML."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mtqa.cli import cli
+from mtqa.config import Config
+from mtqa.detectors.base import Context
+from mtqa.detectors.cross_copy import transliteration_key
+from mtqa.document import Document
+from mtqa.pipeline import run
+from mtqa.stories import group, stories
+from tests.helpers import findings_for
+
+STORY = [
+    "Heavy rain flooded the lower town of Porto on Sunday, and firefighters pumped water from cellars "
+    "along the river while the council closed three schools and the market hall.",
+    "Firefighters pumped water out of flooded cellars along the river in Porto on Sunday after heavy "
+    "rain, and the council shut three schools and the market hall in the lower town.",
+    "In the lower town of Porto, heavy rain on Sunday flooded cellars along the river; firefighters "
+    "pumped out the water and the council closed the market hall and three schools.",
+]
+OTHER = ("The central bank raised its main interest rate by a quarter point on Thursday, citing wages "
+         "and energy prices, and said further increases were possible before the summer.")
+
+
+def test_copies_with_no_rare_name_in_common_are_one_story_by_content():
+    docs = [Document(f"c{i}.txt", t) for i, t in enumerate(STORY + [OTHER])]
+    assert group(docs) == [[0, 1, 2]]
+
+
+def test_sentences_align_across_copies():
+    docs = [Document(f"c{i}.txt", t) for i, t in enumerate(STORY)]
+    (story,) = stories(docs, Context(Config(use_lm=False)))
+    assert [cp.copy.path for cp in story.counterparts(story.copies[0], 0)] == ["c1.txt", "c2.txt"]
+
+
+@pytest.mark.parametrize("a,b", [("Şahin", "Shahin"), ("Zelenskyy", "Zelenski"), ("Kharkiv", "Harkiv"),
+                                 ("Romanov", "Romanoff"), ("Zelenskiy", "Zelensky"), ("Jurij", "Yuriy")])
+def test_transliteration_variants_share_a_key(a, b):
+    assert transliteration_key(a) == transliteration_key(b)
+
+
+@pytest.mark.parametrize("a,b", [("Austria", "Australia"), ("Johnson", "Jackson"), ("Kovalenko", "Kovalchuk")])
+def test_different_names_do_not(a, b):
+    assert transliteration_key(a) != transliteration_key(b)
+
+
+NAMES = [
+    "Deputy Prime Minister Iryna Vereshchuk said buses would leave Mariupol for Zaporizhzhia after the Azovstal talks.",
+    "Deputy Prime Minister Irina Vereshchuk said the Mariupol convoy would reach Zaporizhzhia once Azovstal was cleared.",
+]
+
+
+def test_a_tie_is_reported_on_both_sides_without_a_suggestion():
+    found = findings_for(NAMES, "MTQ601")
+    assert sorted((f.path, f.text) for f in found) == [("copy1.txt", "Iryna"), ("copy2.txt", "Irina")]
+    assert all(f.suggestions == () for f in found)
+
+
+def test_the_reference_decides_and_is_never_flagged():
+    found = findings_for(NAMES, "MTQ601", reference=("copy1.txt",))
+    assert [(f.path, f.text, f.suggestions) for f in found] == [("copy2.txt", "Irina", ("Iryna",))]
+    found = findings_for(NAMES, "MTQ601", reference=("copy2.txt",))
+    assert [(f.path, f.text, f.suggestions) for f in found] == [("copy1.txt", "Iryna", ("Irina",))]
+
+
+NUMBERS = [
+    "Lubrani said a total of 127 people arrived in Zaporizhzhia on Tuesday after the convoy left Mariupol.",
+    "Lubrani said a total of 172 people arrived in Zaporizhzhia on Tuesday after the convoy left Mariupol.",
+]
+
+
+def test_two_copies_disagreeing_on_a_number_are_both_reported_without_a_guess():
+    found = findings_for(NUMBERS, "MTQ602")
+    assert sorted((f.path, f.text, f.suggestions) for f in found) == [("copy1.txt", "127", ()), ("copy2.txt", "172", ())]
+
+
+def test_a_single_document_gets_no_cross_copy_finding():
+    assert not [f for f in run([Document("a.txt", NUMBERS[0])], Config(use_lm=False)).findings
+                if f.code.startswith("MTQ6")]
+
+
+def _write(tmp_path: Path, texts: list[str]) -> list[str]:
+    paths = []
+    for i, t in enumerate(texts, 1):
+        p = tmp_path / f"copy{i}.txt"
+        p.write_text(t, encoding="utf-8")
+        paths.append(str(p))
+    return paths
+
+
+def test_jsonl_keeps_its_12_keys_and_jsonl_evidence_adds_the_other_copies(tmp_path):
+    paths = _write(tmp_path, NUMBERS + [NUMBERS[0].replace("left", "had left")])
+    r = CliRunner().invoke(cli, ["check", *paths, "--no-lm", "--select", "MTQ602", "--format", "jsonl"])
+    plain = [json.loads(line) for line in r.output.splitlines()]
+    assert [len(rec) for rec in plain] == [12]
+    r = CliRunner().invoke(cli, ["check", *paths, "--no-lm", "--select", "MTQ602", "--format", "jsonl-evidence"])
+    (rec,) = [json.loads(line) for line in r.output.splitlines()]
+    assert {k: rec[k] for k in plain[0]} == plain[0]
+    assert rec["text"] == "172" and rec["suggestion"] == "127"
+    assert sorted(c["path"] for c in rec["evidence"]["copies"]) == [paths[0], paths[2]]
+    assert all("127 people" in c["sentence"] for c in rec["evidence"]["copies"])
+
+
+def test_reference_option_makes_the_original_decide(tmp_path):
+    paths = _write(tmp_path, NUMBERS)
+    r = CliRunner().invoke(cli, ["check", *paths, "--no-lm", "--select", "MTQ602", "--format", "jsonl",
+                                 "--reference", paths[1]])
+    recs = [json.loads(line) for line in r.output.splitlines()]
+    assert [(Path(x["path"]).name, x["text"], x["suggestion"]) for x in recs] == [("copy1.txt", "127", "172")]
+
+
+def test_html_report_shows_the_other_copies_side_by_side(tmp_path):
+    paths = _write(tmp_path, NUMBERS + [NUMBERS[0].replace("left", "had left")])
+    r = CliRunner().invoke(cli, ["check", *paths, "--no-lm", "--select", "MTQ602", "--format", "html"])
+    from lxml import html as lxml_html
+
+    page = lxml_html.fromstring(r.output)
+    (table,) = page.xpath("//table[@class='copies']")
+    heads = [th.text_content() for th in table.xpath(".//th")]
+    cells = [td.text_content() for td in table.xpath(".//td")]
+    assert heads == ["this copy", paths[0], paths[2]]
+    assert "172 people" in cells[0] and "127 people" in cells[1] and "127 people" in cells[2]
+
+
+WORDING = [
+    "Hundreds of civilians remained in the plant, and it was unclear whether a new evacuation would take place.",
+    "Hundreds of civilians remained in the plant and it was unclear whether a new evacuation would take place.",
+    "Hundreds of civilians remained in the plant, and it was unclear whether a new eviction would take place.",
+    "Hundreds of civilians remained inside the plant, and it was unclear whether a new evacuation would take place.",
+]
+
+
+@pytest.mark.skipif(os.environ.get("MTQA_SKIP_MODEL_TESTS") == "1", reason="MTQA_SKIP_MODEL_TESTS=1")
+def test_the_scorer_keeps_a_wording_the_model_agrees_with(lm):
+    from mtqa.scoring.scorer import Scorer
+
+    config = Config(select=("MTQ603",))
+    docs = [Document(f"copy{i}.txt", t) for i, t in enumerate(WORDING, 1)]
+    found = run(docs, config, lm=lm, scorer=Scorer(lm, config)).findings
+    assert [(f.path, f.text, f.suggestion) for f in found] == [("copy3.txt", "eviction", "evacuation")]
+    assert found[0].score is not None and found[0].evidence["margin"] > 0
+
+
+@pytest.mark.parametrize("a,b,same", [
+    ("1,5 million", "1.5 million", True),
+    ("1.5 million", "1,500,000", True),
+    ("140 miles", "230 kilometres", True),
+    ("140 miles", "300 kilometres", False),
+    ("101 people", "100 people", False),
+    ("2.3 billion", "2.3 million", False),
+    ("5 lakh", "500,000", True),
+])
+def test_amounts_compare_once_normalised(a, b, same):
+    from mtqa.detectors.divergence import _same, quantities
+
+    (qa,), (qb,) = quantities(a), quantities(b)
+    assert _same(qa, qb) is same
+
+
+STORY_DIR = Path(__file__).parent / "fixtures" / "cross_copy_story"
+
+
+def test_a_story_in_three_translations_and_its_original():
+    """copy_ar changed a number and dropped a sentence, copy_es spelled a name otherwise and
+    dropped a negation, copy_tr added a line; original.txt is declared the reference."""
+    r = CliRunner().invoke(cli, ["check", str(STORY_DIR), "--no-lm", "--select", "MTQ6", "--format", "jsonl",
+                                 "--reference", str(STORY_DIR / "original.txt")])
+    got = [(Path(x["path"]).name, x["code"], x["text"], x["suggestion"]) for x in map(json.loads, r.output.splitlines())]
+    assert got == [
+        ("copy_ar.txt", "MTQ602", "64", "46"),
+        ("copy_ar.txt", "MTQ606", "", None),
+        ("copy_es.txt", "MTQ601", "Irina", "Iryna"),
+        ("copy_es.txt", "MTQ604", "decided", "decided not"),
+        ("copy_tr.txt", "MTQ605", "Click here to read more.", None),
+    ]
+
+
+@pytest.mark.parametrize("code", ["MTQ601", "MTQ602", "MTQ603", "MTQ604", "MTQ605", "MTQ606"])
+def test_each_cross_copy_rule_is_documented(code):
+    from mtqa.registry import documentation
+
+    doc = documentation(code)
+    for heading in ("What it does:", "Why is this bad:", "Example:"):
+        assert heading in doc
