@@ -32,6 +32,13 @@ class Config:
     language: str = "en"
     max_bytes: int = 20_000_000
     min_score: float = 0.2  # findings the model scores below this are dropped
+    # mtqa serve (mtqa.server): where it listens, who may call it, and how much it takes on
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8081
+    serve_token: str | None = field(default=None, repr=False)  # bearer token; --token or $MTQA_SERVE_TOKEN
+    serve_queue: int = 64  # requests waiting for the model before new ones get 503
+    serve_timeout: float = 60.0  # seconds a request may wait and run before it gets 504
+    serve_batch: int = 16  # requests checked together in one model pass
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -41,6 +48,10 @@ class Config:
             raise ConfigError(f"device must be auto, cpu or cuda, not {self.device!r}")
         if self.format not in FORMATS:
             raise ConfigError(f"format must be one of {', '.join(FORMATS)}, not {self.format!r}")
+        if not 0 <= self.serve_port <= 65535:
+            raise ConfigError(f"port must be in 0..65535, not {self.serve_port}")
+        if self.serve_queue < 1 or self.serve_batch < 1 or not self.serve_timeout > 0:
+            raise ConfigError("queue size and batch size must be at least 1 and the timeout above 0")
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "extra"}

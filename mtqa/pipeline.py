@@ -97,6 +97,40 @@ def check_documents(
         yield flush()
 
 
+def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=None) -> list[list[Finding]]:
+    """Independent runs (a server's concurrent requests), each with its own settings, through one
+    batched model pass; the findings of each group, in its order.
+
+    Each group is detected on its own, so run-scope rules (across copies) see only its documents;
+    the model's sentences and the findings' scores are computed for all groups at once, so the model
+    gets full batches. A group whose config has ``use_lm`` off is neither prefetched nor scored.
+    """
+    plans = []
+    for docs, config in groups:
+        group_lm = lm if config.use_lm else None
+        plans.append((docs, config, active_rules(config, group_lm is not None), group_lm))
+    if lm is not None and hasattr(lm, "prefetch"):
+        model_docs = [d for docs, _, _, glm in plans if glm is not None for d in docs]
+        codes = sorted({r.code for _, _, rules, glm in plans if glm is not None for r in rules})
+        if model_docs:
+            lm.prefetch(model_docs, codes)
+    per_group: list[list[list[Finding]]] = []
+    to_score: list[tuple[Document, list[Finding]]] = []
+    for docs, config, rules, group_lm in plans:
+        ctx = Context(config=config, lm=group_lm)
+        across = detect_across(docs, rules, ctx) if any(r.scope == "run" for r in rules) else {}
+        found = [_dedupe(detect(d, rules, ctx) + across.get(d.path, [])) for d in docs]
+        per_group.append(found)
+        if scorer is not None and group_lm is not None:
+            to_score.extend(zip(docs, found))
+    if to_score:
+        scored = iter(scorer.score_batch(to_score))
+        for (docs, _, _, group_lm), found in zip(plans, per_group):
+            if group_lm is not None:
+                found[:] = [next(scored) for _ in docs]
+    return [[f for fs in found for f in fs] for found in per_group]
+
+
 def run(docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None) -> Result:
     result = Result()
     for documents, findings, errors in check_documents(docs, config, lm=lm, scorer=scorer):
