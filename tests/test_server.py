@@ -369,3 +369,29 @@ def test_check_groups_keeps_each_callers_documents_apart(seeds_dir):
     assert together[1] == run(b, config).findings
     assert together[2] == run(a[:1], Config(use_lm=False, select=("MTQ4",))).findings
     assert together[2] and all(f.code.startswith("MTQ4") for f in together[2])
+
+
+# ---- with the model ---------------------------------------------------------------------------
+
+def test_served_with_the_model_as_check_scores_it(lm, seeds_dir):
+    """The real model, loaded once by the server: a seed article gets the findings and scores
+    that the pipeline gives it in this process with the same model."""
+    from mtqa.scoring.scorer import Scorer
+
+    path = sorted(seeds_dir.glob("*.txt"))[2]
+    text = path.read_text(encoding="utf-8")
+    config = Config()
+    want = [f.to_json() for f in run([Document("-", text)], config, lm=lm, scorer=Scorer(lm, config)).findings]
+    with ServeProcess(startup_s=300) as srv:
+        health = httpx.get(srv.url + "/health").json()
+        assert health["model"] == lm.model_id
+        got = httpx.post(srv.url + "/v1/check", json={"text": text}, timeout=600).json()
+        assert f"|model:{lm.model_id}|" in got["signature"]
+        assert [{**f, "score": None} for f in got["findings"]] == [{**f, "score": None} for f in want]
+        assert [f["score"] for f in got["findings"]] == pytest.approx([f["score"] for f in want], abs=2e-3)
+        assert all(f["score"] is not None for f in got["findings"])
+        lt = httpx.post(srv.url + "/v2/check", data={"text": text, "language": "en-US"}, timeout=600).json()
+        jsonschema.validate(lt, LT_CHECK_SCHEMA)
+        assert [m["rule"]["id"] for m in lt["matches"]] == [f["code"] for f in want]
+        off = httpx.post(srv.url + "/v1/check", json={"text": text, "no_lm": True}, timeout=600).json()
+        assert off["findings"] == expected(text) and "|model:none|" in off["signature"]
