@@ -11,6 +11,8 @@ import httpx
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mtqa.cli import cli
 from mtqa.config import Config
@@ -395,3 +397,52 @@ def test_served_with_the_model_as_check_scores_it(lm, seeds_dir):
         assert [m["rule"]["id"] for m in lt["matches"]] == [f["code"] for f in want]
         off = httpx.post(srv.url + "/v1/check", json={"text": text, "no_lm": True}, timeout=600).json()
         assert off["findings"] == expected(text) and "|model:none|" in off["signature"]
+
+
+def test_a_model_that_cannot_load_is_a_clear_error_before_listening(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", "--model", str(tmp_path), "--port", "0"])
+    assert result.exit_code == 2 and "not a Hugging Face model directory" in result.output
+
+
+def test_another_app_mounts_beside_mtqas_behind_the_same_guard():
+    """How `mtqa review`'s page joins the server: one Mount in ``routes``."""
+    import threading
+
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Mount, Route
+
+    from mtqa.server import create_app
+    from tests.server_helpers import free_port
+
+    page = Starlette(routes=[Route("/", lambda request: PlainTextResponse("review page"))])
+    config = Config(use_lm=False, serve_token="t0k")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(config, routes=[Mount("/review", app=page)]),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        auth = {"Authorization": "Bearer t0k"}
+        assert httpx.get(url + "/review/", headers=auth).text == "review page"
+        assert httpx.get(url + "/review/").status_code == 401
+        assert httpx.post(url + "/v1/check", json={"text": "Up 3,5 %."}, headers=auth).json()["findings"]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@given(st.lists(st.sampled_from(["a", "é", "😀", "𝔘", "\n", " ", "中"]), max_size=30), st.data())
+def test_utf16_offsets_count_javas_code_units(chars, data):
+    from mtqa.server.languagetool import Utf16Offsets, utf16_len
+
+    text = "".join(chars)
+    i = data.draw(st.integers(0, len(text)))
+    assert Utf16Offsets(text)(i) == len(text[:i].encode("utf-16-le")) // 2
+    assert utf16_len(text[i:]) == len(text[i:].encode("utf-16-le")) // 2
