@@ -446,3 +446,22 @@ def test_utf16_offsets_count_javas_code_units(chars, data):
     i = data.draw(st.integers(0, len(text)))
     assert Utf16Offsets(text)(i) == len(text[:i].encode("utf-16-le")) // 2
     assert utf16_len(text[i:]) == len(text[i:].encode("utf-16-le")) // 2
+
+
+def test_check_groups_with_the_model_gives_each_caller_what_it_gets_alone(lm, seeds_dir):
+    """Two callers' documents scored in one model pass, one of them with the model turned off:
+    each gets the findings and scores a run of its own documents gives."""
+    from mtqa.scoring.scorer import Scorer
+
+    seeds = sorted(seeds_dir.glob("*.txt"))
+    a = [Document(seeds[4].name, seeds[4].read_text(encoding="utf-8"))]
+    b = [Document(seeds[2].name, seeds[2].read_text(encoding="utf-8"))]
+    config = Config()
+    scorer = Scorer(lm, config)
+    together = check_groups([(a, config), (b, config), (b, Config(use_lm=False))], lm, scorer)
+    for got, (docs, cfg) in zip(together, [(a, config), (b, config), (b, Config(use_lm=False))]):
+        want = run(docs, cfg, lm=lm if cfg.use_lm else None, scorer=scorer if cfg.use_lm else None).findings
+        assert [f.with_(score=None) for f in got] == [f.with_(score=None) for f in want]
+        assert [f.score for f in got] == pytest.approx([f.score for f in want], abs=1e-4)
+    assert all(f.score is not None for f in together[0] + together[1])
+    assert together[2] and all(f.score is None for f in together[2])
