@@ -152,6 +152,9 @@ def test_check_ninjs_item_and_raw_text(server):
     assert wrapped["findings"] == expected(text, path="story#1")
     bare = post_check(server, item).json()  # a ninjs item as the whole body
     assert [f["text"] for f in bare["findings"]] == [f["text"] for f in wrapped["findings"]]
+    listed = post_check(server, {"items": [item, {**item, "body_text": "Calm on Tuesday."}]}).json()
+    assert [d["path"] for d in listed["documents"]] == ["-#1", "-#2"]
+    assert [d["findings"] for d in listed["documents"]] == [1, 0]
     raw = httpx.post(server.url + "/v1/check?path=a.txt&ignore=MTQ311", content=ARTICLE.encode(),
                      headers={"content-type": "text/plain; charset=utf-8", "x-request-id": "r9"})
     assert raw.status_code == 200 and raw.json()["id"] == "r9"
@@ -280,6 +283,8 @@ def test_languagetool_rule_options_and_errors(server):
     assert rules(disabledRules="MTQ401") == {"MTQ403"}
     assert rules(enabledOnly="true", enabledRules="MTQ401") == {"MTQ401"}
     assert rules(disabledCategories="LOCALE_CONVENTION") == set()
+    got = httpx.get(server.url + "/v2/check", params={"text": text, "language": "en-US", "disabledRules": "MTQ403"})
+    assert [m["rule"]["id"] for m in got.json()["matches"]] == ["MTQ401"]
     for data, message in [({"language": "en-US"}, "text"), ({"text": "x y", "language": "de-DE"}, "English"),
                           ({"text": "x y"}, "language"), ({"data": "{oops", "language": "en"}, "malformed JSON"),
                           ({"data": '{"annotation": [5]}', "language": "en"}, "annotation")]:

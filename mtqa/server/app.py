@@ -189,10 +189,10 @@ def json_documents(path: str, body: Any) -> list[Document]:
             raise InputError("text", "expected a string")
         return [text_document(path, body["text"])]
     item = body.get("item") if isinstance(body, dict) and "item" in body else body
-    is_item = isinstance(item, dict) and any(k in item for k in NINJS_KEYS)
+    is_item = isinstance(item, dict) and (any(k in item for k in NINJS_KEYS) or isinstance(item.get("items"), list))
     is_list = isinstance(item, list) and item and all(isinstance(i, dict) for i in item)
     if not (is_item or is_list):
-        raise InputError("body", 'expected {"text": "..."}, {"item": <ninjs>}, or a ninjs item')
+        raise InputError("body", 'expected {"text": "..."}, {"item": <ninjs>}, a ninjs item, or a list of them')
     return read_ninjs(path, json.dumps(item))
 
 
@@ -280,8 +280,9 @@ def create_app(config: Config, worker: CheckWorker | None = None, routes: Sequen
         }, headers=headers)
 
     async def check_v2(request: Request) -> JSONResponse:
-        form = await request.form()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        # LanguageTool takes its parameters as a form (POST) or in the query string (GET).
+        form = await request.form() if request.method == "POST" else {}
+        fields = {**request.query_params, **{k: v for k, v in form.items() if isinstance(v, str)}}
         try:
             language = lt.language_for(fields.get("language"))
             annotated = None
@@ -335,7 +336,7 @@ def create_app(config: Config, worker: CheckWorker | None = None, routes: Sequen
             Route("/health", health, methods=["GET"]),
             Route("/v1/rules", rules, methods=["GET"]),
             Route("/v1/check", check_v1, methods=["POST"]),
-            Route("/v2/check", check_v2, methods=["POST"]),
+            Route("/v2/check", check_v2, methods=["GET", "POST"]),
             Route("/v2/languages", languages, methods=["GET"]),
             *routes,
         ],
