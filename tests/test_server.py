@@ -169,6 +169,7 @@ def test_check_ninjs_item_and_raw_text(server):
     (b'{"text": "ok", "fail_on": "sometimes"}', "application/json", "fail-on"),
     (b'{"text": "ok", "select": 7}', "application/json", "select"),
     (b'{"text": "\\ud800 lone"}', "application/json", "surrogate"),
+    (b"[" * 100_000 + b"]" * 100_000, "application/json", "malformed JSON"),
     (b"\x00\x01\x02binary", "application/octet-stream", "binary"),
     (b"\xff\xfe bad utf-8", "text/plain", "invalid UTF-8"),
 ])
@@ -243,6 +244,9 @@ def test_languagetool_check_has_languagetools_shape_and_utf16_offsets(server):
     assert m["sentence"] == text[:-len(" and fell.")] + " and fell."
     assert m["rule"]["category"] == {"id": "LOCALE_CONVENTION", "name": "Locale convention"}
     assert body["sentenceRanges"][-1][1] == len(units) // 2
+    # A leading U+FEFF stays: the client counts it.
+    bom = httpx.post(server.url + "/v2/check", data={"text": "\ufeffUp 3,5 %.", "language": "en"}).json()
+    assert [m["offset"] for m in bom["matches"] if m["rule"]["id"] == "MTQ401"] == [4]
     langs = httpx.get(server.url + "/v2/languages").json()
     jsonschema.validate(langs, LT_LANGUAGES_SCHEMA)
     assert {"en-US", "en-GB"} <= {lang["longCode"] for lang in langs}

@@ -162,14 +162,16 @@ def request_config(base: Config, select=None, ignore=None, fail_on=None, no_lm=N
 
 
 def text_document(path: str, text: str) -> Document:
-    """A request's plain text, held to the same checks as a file (empty, binary, NUL)."""
+    """A request's plain text, held to the same checks as a file (empty, binary, NUL). Kept
+    exactly as sent, a leading U+FEFF included, since the caller counts offsets in it."""
     from mtqa.readers.text import decode_text
 
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(path, "text holds a lone surrogate (\\ud800-\\udfff); send valid Unicode") from None
-    return Document(path, decode_text(path, data))
+    decode_text(path, data)
+    return Document(path, text)
 
 
 def body_documents(path: str, raw: bytes) -> list[Document]:
@@ -244,7 +246,7 @@ def create_app(config: Config, worker: CheckWorker | None = None, routes: Sequen
         if ctype == "application/json":
             try:
                 body = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, absurd nesting
                 return error(400, f"malformed JSON: {exc}")
             opts = body if isinstance(body, dict) else {}
         else:
