@@ -9,7 +9,8 @@ requests go, so growth over 10,000 requests shows. ``--compare K`` also times K 
 the old way, one `mtqa check` process per item.
 
     python scripts/load_test.py --no-lm --clients 16 --requests 10000 --compare 10
-    python scripts/load_test.py --clients 4 --requests 200 --articles 20 --compare 3   # the model
+    python scripts/load_test.py --clients 4 --articles 25 --warm --requests 1000 --compare 3   # the model
+    python scripts/load_test.py --clients 8 --articles 8 --unit paragraph --requests 100 -- --max-batch 1
 
 Extra arguments after ``--`` go to `mtqa serve` (e.g. ``-- --max-batch 8``).
 """
@@ -38,6 +39,12 @@ from mtqa.evaluation.benchmarks import read_clean_news  # noqa: E402
 from tests.server_helpers import ServeProcess  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def paragraphs(texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each article's paragraphs of five words or more, as an editor plugin sends them."""
+    return [(f"{name}#p{i}", p.strip()) for name, text in texts
+            for i, p in enumerate(text.split("\n\n"), 1) if len(p.split()) >= 5]
 
 
 def articles(limit: int | None) -> list[tuple[str, str]]:
@@ -140,6 +147,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=10_000)
     ap.add_argument("--max-seconds", type=float, default=1200)
     ap.add_argument("--articles", type=int, default=None, help="use only the first N articles (seeds first)")
+    ap.add_argument("--unit", choices=["article", "paragraph"], default="article",
+                    help="post whole articles (a CMS hook) or their paragraphs (an editor plugin)")
     ap.add_argument("--warm", action="store_true", help="post every article once before measuring")
     ap.add_argument("--compare", type=int, default=0, help="also time K items as one `mtqa check` process each")
     ap.add_argument("--rss-every", type=int, default=1000, help="sample the server's RSS every N answers")
@@ -149,9 +158,11 @@ def main() -> None:
     if args.requests > 100_000 or args.clients > 256 or args.max_seconds > 3600:
         raise SystemExit("bounded: at most 100,000 requests, 256 clients and an hour")
     texts = articles(args.articles)
+    if args.unit == "paragraph":
+        texts = paragraphs(texts)
     serve_args = (["--no-lm"] if args.no_lm else []) + ["--queue-size", str(max(64, args.clients))] + args.serve_args
     results: dict = {"command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "serve_args": serve_args,
-                     "articles": len(texts), "clients": args.clients, "cpus": os.cpu_count(),
+                     "texts": len(texts), "unit": args.unit, "clients": args.clients, "cpus": os.cpu_count(),
                      "mtqa_threads": os.environ.get("MTQA_THREADS")}
     with ServeProcess(*serve_args, startup_s=600) as srv:
         if args.warm:

@@ -366,7 +366,9 @@ def serve(config: Config, routes: Sequence[BaseRoute] = (), log: Callable[[str],
     app = create_app(config, worker, routes, log=log)
     log(f"mtqa: model {worker.model_id}; POST /v1/check, POST /v2/check (LanguageTool), GET /v1/rules, GET /health")
     server = uvicorn.Server(uvicorn.Config(app, host=config.serve_host, port=config.serve_port, log_level="info",
-                                           access_log=False, lifespan="on", server_header=False))
+                                           access_log=False, lifespan="on", server_header=False,
+                                           # on Ctrl-C or SIGTERM, wait for requests in flight, but not for long
+                                           timeout_graceful_shutdown=10))
     try:
         server.run()
     except SystemExit:

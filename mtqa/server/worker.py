@@ -2,9 +2,10 @@
 
 The model is loaded once, in this thread, and used only from it: torch runs one batch at a time
 best, and the score cache's SQLite connection belongs to the thread that opened it. Requests from
-concurrent callers wait in a bounded queue; the thread takes every waiting request (up to
-``config.serve_batch``) and checks them together through :func:`mtqa.pipeline.check_groups`, so
-the model sees full batches while each request keeps its own settings and documents.
+concurrent callers wait in a bounded queue; the thread takes the waiting requests (up to
+``config.serve_batch`` of them and about BATCH_WORDS words) and checks them together through
+:func:`mtqa.pipeline.check_groups`, so the model sees full batches while each request keeps its
+own settings and documents.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ from typing import Callable
 from mtqa.config import Config
 from mtqa.document import Document
 from mtqa.finding import Finding
+
+
+# A batch stops growing once it holds this many words. Cross-request batching pays for short
+# texts (an editor's paragraph, a headline), whose sentences alone leave the model's batches half
+# empty; one article already fills them, and more articles in its batch only make every caller in
+# it wait for the whole batch (README, "Serving", has the measurement).
+BATCH_WORDS = 2_000
 
 
 class QueueFull(Exception):
@@ -122,8 +130,9 @@ class CheckWorker:
             if first is None:
                 return
             batch = [first]
+            words = sum(d.word_count for d in first.docs)
             stop = False
-            while len(batch) < self.config.serve_batch:
+            while len(batch) < self.config.serve_batch and words < BATCH_WORDS:
                 try:
                     nxt = self.queue.get_nowait()
                 except queue.Empty:
@@ -132,6 +141,7 @@ class CheckWorker:
                     stop = True
                     break
                 batch.append(nxt)
+                words += sum(d.word_count for d in nxt.docs)
             self._check(batch)
             if stop:
                 return
