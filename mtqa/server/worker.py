@@ -105,6 +105,9 @@ class CheckWorker:
         if key not in self._signatures:
             from mtqa.evaluation.signature import build_signature, format_signature
 
+            if len(self._signatures) >= 256:  # callers choose select/ignore: keep memory bounded
+                self._signatures.clear()
+
             lm = self.lm if key[2] else None
             self._signatures[key] = format_signature(build_signature(config, lm, self.scorer if lm else None))
         return self._signatures[key]
