@@ -449,6 +449,39 @@ def _fix_feed(path, docs, config, lm, scorer, target, min_severity, ask) -> None
 
 
 @cli.command()
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1; any other needs --token).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 8081).")
+@click.option("--token", envvar="MTQA_SERVE_TOKEN", default=None,
+              help="Answer only requests with 'Authorization: Bearer TOKEN' (default: $MTQA_SERVE_TOKEN).")
+@click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
+              help="Severity at which a /v1/check answer says passed: false (default: major).")
+@click.option("--queue-size", type=int, default=None, help="Requests that may wait; beyond, 503 (default 64).")
+@click.option("--timeout", type=float, default=None, help="Seconds a request may take; beyond, 504 (default 60).")
+@click.option("--max-batch", type=int, default=None, help="Requests checked together in one model pass (default 16).")
+@click.option("--review", "review_paths", multiple=True, type=click.Path(exists=True),
+              help="Also serve the review page (as `mtqa review`) for these files or folders at /review/ "
+                   "(repeatable; loopback only, without --token).")
+@click.option("--review-out", type=click.Path(file_okay=False), default="mtqa-review", show_default=True,
+              help="Folder for the review page's decision log and exported copy.")
+@_model_options
+def serve(host, port, token, fail_on, queue_size, timeout, max_batch, review_paths, review_out, select, ignore, no_lm,
+          model_dir, device, cache_dir, house_style, max_bytes, threads, config_file):
+    """Answer checks over HTTP, with the model loaded once: POST /v1/check (mtqa's JSON),
+    POST /v2/check (LanguageTool's API), GET /v1/rules, GET /health. --max-bytes bounds a request."""
+    from mtqa.config import build_config
+    from mtqa.server import serve as run_server
+
+    config = build_config(
+        config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on,
+        use_lm=False if no_lm else None, model_dir=model_dir, device=device, cache_dir=cache_dir,
+        house_style=house_style, max_bytes=max_bytes, threads=threads,
+        serve_host=host, serve_port=port, serve_token=token, serve_queue=queue_size, serve_timeout=timeout,
+        serve_batch=max_batch,
+    )
+    run_server(config, log=lambda msg: click.echo(msg, err=True), review=review_paths, review_out=review_out)
+
+
+@cli.command()
 def rules() -> None:
     """List every detector code with its category, default severity and summary."""
     from mtqa.registry import RULES

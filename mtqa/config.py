@@ -54,6 +54,13 @@ class Config:
     # Documents that are the English original of a story: evidence for the cross-copy rules,
     # never flagged by them (paths as given on the command line, or resolved to the same file).
     reference: tuple[str, ...] = ()
+    # mtqa serve (mtqa.server): where it listens, who may call it, and how much it takes on
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8081
+    serve_token: str | None = field(default=None, repr=False)  # bearer token; --token or $MTQA_SERVE_TOKEN
+    serve_queue: int = 64  # requests waiting for the model before new ones get 503
+    serve_timeout: float = 60.0  # seconds a request may wait and run before it gets 504
+    serve_batch: int = 16  # requests checked together in one model pass
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -71,6 +78,10 @@ class Config:
         check_patterns(self.ignore, "ignore")
         for glob, codes in self.per_path_ignores:
             check_patterns(codes, f"per-path-ignores {glob!r}")
+        if not 0 <= self.serve_port <= 65535:
+            raise ConfigError(f"port must be in 0..65535, not {self.serve_port}")
+        if self.serve_queue < 1 or self.serve_batch < 1 or not self.serve_timeout > 0:
+            raise ConfigError("queue size and batch size must be at least 1 and the timeout above 0")
 
     def signature(self) -> dict:
         """The settings that change what a run finds (a report's signature): the selection and
@@ -106,7 +117,6 @@ def check_patterns(patterns, where: str) -> None:
             close = difflib.get_close_matches(p.lower(), words, n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]}?" if close else "; `mtqa rules` lists codes and categories"
         raise ConfigError(f"{where}: unknown code, prefix or category {p!r}{hint}")
-
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "extra"}

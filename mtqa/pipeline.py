@@ -49,11 +49,10 @@ def model_context(docs: list[Document], rules: list[Rule], ctx: Context, lm) -> 
     """``ctx`` with the model's answers to every request the model-backed rules make for
     ``docs``: one call, so the model sorts all of them by length into full batches (and computes
     a sentence repeated across syndicated copies once)."""
-    model_rules = [r for r in rules if r.needs_lm and r.scope == "document"]
-    if lm is None or not model_rules:
+    if lm is None or not any(r.needs_lm and r.scope == "document" for r in rules):
         return ctx
-    requests = [q for d in docs for r in model_rules for q in requests_of(r.code)(d, ctx)]
-    return Context(config=ctx.config, model=lm.answer(requests), model_judges=ctx.model_judges)
+    return Context(config=ctx.config, model=lm.answer(_model_requests(docs, rules, ctx)),
+                   model_judges=ctx.model_judges)
 
 
 def detect_across(docs: list[Document], rules: list[Rule], ctx: Context) -> dict[str, list[Finding]]:
@@ -134,6 +133,48 @@ def _check_failed(doc: Document, exc: Exception) -> InputError:
     err.__cause__ = exc
     err.internal = True
     return err
+
+
+def _model_requests(docs: list[Document], rules: list[Rule], ctx: Context) -> list:
+    model_rules = [r for r in rules if r.needs_lm and r.scope == "document"]
+    return [q for d in docs for r in model_rules for q in requests_of(r.code)(d, ctx)]
+
+
+def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=None) -> list[list[Finding]]:
+    """Independent runs (a server's concurrent requests), each with its own settings, through one
+    batched model pass; the findings of each group, in its order.
+
+    Each group is detected on its own, so run-scope rules (across copies) see only its documents;
+    every group's model requests are answered in one call and the findings of all groups scored
+    at once, so the model gets full batches. A group whose config has ``use_lm`` off is neither
+    asked of the model nor scored.
+    """
+    from mtqa.suppression import Suppressor
+
+    plans = []
+    for docs, config in groups:
+        judged = lm is not None and config.use_lm
+        ctx = Context(config=config, model_judges=judged)
+        plans.append((docs, config, active_rules(config, judged), ctx))
+    requests = [q for docs, _, rules, ctx in plans if ctx.model_judges for q in _model_requests(docs, rules, ctx)]
+    answers = lm.answer(requests) if requests else None
+    per_group: list[list[list[Finding]]] = []
+    to_score: list[tuple[Document, list[Finding]]] = []
+    for docs, config, rules, ctx in plans:
+        if ctx.model_judges:
+            ctx = Context(config=config, model=answers, model_judges=True)
+        across = detect_across(docs, rules, ctx) if any(r.scope == "run" for r in rules) else {}
+        suppressor = Suppressor.from_config(config)
+        found = [suppressor.apply(d, _dedupe(detect(d, rules, ctx) + across.get(d.path, []))) for d in docs]
+        per_group.append(found)
+        if scorer is not None and ctx.model_judges:
+            to_score.extend(zip(docs, found))
+    if to_score:
+        scored = iter(scorer.score_batch(to_score))
+        for (docs, _, _, ctx), found in zip(plans, per_group):
+            if ctx.model_judges:
+                found[:] = [next(scored) for _ in docs]
+    return [[f for fs in found for f in fs] for found in per_group]
 
 
 def run(docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None) -> Result:
