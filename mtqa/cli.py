@@ -55,7 +55,7 @@ def _model_options(fn):
                      help="TOML house-style list replacing corpora/house_style.toml."),
         click.option("--max-bytes", type=int, default=None, help="Refuse inputs larger than this (default 20 MB)."),
         click.option("--threads", type=click.IntRange(min=0), default=None,
-                     help="CPU threads for the model (default: $MTQA_THREADS, else 0: every core this "
+                     help="CPU threads for the model (default: $MTQA_THREADS, else 1; 0: every core this "
                           "process may use, at most 8)."),
     ]):
         fn = opt(fn)

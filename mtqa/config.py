@@ -16,11 +16,11 @@ CORPORA_DIR = PROJECT_ROOT / "corpora"
 MODELS_DIR = PROJECT_ROOT / "models"
 
 
-FORMATS = ("text", "jsonl", "diff", "html")
+FORMATS = ("text", "jsonl", "diff", "html")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 # Environment variables, read here and nowhere else, once, when the Config is built: each sets
 # the default of one Config field, between setup.cfg and the command line.
-ENVIRONMENT = {"MTQA_THREADS": "threads", "MTQA_PRECISION": "precision", "MTQA_CACHE_DIR": "cache_dir"}  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
+ENVIRONMENT = {"MTQA_THREADS": "threads", "MTQA_PRECISION": "precision", "MTQA_CACHE_DIR": "cache_dir"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,10 @@ class Config:
     language: str = "en"
     max_bytes: int = 20_000_000
     min_score: float = 0.2  # findings the model scores below this are dropped
-    threads: int = 0  # the model's CPU threads; 0: all the cores this process may use (at most 8)
+    # The model's CPU threads. 1 by default: two were never faster on the project's shared 2-core
+    # machine (README "Threads", scripts/bench_threads.py); more cores are better used by more
+    # processes. 0: every core this process may use (at most 8).
+    threads: int = 1
     precision: str = "auto"  # the model's: auto (bf16 where the hardware has it), fp32, bf16, int8
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
@@ -47,7 +50,7 @@ class Config:
         if self.device not in ("auto", "cpu", "cuda"):
             raise ConfigError(f"device must be auto, cpu or cuda, not {self.device!r}")
         if self.threads < 0:
-            raise ConfigError(f"threads must be 0 (automatic) or more, not {self.threads}")
+            raise ConfigError(f"threads must be 0 (every core) or more, not {self.threads}")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
         if self.format not in FORMATS:

@@ -33,7 +33,16 @@ def ensure_bundled(config: Config, log: Callable[[str], None]) -> Path:
                          "to install it, or pass --no-lm") from exc
 
 
+# OpenMP threads that wait by spinning burn a core another thread or process needs (README
+# "Threads", scripts/bench_threads.py). OpenMP reads this once, when torch loads it, so it is set
+# before the first torch import, unless the user set it.
+OMP_WAIT_POLICY = "PASSIVE"
+
+
 def load_lm(config: Config, log: Callable[[str], None] = lambda m: None, precision: str | None = None):
+    import os
+
+    os.environ.setdefault("OMP_WAIT_POLICY", OMP_WAIT_POLICY)
     from mtqa.scoring.lm import LanguageModel
 
     precision = precision or config.precision
