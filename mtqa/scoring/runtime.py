@@ -3,7 +3,7 @@
 The bundled model is fetched on first use (and says so); ``--model DIR`` loads any local Hugging
 Face causal LM instead. Precision defaults to ``auto``: bf16 where the hardware has native bf16
 (AMX / AVX512-BF16 CPUs, CUDA), else fp32; int8 dynamic quantisation was measured and rejected
-(scripts/bench_lm.py). Config.precision (--precision... or $MTQA_PRECISION) overrides it.
+(scripts/bench_lm.py). Config.precision (setup.cfg `precision`, or $MTQA_PRECISION) overrides it.
 """
 
 from __future__ import annotations
