@@ -108,6 +108,12 @@ def check(paths, fmt, output, sort, select, ignore, fail_on, no_lm, model_dir, d
         raise InputError(output, "the output file is one of the inputs; mtqa never overwrites its input")
     lm, scorer = _open_model(config)
     writer = WRITERS[config.format]
+    if config.format == "html":  # the page carries the run's signature in its footer
+        import functools
+
+        from mtqa.evaluation.signature import build_signature, format_signature
+
+        writer = functools.partial(writer, signature=format_signature(build_signature(config, lm, scorer)))
     result = Result()
     with atomic_output(output) as out:
         for docs, findings, errors in check_documents(read_all(list(paths), config.max_bytes), config, lm, scorer):
