@@ -31,8 +31,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
