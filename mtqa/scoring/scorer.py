@@ -41,10 +41,9 @@ from mtqa.scoring import calibration
 from mtqa.scoring.context import comparison
 
 DOWNGRADE_BELOW = 0.5
-# Margin error of the batched pass against the exact pass that a decision must survive: three
-# times the largest batched-vs-float32 difference of a sentence's total log-probability measured
-# near the fluency thresholds (0.67 nats; models/calibration.json [fluency] provenance), since a
-# margin is the difference of two such totals after one shared context.
+# Margin error of the batched pass against the exact pass that a decision must survive: well
+# beyond the largest difference between the two passes' margins that scripts/measure_exact_band.py
+# has measured (README, "How scores are made").
 EXACT_BAND = 2.0
 
 
