@@ -313,7 +313,9 @@ def test_a_full_queue_answers_503_with_retry_after_and_loses_nothing():
 
         responses = asyncio.run(burst())
         codes = [r.status_code for r in responses]
-        assert set(codes) == {200, 503} and codes.count(200) >= 2
+        # at least the request the worker took first is answered; how many more fit in the queue
+        # depends on how fast the worker takes it (on a loaded machine, none)
+        assert set(codes) == {200, 503}
         for r in responses:
             if r.status_code == 503:
                 assert int(r.headers["retry-after"]) >= 1 and "queue is full" in r.json()["error"]
