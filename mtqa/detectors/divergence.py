@@ -509,6 +509,19 @@ def text_of(toks: tuple[Token, ...]) -> str:
     return " ".join(t.text for t in toks)
 
 
+def _parallel_copies(docs: list[Document], ctx: Context) -> Iterator[tuple[Story, Copy, list[Copy]]]:
+    """(story, copy, the copies that align with it sentence by sentence) for every copy that may
+    be judged by its sentences: not a reference, more than one sentence, and at least two such
+    copies or a reference among them."""
+    for story in stories(docs, ctx):
+        for copy in story.copies:
+            if copy.reference or len(copy.sentences) < 2:
+                continue
+            parallel = [c for c in story.copies if c is not copy and story.parallel(copy, c) >= PARALLEL]
+            if len(parallel) >= 2 or any(c.reference for c in parallel):
+                yield story, copy, parallel
+
+
 # ---- MTQ605: a sentence the other copies do not have -----------------------------------------
 
 PARALLEL = 0.6  # copies with this share of their sentences aligned are translations of one text
@@ -552,27 +565,21 @@ def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Fi
     three translations of one short report, one with an extra "Watch the video above." ->
     that sentence is reported.
     """
-    for story in stories(docs, ctx):
-        for copy in story.copies:
-            if copy.reference or len(copy.sentences) < 2:
+    for story, copy, parallel in _parallel_copies(docs, ctx):
+        for i, (s, e) in enumerate(copy.sentences):
+            if any(cp.copy in parallel for cp in story.counterparts(copy, i)):
                 continue
-            parallel = [c for c in story.copies if c is not copy and story.parallel(copy, c) >= PARALLEL]
-            if len(parallel) < 2 and not any(c.reference for c in parallel):
-                continue
-            for i, (s, e) in enumerate(copy.sentences):
-                if any(cp.copy in parallel for cp in story.counterparts(copy, i)):
-                    continue
-                text = copy.sentence_text(i)
-                if 2 * sum(1 for c in parallel if _covered(text, c, story)) >= len(parallel):
-                    continue  # the others say it too, inside another sentence
-                yield make_finding(
-                    copy.doc, "MTQ605", s, e,
-                    f"this sentence is in none of the {len(parallel)} other copies that match this one "
-                    f"sentence by sentence ({', '.join(c.path for c in parallel[:3])}"
-                    f"{'…' if len(parallel) > 3 else ''})",
-                    evidence={"story": [c.path for c in story.copies], "sentence": {"start": s, "end": e},
-                              "copies": []},
-                )
+            text = copy.sentence_text(i)
+            if 2 * sum(1 for c in parallel if _covered(text, c, story)) >= len(parallel):
+                continue  # the others say it too, inside another sentence
+            yield make_finding(
+                copy.doc, "MTQ605", s, e,
+                f"this sentence is in none of the {len(parallel)} other copies that match this one "
+                f"sentence by sentence ({', '.join(c.path for c in parallel[:3])}"
+                f"{'…' if len(parallel) > 3 else ''})",
+                evidence={"story": [c.path for c in story.copies], "sentence": {"start": s, "end": e},
+                          "copies": []},
+            )
 
 
 # ---- MTQ606: a sentence this copy lacks -----------------------------------------------------
@@ -599,42 +606,36 @@ def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[
     three translations of one short report, one without "About 2,000 Ukrainian fighters are
     believed to be inside." -> the place after its first sentence is reported.
     """
-    for story in stories(docs, ctx):
-        for copy in story.copies:
-            if copy.reference or len(copy.sentences) < 2:
-                continue
-            parallel = [c for c in story.copies if c is not copy and story.parallel(copy, c) >= PARALLEL]
-            if len(parallel) < 2 and not any(c.reference for c in parallel):
-                continue
-            reported: set[tuple[int, int]] = set()
-            for other in sorted(parallel, key=lambda c: not c.reference):
-                for j in range(len(other.sentences)):
-                    if (other.index, j) in reported:
-                        continue
-                    cps = story.counterparts(other, j)
-                    if any(cp.copy is copy for cp in cps):
-                        continue
-                    holders = [cp for cp in cps if cp.copy in parallel]
-                    n = 1 + len(holders)
-                    if not (other.reference or (n >= 2 and 2 * n > len(parallel)
-                                                and not any(cp.copy is copy for cp in cps))):
-                        continue
-                    reported.update((cp.copy.index, cp.sentence) for cp in holders)
-                    reported.add((other.index, j))
-                    text = other.sentence_text(j)
-                    if _covered(text, copy, story):
-                        continue  # this copy says it inside another sentence
-                    at = _insertion_point(story, copy, other, j)
-                    s, e = other.sentences[j]
-                    yield make_finding(
-                        copy.doc, "MTQ606", at, at,
-                        f'a sentence that {n} of the {len(parallel)} matching copies carry is missing here '
-                        f'({other.path}: "{quote(text)}")',
-                        evidence={"story": [c.path for c in story.copies], "sentence": {"start": at, "end": at},
-                                  "copies": [{"path": other.path, "start": s, "end": e, "sentence": text,
-                                              "similarity": None, "reference": other.reference}]
-                                  + [cp.evidence() for cp in holders]},
-                    )
+    for story, copy, parallel in _parallel_copies(docs, ctx):
+        reported: set[tuple[int, int]] = set()
+        for other in sorted(parallel, key=lambda c: not c.reference):
+            for j in range(len(other.sentences)):
+                if (other.index, j) in reported:
+                    continue
+                cps = story.counterparts(other, j)
+                if any(cp.copy is copy for cp in cps):
+                    continue
+                holders = [cp for cp in cps if cp.copy in parallel]
+                n = 1 + len(holders)
+                if not (other.reference or (n >= 2 and 2 * n > len(parallel)
+                                            and not any(cp.copy is copy for cp in cps))):
+                    continue
+                reported.update((cp.copy.index, cp.sentence) for cp in holders)
+                reported.add((other.index, j))
+                text = other.sentence_text(j)
+                if _covered(text, copy, story):
+                    continue  # this copy says it inside another sentence
+                at = _insertion_point(story, copy, other, j)
+                s, e = other.sentences[j]
+                yield make_finding(
+                    copy.doc, "MTQ606", at, at,
+                    f'a sentence that {n} of the {len(parallel)} matching copies carry is missing here '
+                    f'({other.path}: "{quote(text)}")',
+                    evidence={"story": [c.path for c in story.copies], "sentence": {"start": at, "end": at},
+                              "copies": [{"path": other.path, "start": s, "end": e, "sentence": text,
+                                          "similarity": None, "reference": other.reference}]
+                              + [cp.evidence() for cp in holders]},
+                )
 
 
 def _insertion_point(story: Story, copy: Copy, other: Copy, j: int) -> int:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from pathlib import Path
 from typing import Callable
 
 from mtqa.errors import MtqaError
+from mtqa.server.app import is_loopback  # noqa: F401  (the review command's check, re-exported)
 
 
 class ReviewFolderBusy(MtqaError):
     """Another `mtqa review` holds the review folder."""
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def bind(host: str, port: int) -> socket.socket:
