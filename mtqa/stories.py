@@ -31,7 +31,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-import numpy as np
 import regex
 
 from mtqa.detectors.tokens import zipf
@@ -143,8 +142,6 @@ def _rare_names(text: str) -> set[str]:
 
 def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None) -> list[list[int]]:
     """Indices of ``docs`` grouped into stories (groups of at least two), near linear in len(docs)."""
-    from datasketch import MinHash, MinHashLSH
-
     sets = [content_words(d.text) for d in docs]
     parent = list(range(len(docs)))
 
@@ -159,6 +156,9 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
 
     usable = [i for i, s in enumerate(sets) if len(s) >= MIN_SHARED_WORDS]
     if len(usable) > 1:
+        # imported only with two documents to compare: datasketch brings scipy (0.7 s)
+        from datasketch import MinHash, MinHashLSH
+
         hashes = MinHash.bulk([[w.encode() for w in sets[i]] for i in usable], num_perm=NUM_PERM)
         lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
         for i, h in zip(usable, hashes):
@@ -212,6 +212,7 @@ def _ngrams(text: str) -> dict[str, float]:
 
 def align(story: Story) -> None:
     """Fill ``story.aligned``: mutual best sentence matches between every two copies."""
+    import numpy as np
     from scipy.sparse import csr_matrix
 
     rows, owner = [], []
