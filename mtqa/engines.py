@@ -177,7 +177,8 @@ class Worker:
 def _worker_config(config: Config, workers: int) -> Config:
     """Each worker's settings: the model's threads split between the workers (one each unless
     --threads says otherwise), and no nested parallelism."""
-    threads = config.threads or max(1, len(os.sched_getaffinity(0)) // workers)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    threads = config.threads or max(1, cores // workers)
     return dataclasses.replace(config, threads=threads, jobs=1, engine="process")
 
 
