@@ -210,6 +210,14 @@ def _process_init(config: Config) -> None:
     _PROCESS_WORKER = Worker(config)
 
 
+def _process_warm() -> None:
+    """Imports, word frequencies and the boilerplate patterns, while the main process is still
+    reading the inputs and grouping the stories."""
+    assert _PROCESS_WORKER is not None
+    check_chunk([[Document("warm-up.txt", "Warm-up: the minister said on Monday.\n")]],
+                _PROCESS_WORKER.config)
+
+
 def _process_run(chunk):
     assert _PROCESS_WORKER is not None
     return _PROCESS_WORKER.run(chunk)
@@ -226,6 +234,7 @@ class ProcessExecutor:
         self.pool = ProcessPoolExecutor(
             max_workers=config.jobs, mp_context=multiprocessing.get_context("spawn"),
             initializer=_process_init, initargs=(_worker_config(config, config.jobs),))
+        self.warm = [self.pool.submit(_process_warm) for _ in range(config.jobs)]
 
     def submit(self, chunk):
         return self.pool.submit(_process_run, chunk)
