@@ -257,6 +257,7 @@ class RayExecutor:
             raise MtqaError("--engine ray needs Ray: pip install 'mtqa[ray]'") from None
         self.ray = ray
         self.started = False
+        self.handlers = _signal_handlers()
         if not ray.is_initialized():
             if config.ray_address:
                 ray.init(address=config.ray_address, log_to_driver=False)
@@ -288,6 +289,25 @@ class RayExecutor:
             self.ray.kill(a)
         if self.started:
             self.ray.shutdown()
+            # Ray leaves its own SIGTERM handler behind, which would keep atomic writes from
+            # cleaning up on a later SIGTERM in this process
+            _restore_signal_handlers(self.handlers)
+
+
+def _signal_handlers() -> dict:
+    import signal
+
+    return {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+
+def _restore_signal_handlers(handlers: dict) -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for sig, handler in handlers.items():
+            if handler is not None:
+                signal.signal(sig, handler)
 
 
 class _RayWorker(Worker):

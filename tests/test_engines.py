@@ -163,11 +163,14 @@ def test_ray_engine_writes_what_one_process_writes(seeds_dir, tmp_path):
     ray = pytest.importorskip("ray", reason="Ray is an optional extra (pip install 'mtqa[ray]')")
     args = [*_interleaved(seeds_dir), "--no-lm"]
     _, one, _ = _check(args, tmp_path, "one.jsonl")
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
     try:
         code, two, err = _check([*args, "--engine", "ray", "--jobs", "2"], tmp_path, "ray.jsonl")
     finally:
         ray.shutdown()
+        for sig, handler in handlers.items():  # Ray leaves its own handlers behind
+            signal.signal(sig, handler)
     assert code == 2, err
     assert one == two
