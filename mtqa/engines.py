@@ -208,6 +208,23 @@ _PROCESS_WORKER: Worker | None = None
 def _process_init(config: Config) -> None:
     global _PROCESS_WORKER
     _PROCESS_WORKER = Worker(config)
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """A worker whose mtqa was killed (kill -9 leaves no time to stop it) exits within a second,
+    rather than holding its model in memory as an orphan."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="mtqa-parent-watch").start()
 
 
 def _process_warm() -> None:
@@ -259,10 +276,13 @@ class RayExecutor:
         self.started = False
         self.handlers = _signal_handlers()
         if not ray.is_initialized():
+            import logging
+
+            quiet = {"log_to_driver": False, "logging_level": logging.ERROR}  # mtqa's stderr is for findings' errors
             if config.ray_address:
-                ray.init(address=config.ray_address, log_to_driver=False)
+                ray.init(address=config.ray_address, **quiet)
             else:
-                ray.init(num_cpus=max(1, config.jobs), include_dashboard=False, log_to_driver=False)
+                ray.init(num_cpus=max(1, config.jobs), include_dashboard=False, **quiet)
             self.started = True
         self.workers = max(1, config.jobs)
         actor = ray.remote(num_cpus=1)(_RayWorker)
