@@ -174,3 +174,18 @@ def test_ray_engine_writes_what_one_process_writes(seeds_dir, tmp_path):
             signal.signal(sig, handler)
     assert code == 2, err
     assert one == two
+
+
+def test_jobs_and_engine_are_settings(tmp_path, monkeypatch):
+    from mtqa.config import build_config
+    from mtqa.errors import ConfigError
+
+    (tmp_path / "mtqa.toml").write_text('jobs = 2\nengine = "ray"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    config = build_config(jobs=None, engine=None)
+    assert (config.jobs, config.engine) == (2, "ray")
+    assert build_config(jobs=1, engine="process").jobs == 1  # the command line wins
+    with pytest.raises(ConfigError, match="engine must be one of"):
+        Config(engine="spark")
+    with pytest.raises(ConfigError, match="jobs must be at least 1"):
+        Config(jobs=0)
