@@ -124,7 +124,7 @@ def _model_options(fn):
                      help="TOML house-style list replacing corpora/house_style.toml."),
         click.option("--max-bytes", type=int, default=None, help="Refuse inputs larger than this (default 20 MB)."),
         click.option("--threads", type=click.IntRange(min=0), default=None,
-                     help="CPU threads for the model (default: $MTQA_THREADS, else 0: every core this "
+                     help="CPU threads for the model (default: $MTQA_THREADS, else 1; 0: every core this "
                           "process may use, at most 8)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
                      help="Read settings from this file (mtqa.toml, pyproject.toml [tool.mtqa] or setup.cfg "
@@ -263,6 +263,10 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
         color = not output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if color and config.format == "text":
         writer = functools.partial(writer, color=True)
+    if config.format == "html":  # the page carries the run's signature in its footer
+        from mtqa.evaluation.signature import build_signature, format_signature
+
+        writer = functools.partial(writer, signature=format_signature(build_signature(config, lm, scorer)))
     result = Result()
     terminal = sys.stderr.isatty()
     try:

@@ -50,7 +50,10 @@ class Config:
     accept_file: str | None = None  # a file of accepted terms, one a line (# comments)
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
     baseline: str | None = None  # report only findings not recorded in this baseline file
-    threads: int = 0  # the model's CPU threads; 0: all the cores this process may use (at most 8)
+    # The model's CPU threads. 1 by default: two were never faster on the project's shared 2-core
+    # machine (README "Threads", scripts/bench_threads.py); more cores are better used by more
+    # processes. 0: every core this process may use (at most 8).
+    threads: int = 1
     precision: str = "auto"  # the model's: auto (bf16 where the hardware has it), fp32, bf16, int8
     # Documents that are the English original of a story: evidence for the cross-copy rules,
     # never flagged by them (paths as given on the command line, or resolved to the same file).
@@ -75,7 +78,7 @@ class Config:
         if self.device not in ("auto", "cpu", "cuda"):
             raise ConfigError(f"device must be auto, cpu or cuda, not {self.device!r}")
         if self.threads < 0:
-            raise ConfigError(f"threads must be 0 (automatic) or more, not {self.threads}")
+            raise ConfigError(f"threads must be 0 (every core) or more, not {self.threads}")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
         if self.format not in FORMATS:

@@ -5,7 +5,8 @@ document's set of content words (lower-cased words rarer than everyday function 
 numbers) is sketched with MinHash and near neighbours are found with datasketch's LSH index, so
 the cost grows with the number of documents, not with the number of pairs. Candidate pairs are
 confirmed on the exact sets. Copies that share at least three rare names are joined too (a
-story told with few shared words, but the same people and places).
+story told with few shared words, but the same people and places). A pair is joined only when
+each is among the other's nearest, so that stories do not chain into one another.
 
 Inside a story each sentence is aligned with its counterpart in every other copy: character
 4-gram vectors of all the story's sentences (each n-gram weighted by its word's rarity in English
@@ -43,6 +44,7 @@ NUM_PERM = 64
 LSH_THRESHOLD = 0.08  # the index's recall point; candidates are then confirmed exactly
 MIN_JACCARD = 0.12  # content-word Jaccard from which two documents are copies of one story
 MIN_SHARED_WORDS = 5  # and at least this many content words in common (short items)
+NEAR_BEST = 0.5  # ... and at least this share of each one's best Jaccard
 MIN_SHARED_NAMES = 3  # rare names that also make two copies one story
 RARE_NAME = 3.0  # wordfreq Zipf at most this: a name that identifies a story
 CONTENT_MAX_ZIPF = 5.5  # words more common than this (the, said, was) say nothing of the story
@@ -140,8 +142,19 @@ def _rare_names(text: str) -> set[str]:
     return {n for n in _name_occurrences(text) if zipf(n) < RARE_NAME}
 
 
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
 def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None) -> list[list[int]]:
-    """Indices of ``docs`` grouped into stories (groups of at least two), near linear in len(docs)."""
+    """Indices of ``docs`` grouped into stories (groups of at least two), near linear in len(docs).
+
+    Two documents are joined when they are alike (content-word Jaccard at least MIN_JACCARD, or
+    MIN_SHARED_NAMES rare names in common) and each is among the other's nearest: their Jaccard
+    is at least NEAR_BEST times either document's best match. Without the
+    second test, one story chains into the next through the items they share (the segments of
+    one article, a day's coverage of one war) until a run is one giant story.
+    """
     sets = [content_words(d.text) for d in docs]
     parent = list(range(len(docs)))
 
@@ -151,9 +164,8 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
             i = parent[i]
         return i
 
-    def join(i: int, j: int) -> None:
-        parent[root(i)] = root(j)
-
+    best = [0.0] * len(docs)
+    edges: list[tuple[int, int, float]] = []
     usable = [i for i, s in enumerate(sets) if len(s) >= MIN_SHARED_WORDS]
     if len(usable) > 1:
         # imported only with two documents to compare: datasketch brings scipy (0.7 s)
@@ -165,8 +177,12 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
             for j in lsh.query(h):
                 a, b = sets[i], sets[j]
                 shared = len(a & b)
-                if shared >= MIN_SHARED_WORDS and shared / len(a | b) >= MIN_JACCARD:
-                    join(i, j)
+                if shared < MIN_SHARED_WORDS:
+                    continue
+                jac = shared / len(a | b)
+                best[i], best[j] = max(best[i], jac), max(best[j], jac)
+                if jac >= MIN_JACCARD:
+                    edges.append((i, j, jac))
             lsh.insert(i, h)
     if rare_names is None:
         rare_names = [_rare_names(d.text) for d in docs]
@@ -183,7 +199,12 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
                 shared_names[i, j] += 1
     for (i, j), n in shared_names.items():
         if n >= MIN_SHARED_NAMES:
-            join(i, j)
+            jac = _jaccard(sets[i], sets[j])
+            best[i], best[j] = max(best[i], jac), max(best[j], jac)
+            edges.append((i, j, jac))
+    for i, j, jac in edges:
+        if jac >= NEAR_BEST * max(best[i], best[j]):
+            parent[root(i)] = root(j)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(docs)):
         groups[root(i)].append(i)

@@ -31,10 +31,10 @@ SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 _WARM = ("import time; t=time.perf_counter(); from mtqa.config import Config; {imp}; "
          "t1=time.perf_counter(); lm={load}; print(t1-t, time.perf_counter()-t1)")
 WARM_START = {
-    "native": _WARM.format(imp="from mtqa.scoring.runtime import load_lm", load="load_lm(Config())"),
+    "native": _WARM.format(imp="from mtqa.scoring.runtime import load_lm", load="load_lm(Config()).backend"),  # weights load lazily: force them
     "transformers": _WARM.format(
         imp="from mtqa.scoring.lm import LanguageModel; from mtqa.scoring.manifest import model_path; import transformers",
-        load="LanguageModel.load(model_path(), native=False)"),
+        load="LanguageModel.load(model_path(), native=False).backend"),
 }
 
 
@@ -95,7 +95,7 @@ def pipeline(lm, docs, config):
     lm.forget(disk=True)
     lm.trace = []
     t = time.perf_counter()
-    res = run(docs, config, lm=lm, scorer=Scorer(lm, config))  # run() prefetches each batch
+    res = run(docs, config, lm=lm, scorer=Scorer(lm, config))  # run() batches every model request of each batch of documents
     dt = time.perf_counter() - t
     seqs, lm.trace = lm.trace, None
     tokens = sum(len(x) for x in seqs)

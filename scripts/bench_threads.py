@@ -56,6 +56,7 @@ def main() -> None:
     args = ap.parse_args()
     print(f"CPU cores available: {len(os.sched_getaffinity(0))}; {args.docs - 1} clean articles per run")
     print(f"{'machine':8s} {'threads':>7s} {'OMP_WAIT_POLICY':>15s} {'wall s':>7s} {'cpu s':>7s} findings")
+    print(f"load average before: {os.getloadavg()[0]:.1f} (\"idle\" means without our busy loop, not an idle machine)")
     for load in ("idle", "loaded"):
         spinner = subprocess.Popen([sys.executable, "-c", SPIN]) if load == "loaded" else None
         try:

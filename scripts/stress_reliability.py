@@ -13,6 +13,8 @@ Families (each prints: inputs tried, crashes, hangs, data lost):
 - cache:    N processes scoring with the language model on one fresh score cache at once (some
             killed with SIGKILL); data lost is a run whose findings differ from a serial run, or a
             cache failing `PRAGMA integrity_check`.
+- big:      multi-megabyte hostile shapes (one 2 MB token, one 2 MB line of artifacts, entities,
+            CJK without spaces) checked with a time limit; a hang is a run over it.
 - disk-full: `-o` and `fix --in-place` onto a tiny tmpfs (when this machine lets us mount one);
             a crash is anything but exit 2 with "cannot write"; data lost is a changed old file.
 
@@ -29,8 +31,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -168,6 +168,36 @@ def family_hostile(n: int, rnd: random.Random, batch: int = 40) -> Family:
                 fam.lost += 1
                 fam.notes.append("control file missing from the report")
         fam.lost += sum(1 for p, h in before.items() if digest(p) != h)
+    return fam
+
+
+# --- big hostile inputs: a hang is a run over the time limit -------------------------------
+
+def family_big(size: int, limit: float, rnd: random.Random) -> Family:
+    fam = Family("big")
+    words = ["the", "minister", "said", "Kiev", "(23)", "..", "Also", "Read:", "3,5", "percent", "«x»", "thearea",
+             "U.S.", "<div>", "&amp;", "&nbsp;", "{color:red}", "Привет", "日本"]
+    shapes = {
+        "one-token.txt": "a" * size,
+        "one-line.txt": " ".join(rnd.choice(words) for _ in range(size // 6))[:size],
+        "entities.txt": "&amp;<b>x</b> " * (size // 14),
+        "short-lines.txt": ("x" * 80 + "\n") * (size // 81),
+        "no-space-cjk.txt": "日本語の文章" * (size // 18),
+    }
+    with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+        slow = []
+        for name, text in shapes.items():
+            p = Path(tmp) / name
+            p.write_text(text, encoding="utf-8")
+            t = time.monotonic()
+            code, out, err = run(["check", "--no-lm", "--format", "jsonl", str(p), "-o", os.devnull], timeout=limit)
+            fam.tried += 1
+            if code is None:
+                fam.hangs += 1
+            elif code not in (0, 1, 2) or "Traceback" in err:
+                fam.crashes += 1
+            slow.append(f"{name} {time.monotonic() - t:.0f} s")
+        fam.notes.append(f"{size / 1e6:.1f} MB each, limit {limit:.0f} s: " + ", ".join(slow))
     return fam
 
 
@@ -377,12 +407,16 @@ def main() -> None:
     ap.add_argument("--procs", type=int, default=4, help="concurrent processes on one cache")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--no-lm", action="store_true", help="skip the cache family (it needs the model)")
+    ap.add_argument("--big", type=float, default=2.0, help="size of the big inputs in MB (0: skip them)")
+    ap.add_argument("--big-limit", type=float, default=300, help="seconds a big input may take")
     ap.add_argument("--seed", type=int, default=14)
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     started = time.monotonic()
     families = [family_hostile(a.hostile, rnd), family_kill_output(a.kills, rnd), family_kill_fix(a.kills, rnd),
                 family_disk_full(rnd)]
+    if a.big:
+        families.append(family_big(int(a.big * 1e6), a.big_limit, rnd))
     if not a.no_lm:
         families.append(family_cache(a.procs, a.rounds, rnd))
     print(f"{'family':<10} {'inputs':>7} {'crashes':>8} {'hangs':>6} {'data lost':>10}")

@@ -17,11 +17,11 @@ def seeds_dir() -> Path:
 def lm():
     """The bundled model, fetched once per session into $MTQA_CACHE_DIR (or the user cache dir)
     exactly as `mtqa model fetch` does, scoring for real: no disk cache."""
-    from mtqa.config import Config
+    from mtqa.config import build_config
     from mtqa.scoring.fetch import fetch
     from mtqa.scoring.runtime import load_lm
 
     fetch(log=lambda m: None, progress=False)
-    model = load_lm(Config())
+    model = load_lm(build_config())  # MTQA_PRECISION, MTQA_THREADS as for mtqa check
     model.forget(disk=True)
     return model

@@ -80,3 +80,16 @@ def test_check_writes_one_page_for_the_whole_run(tmp_path):
     tree = lxml_html.fromstring(page)
     assert [m.text_content() for m in tree.findall(".//mark")] == [" (23)"]
     assert len(tree.find_class("clean")[0].findall("li")) == 2
+
+
+def test_the_page_carries_the_run_signature_in_its_footer(tmp_path):
+    from click.testing import CliRunner
+
+    from mtqa.cli import cli
+
+    p = tmp_path / "a.txt"
+    p.write_text("Prices rose on Monday (3).\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["check", str(p), "--no-lm", "--format", "html", "--fail-on", "never"])
+    assert r.exit_code == 0, r.output
+    footer = lxml_html.fromstring(r.output).find(".//footer")
+    assert footer is not None and footer.text_content().startswith("mtqa:") and "|model:none|" in footer.text_content()

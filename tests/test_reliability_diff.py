@@ -59,7 +59,7 @@ def test_every_generated_diff_applies_with_patch(case):
         target = Path(tmp) / "a.txt"
         target.write_bytes(doc.text.encode("utf-8"))
         if expected == doc.text:
-            assert "@@" not in diff
+            assert "\n@@ -" not in "\n" + diff and "\n--- " not in "\n" + diff
             return
         proc = subprocess.run([PATCH, "-p0", "--quiet", "--no-backup-if-mismatch", "-r", "-"],
                               input=diff.encode("utf-8"), cwd=tmp, capture_output=True)

@@ -177,9 +177,9 @@ def test_checking_what_was_read_is_contained_too(doc, rnd):
     """Read and then checked (rules only): every document is either reported or named in an error."""
     display, data = doc
     items = []
-    for mutant in (data, mutate(data, rnd)):
+    for name, mutant in ((display, data), ("mutant-" + display, mutate(data, rnd))):
         try:
-            items.extend(read_data(display, mutant))
+            items.extend(read_data(name, mutant))
         except InputError as exc:
             items.append(exc)
     seen = 0

@@ -17,9 +17,10 @@ from mtqa.scoring.scorer import Scorer
 class FakeLM:
     """Log-probability: -1 per character, and -50 for any text containing a 'bad' word."""
 
-    def __init__(self, bad=("eviction",)):
+    def __init__(self, bad=("eviction",), exact_shift=0.0):
         self.bad = bad
-        self.calls = []
+        self.calls, self.exact = [], []
+        self.exact_shift = exact_shift  # what the exact pass adds per token (0: agrees with the batched one)
 
     def score(self, items):
         self.calls.append(list(items))
@@ -31,6 +32,12 @@ class FakeLM:
                 lp[0] -= 50
             out.append(TokenScores(text, np.arange(n), np.arange(1, n + 1), lp, np.zeros(n, np.float32)))
         return out
+
+    def score_exact(self, context, text):
+        self.exact.append(text)
+        (scores,) = self.score([(context, text)])
+        self.calls.pop()
+        return TokenScores(text, scores.starts, scores.ends, scores.logprobs + self.exact_shift, scores.entropies)
 
 
 def finding(doc, word, suggestions, category="confusion", severity="major"):
@@ -125,3 +132,37 @@ def test_unwritable_cache_is_off_not_an_error(tmp_path):
     cache = ScoreCache(blocker / "sub" / "c.sqlite")
     assert not cache.enabled and cache.get_many(["a"]) == {}
     cache.put_many({"a": np.zeros(2)})
+
+
+class NearLM(FakeLM):
+    """The suggestion is 0.3 nats more likely in the batched pass: a margin whose score sits near
+    the downgrade threshold, so only the exact pass may decide; there, the suggestion is 3 nats
+    more likely."""
+
+    def score(self, items):
+        out = super().score(items)
+        return [TokenScores(s.text, s.starts, s.ends, s.logprobs + (0.3 / len(s) if "evacuation" in s.text else 0),
+                            s.entropies) for s in out]
+
+    def score_exact(self, context, text):
+        self.exact.append(text)
+        (s,) = FakeLM.score(self, [(context, text)])
+        self.calls.pop()
+        return TokenScores(text, s.starts, s.ends, s.logprobs + (3.0 / len(s) if "evacuation" in text else 0),
+                           s.entropies)
+
+
+def test_a_margin_near_a_threshold_is_decided_by_the_exact_pass():
+    doc = Document("d.txt", "Shelling went on. It was unclear whether a new eviction would take place.")
+    f = finding(doc, "eviction", ["evacuation"])
+    # "evacuation" is 2 characters longer than "eviction": -2 nats at -1 per character, so the
+    # batched margin is -1.7 and the exact one +1.0
+    lm = NearLM(bad=())
+    (g,), = Scorer(lm, Config()).score_batch([(doc, [f])])
+    assert lm.exact and g.evidence.get("exact") is True
+    assert g.evidence["margin"] == pytest.approx(1.0, abs=1e-3)
+    assert g.score == pytest.approx(calibration.margin_score(1.0, calibration.load()["suggestion"]))
+    # far from every threshold, the batched pass decides alone
+    far = FakeLM()
+    (h,), = Scorer(far, Config()).score_batch([(DOC, [finding(DOC, "eviction", ["evacuation"])])])
+    assert far.exact == [] and "exact" not in h.evidence

@@ -20,6 +20,9 @@ from mtqa.finding import Finding
 from mtqa.registry import detector
 
 MIN_LENGTH = 5
+# Longer tokens are not words run together (three long English words make about 40 letters), and
+# splitting costs the cube of the length: a 10,000-letter token took 35 s before this bound.
+MAX_LENGTH = 48
 MAX_WHOLE_ZIPF = 3.5  # above this the joined form is a word in its own right ("cannot", "alot")
 MIN_PART_ZIPF = 3.0
 MIN_SPLIT_ZIPF = 2.0  # zipf of the split as a word sequence: sum of the parts' zipfs - 9 per join
@@ -169,7 +172,7 @@ def glued_words(doc: Document, ctx: Context) -> Iterator[Finding]:
     """
     text = doc.text
     for start, end, word in words(text):
-        if end - start < MIN_LENGTH:
+        if not MIN_LENGTH <= end - start <= MAX_LENGTH:
             continue
         if _ALPHA_LOWER.fullmatch(word):
             lower, title = word, False

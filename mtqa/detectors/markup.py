@@ -7,6 +7,8 @@ The data lives in corpora/markup.toml (script signals, HTML tag names) and corpo
 
 from __future__ import annotations
 
+import bisect
+
 import html
 from dataclasses import dataclass
 from functools import lru_cache
@@ -241,13 +243,14 @@ def code_leak(doc: Document, ctx: Context) -> Iterator[Finding]:
             doc, "MTQ301", s, e, _KIND_MESSAGE[kind] + "; delete the line", suggestions=("",),
             evidence={"kinds": sorted(kinds)},
         )
+    in_run = _covering([(rs, re_) for rs, re_, _ in line_runs])
     for s, e, kind in inline:
-        if any(rs <= s < re_ for rs, re_, _ in line_runs):
+        if in_run(s):
             continue
         yield make_finding(doc, "MTQ301", s, e, _KIND_MESSAGE[kind], suggestions=("",), evidence={"kinds": [kind]})
-    in_code = [(s, e) for s, e, _ in code]
+    in_code = _covering([(s, e) for s, e, _ in code])
     for m in _ENTITY.finditer(text):
-        if any(s <= m.start() < e for s, e in in_code):
+        if in_code(m.start()):
             continue
         rep = _entity_replacement(m.group(0))
         if rep is None:
@@ -256,6 +259,23 @@ def code_leak(doc: Document, ctx: Context) -> Iterator[Finding]:
             doc, "MTQ301", m.start(), m.end(), f"HTML entity left in the copy (stands for {rep!r})",
             suggestions=(rep,), severity="major", evidence={"kinds": ["entity"]},
         )
+
+
+def _covering(spans: list[tuple[int, int]]):
+    """A test "does some [start, end) in ``spans`` hold this offset?" in log time: a scan over all
+    spans for each entity made copy full of both quadratic (minutes for a few megabytes)."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    starts = [s for s, _ in merged]
+
+    def covered(pos: int) -> bool:
+        i = bisect.bisect_right(starts, pos) - 1
+        return i >= 0 and pos < merged[i][1]
+    return covered
 
 
 @detector("MTQ302")

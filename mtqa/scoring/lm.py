@@ -518,7 +518,7 @@ class LanguageModel:
 
     def signature(self) -> dict:
         """What the scores depend on: the model id (with its precision and window) and the
-        exact pass's, which decides the fluency thresholds."""
+        exact pass's, on which decisions at a threshold are made."""
         return {"model": self.model_id, "exact": self.exact_id}
 
     def describe(self) -> dict:

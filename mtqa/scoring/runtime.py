@@ -3,7 +3,7 @@
 The bundled model is fetched on first use (and says so); ``--model DIR`` loads any local Hugging
 Face causal LM instead. Precision defaults to ``auto``: bf16 where the hardware has native bf16
 (AMX / AVX512-BF16 CPUs, CUDA), else fp32; int8 dynamic quantisation was measured and rejected
-(scripts/bench_lm.py). Config.precision (--precision... or $MTQA_PRECISION) overrides it.
+(scripts/bench_lm.py). Config.precision (setup.cfg `precision`, or $MTQA_PRECISION) overrides it.
 """
 
 from __future__ import annotations
@@ -36,7 +36,16 @@ def ensure_bundled(config: Config, log: Callable[[str], None]) -> Path:
                          "to install it, or pass --no-lm") from exc
 
 
+# OpenMP threads that wait by spinning burn a core another thread or process needs (README
+# "Threads", scripts/bench_threads.py). OpenMP reads this once, when torch loads it, so it is set
+# before the first torch import, unless the user set it.
+OMP_WAIT_POLICY = "PASSIVE"
+
+
 def load_lm(config: Config, log: Callable[[str], None] = lambda m: None, precision: str | None = None):
+    import os
+
+    os.environ.setdefault("OMP_WAIT_POLICY", OMP_WAIT_POLICY)
     from mtqa.scoring.lm import LanguageModel
 
     precision = precision or config.precision

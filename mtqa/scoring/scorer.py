@@ -24,6 +24,12 @@ house style.
 
 What the model rejects: a score below ``config.min_score`` (default 0.2) drops the finding; a score
 below 0.5 downgrades its severity one step (critical to major, major to minor).
+
+Decisions do not depend on the machine: the batched pass (bf16 where the hardware has it, padded,
+batch-dependent in its last digits) only screens. Where a margin's score lies so near one of those
+two thresholds that the batched pass's error could move it across (``EXACT_BAND`` nats of margin
+either way), the margin is computed again by the exact pass (each text alone, unpadded, float32,
+a fixed window; ``LanguageModel.score_exact``), and the score and decision come from that.
 """
 
 from __future__ import annotations
@@ -35,6 +41,10 @@ from mtqa.scoring import calibration
 from mtqa.scoring.context import comparison
 
 DOWNGRADE_BELOW = 0.5
+# Margin error of the batched pass against the exact pass that a decision must survive: well
+# beyond the largest difference between the two passes' margins that scripts/measure_exact_band.py
+# has measured (README, "How scores are made").
+EXACT_BAND = 2.0
 
 
 class Scorer:
@@ -93,7 +103,8 @@ class Scorer:
                     requests.append((c.context, c.original))
                     requests.extend((c.context, v) for v in c.variants)
                     doc_plan.append(("margin", first, len(c.variants), prior, f.category,
-                                     float(f.evidence.get("prior_log_odds", 0.0))))
+                                     float(f.evidence.get("prior_log_odds", 0.0)),
+                                     (c.context, c.original, c.variants)))
                 elif f.category in calibration.MODEL_JUDGED and f.end > f.start:
                     c = comparison(doc, f)
                     requests.append((c.context, c.original))
@@ -111,15 +122,22 @@ class Scorer:
                 if p[0] == "fixed":
                     doc_scores.append((float(p[1]), p[2]))
                 elif p[0] == "margin":
-                    _, first, n, prior, category, prior_log_odds = p
+                    _, first, n, prior, category, prior_log_odds, texts = p
                     base = results[first].total
                     margins = [results[first + 1 + k].total - base for k in range(n)]
+
+                    def final(margin: float) -> float:
+                        score = calibration.margin_score(margin, sug, prior_log_odds)
+                        return score if category in calibration.MODEL_JUDGED else rule_certain(prior, score)
+
                     best = max(margins)
-                    score = calibration.margin_score(best, sug, prior_log_odds)
-                    if category not in calibration.MODEL_JUDGED:
-                        score = rule_certain(prior, score)
-                    doc_scores.append((score, {"margin": round(best, 3),
-                                               "margins": [round(m, 3) for m in margins]}))
+                    extra = {}
+                    if len({self._verdict(final(m)) for m in (best - EXACT_BAND, best, best + EXACT_BAND)}) > 1:
+                        margins = self._exact_margins(*texts)
+                        best = max(margins)
+                        extra = {"exact": True}
+                    doc_scores.append((final(best), {"margin": round(best, 3),
+                                                     "margins": [round(m, 3) for m in margins], **extra}))
                 else:
                     _, idx, length, prior = p
                     slor = span_slor(results[idx], length)
@@ -127,6 +145,15 @@ class Scorer:
                                        {"span_slor": round(slor, 3)}))
             out.append(doc_scores)
         return out
+
+
+    def _verdict(self, score: float) -> int:
+        """What ``decide`` does with a score: 0 drop, 1 downgrade, 2 keep."""
+        return 0 if score < self.config.min_score else 1 if score < DOWNGRADE_BELOW else 2
+
+    def _exact_margins(self, context: str, original: str, variants: tuple[str, ...]) -> list[float]:
+        base = self.lm.score_exact(context, original).total
+        return [self.lm.score_exact(context, v).total - base for v in variants]
 
 
 def rule_certain(prior: float, model_score: float) -> float:

@@ -134,8 +134,9 @@ def _render_doc(doc: Document, findings: list[Finding], doc_no: int) -> str:
             f"{table}</div></section>\n")
 
 
-def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
-    """The whole page for one run (it is written once, when the run ends)."""
+def write(docs: list[Document], findings: list[Finding], out: TextIO, signature: str | None = None) -> None:
+    """The whole page for one run (it is written once, when the run ends), with the run's
+    signature in its footer when one is given."""
     per_doc: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         per_doc[f.path].append(f)
@@ -155,4 +156,6 @@ def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
     if clean:
         out.write('<h2>No findings</h2><ul class="clean">'
                   + "".join(f"<li>{_bdi(d.path)}</li>" for d in clean) + "</ul>\n")
+    if signature:
+        out.write(f'<footer class="signature"><code>{escape(signature)}</code></footer>\n')
     out.write("</body></html>\n")
