@@ -256,8 +256,10 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
     if output and any(p != "-" and _same_file(p, output) for p in paths):
         raise InputError(output, "the output file is one of the inputs; mtqa never overwrites its input")
     started = clock()
-    # with workers, each loads its own model; this process only reads, orders and writes
-    lm, scorer = _open_model(config) if not engines.parallel(config) else (None, None)
+    # with workers, each loads its own model; this process only reads, orders and writes (and
+    # loads one only to describe it in a signature)
+    described = show_signature or config.format == "html"
+    lm, scorer = _open_model(config) if not engines.parallel(config) or described else (None, None)
     writer = WRITERS[config.format]
     if color is None:  # https://no-color.org: any non-empty NO_COLOR turns colour off
         color = not output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
