@@ -183,10 +183,20 @@ def _open_model(config):
 @click.option("--signature", "show_signature", is_flag=True, default=False,
               help="Print the run's signature (mtqa version, detectors, lexicon hashes, model, thresholds) "
                    "to stderr when it ends; the output itself is unchanged.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (each with its own model); findings and their order are those of one.")
+@click.option("--engine", type=click.Choice(["process", "ray"]), default=None,
+              help="process (default): this machine, --jobs workers; ray: --jobs Ray actors, on a local "
+                   "Ray or the cluster at --address (pip install 'mtqa[ray]').")
+@click.option("--address", "ray_address", default=None, metavar="ADDR",
+              help="The Ray cluster for --engine ray (host:port, or 'auto' for the one this machine is in).")
+@click.option("--resume", is_flag=True, default=False,
+              help="With -o FILE (jsonl): write FILE as documents are done, log them in FILE.mtqa-resume, and "
+                   "skip the documents an earlier --resume run already wrote (by path and text hash).")
 @_model_options
 def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, model_dir, device, cache_dir,
           house_style, max_bytes, threads, config_file, baseline, write_baseline, stdin_filename, color, progress,
-          summary, show_signature):
+          summary, show_signature, jobs, engine, ray_address, resume):
     """Check PATHS (files, directories, or - for stdin) and report findings.
 
     Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 when an input
@@ -218,9 +228,11 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
       MTQA_DEBUG                 1: tracebacks of internal errors (as --debug)
       NO_COLOR                   no colour in text output on a terminal
     """
+    from mtqa import engines
     from mtqa.config import build_config
     from mtqa.errors import InputError
-    from mtqa.pipeline import check_documents, fails, Result
+    from mtqa.finding import SEVERITY_RANK
+    from mtqa.pipeline import fails, Result
     from mtqa.progress import Progress, clock, summary as summarise
     from mtqa.readers import iter_sources, read_all
     from mtqa.output import atomic_output
@@ -231,14 +243,23 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
         config_file=config_file, select=_split_codes(select), ignore=_split_codes(ignore), fail_on=fail_on, format=fmt,
         use_lm=False if no_lm else None, model_dir=model_dir, device=device, cache_dir=cache_dir,
         house_style=house_style, max_bytes=max_bytes, threads=threads, baseline=baseline,
-        reference=tuple(reference) or None,
+        reference=tuple(reference) or None, jobs=jobs, engine=engine, ray_address=ray_address,
     )
+    if resume:
+        from mtqa.resume import FORMATS as RESUMABLE
+
+        if not output or output == "-" or config.format not in RESUMABLE or sort != "position" or write_baseline:
+            raise click.UsageError(f"--resume needs -o FILE, --format {' or '.join(RESUMABLE)}, --sort position "
+                                   "and no --write-baseline")
     if write_baseline:
         config = dataclasses.replace(config, baseline=None)  # record everything found today
     if output and any(p != "-" and _same_file(p, output) for p in paths):
         raise InputError(output, "the output file is one of the inputs; mtqa never overwrites its input")
     started = clock()
-    lm, scorer = _open_model(config)
+    # with workers, each loads its own model; this process only reads, orders and writes (and
+    # loads one only to describe it in a signature)
+    described = show_signature or config.format == "html"
+    lm, scorer = _open_model(config) if not engines.parallel(config) or described else (None, None)
     writer = WRITERS[config.format]
     if color is None:  # https://no-color.org: any non-empty NO_COLOR turns colour off
         color = not output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -255,14 +276,24 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
     except MtqaError:
         n_inputs = None  # read_all reports it
     bar = Progress(n_inputs, enabled=terminal if progress is None else progress)
-    with atomic_output(output) as out:
+    if resume:
+        from mtqa.resume import ResumableOutput
+
+        opened = ResumableOutput(output, config)
+        if opened.done_keys:
+            bar.echo(f"mtqa: resuming {output}: {len(opened.done_keys)} document(s) already done are skipped")
+    else:
+        opened = atomic_output(output)
+    with opened as out:
         inputs = bar.counting(read_all(list(paths), config.max_bytes, stdin_filename))
-        for docs, findings, errors in check_documents(inputs, config, lm, scorer):
+        for docs, findings, errors in engines.check(inputs, config, lm, scorer, skip=out.done if resume else None):
             for err in errors:
                 report_error(str(err), err, debug, echo=bar.echo)
             if sort == "position" and config.format in STREAMING:
                 writer(docs, findings, out)
                 out.flush()  # each document's findings as soon as they are ready
+                if resume:
+                    out.commit(docs, findings)
             bar.advance(len(docs) + len(errors))
             result.documents.extend(docs)
             result.errors.extend(errors)
@@ -288,7 +319,9 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
         sys.exit(0)
     if result.errors:
         sys.exit(2)
-    sys.exit(1 if fails(result, config.fail_on) else 0)
+    earlier = out.worst if resume else -1  # what the runs before a --resume found
+    sys.exit(1 if fails(result, config.fail_on) or (config.fail_on != "never" and earlier >= SEVERITY_RANK.get(
+        config.fail_on, 99)) else 0)
 
 
 @cli.command()

@@ -25,6 +25,7 @@ MODELS_DIR = data_dir("models")
 
 
 FORMATS = ("text", "jsonl", "diff", "html", "sarif", "rdjson", "github", "jsonl-evidence")  # mtqa.writers.WRITERS, named here so a bad setup.cfg fails early
+ENGINES = ("process", "ray")
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 # Environment variables, read here and nowhere else, once, when the Config is built: each sets
 # the default of one Config field, between the config file and the command line.
@@ -64,6 +65,11 @@ class Config:
     serve_queue: int = 64  # requests waiting for the model before new ones get 503
     serve_timeout: float = 60.0  # seconds a request may wait and run before it gets 504
     serve_batch: int = 16  # requests checked together in one model pass
+    # where mtqa check runs (mtqa.engines): worker processes, or Ray actors ("ray") on the
+    # cluster at ray_address (None: a local one)
+    jobs: int = 1
+    engine: str = "process"
+    ray_address: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -81,6 +87,10 @@ class Config:
         check_patterns(self.ignore, "ignore")
         for glob, codes in self.per_path_ignores:
             check_patterns(codes, f"per-path-ignores {glob!r}")
+        if self.jobs < 1:
+            raise ConfigError(f"jobs must be at least 1, not {self.jobs}")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if not 0 <= self.serve_port <= 65535:
             raise ConfigError(f"port must be in 0..65535, not {self.serve_port}")
         if self.serve_queue < 1 or self.serve_batch < 1 or not self.serve_timeout > 0:

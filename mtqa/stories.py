@@ -32,7 +32,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-import numpy as np
 import regex
 
 from mtqa.detectors.tokens import zipf
@@ -156,8 +155,6 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
     second test, one story chains into the next through the items they share (the segments of
     one article, a day's coverage of one war) until a run is one giant story.
     """
-    from datasketch import MinHash, MinHashLSH
-
     sets = [content_words(d.text) for d in docs]
     parent = list(range(len(docs)))
 
@@ -171,6 +168,9 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
     edges: list[tuple[int, int, float]] = []
     usable = [i for i, s in enumerate(sets) if len(s) >= MIN_SHARED_WORDS]
     if len(usable) > 1:
+        # imported only with two documents to compare: datasketch brings scipy (0.7 s)
+        from datasketch import MinHash, MinHashLSH
+
         hashes = MinHash.bulk([[w.encode() for w in sets[i]] for i in usable], num_perm=NUM_PERM)
         lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
         for i, h in zip(usable, hashes):
@@ -233,6 +233,7 @@ def _ngrams(text: str) -> dict[str, float]:
 
 def align(story: Story) -> None:
     """Fill ``story.aligned``: mutual best sentence matches between every two copies."""
+    import numpy as np
     from scipy.sparse import csr_matrix
 
     rows, owner = [], []

@@ -22,8 +22,15 @@ FLOOR = 1e-8
 
 def words(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int, str]]:
     """(start, end, word) for each word in ``text[start:end]``, offsets into ``text``."""
-    for m in WORD.finditer(text, start, len(text) if end is None else end):
-        yield m.start(), m.end(), m.group(0)
+    if start == 0 and end is None:
+        return iter(_document_words(text))
+    return ((m.start(), m.end(), m.group(0)) for m in WORD.finditer(text, start, len(text) if end is None else end))
+
+
+@lru_cache(maxsize=4)
+def _document_words(text: str) -> tuple[tuple[int, int, str], ...]:
+    # several detectors walk a whole document's words: it is tokenised once
+    return tuple((m.start(), m.end(), m.group(0)) for m in WORD.finditer(text))
 
 
 @lru_cache(maxsize=200_000)

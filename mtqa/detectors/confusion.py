@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Iterator
 
@@ -65,22 +65,53 @@ _SENTENCE_START = regex.compile(r"(?:^|[.!?:]\s*|[\"“‘(]\s*)$")
 @dataclass(frozen=True)
 class Confusion:
     id: str
-    patterns: tuple[regex.Pattern, ...]
+    slots: tuple[tuple[str, ...], ...]  # each pattern's slots, compiled on first use (patterns)
     nslots: tuple[int, ...]
     replace: dict[str, tuple[str, ...]]
     keys: frozenset[str]
-    cues: regex.Pattern | None
-    blockers: regex.Pattern | None
-    before: regex.Pattern | None
-    after: regex.Pattern | None
-    not_before: regex.Pattern | None
-    not_after: regex.Pattern | None
     lowercase: bool
     source: tuple[str, ...]
     notes: str
     broad_words: tuple[str, ...] = ()
-    broad_blockers: regex.Pattern | None = None
-    broad_not_after: regex.Pattern | None = None
+    specs: dict = field(default_factory=dict, compare=False, hash=False)  # the context regexes' sources
+
+    # Compiling waits until a document holds one of the entry's key words: most entries never
+    # match, and compiling all of them was most of a --no-lm run's start-up.
+    @cached_property
+    def patterns(self) -> tuple[regex.Pattern, ...]:
+        return tuple(_compile_slots(list(p)) for p in self.slots)
+
+    @cached_property
+    def cues(self) -> regex.Pattern | None:
+        return _words_regex(self.specs.get("cues"))
+
+    @cached_property
+    def blockers(self) -> regex.Pattern | None:
+        return _words_regex(self.specs.get("blockers"))
+
+    @cached_property
+    def broad_blockers(self) -> regex.Pattern | None:
+        return _words_regex(self.specs.get("broad_blockers"))
+
+    @cached_property
+    def before(self) -> regex.Pattern | None:
+        return _opt(self.specs.get("before") and "(?:" + self.specs["before"] + r")\s*$")
+
+    @cached_property
+    def after(self) -> regex.Pattern | None:
+        return _opt(self.specs.get("after") and r"^\s*(?:" + self.specs["after"] + ")")
+
+    @cached_property
+    def not_before(self) -> regex.Pattern | None:
+        return _opt(self.specs.get("not_before") and "(?:" + self.specs["not_before"] + r")\s*$")
+
+    @cached_property
+    def not_after(self) -> regex.Pattern | None:
+        return _opt(self.specs.get("not_after") and r"^\s*(?:" + self.specs["not_after"] + ")")
+
+    @cached_property
+    def broad_not_after(self) -> regex.Pattern | None:
+        return _opt(self.specs.get("broad_not_after") and r"^\s*(?:" + self.specs["broad_not_after"] + ")")
 
     # Inflecting and compiling the broad words waits until a run with the model asks for them,
     # so that --no-lm runs never load lemminflect.
@@ -178,22 +209,16 @@ def _entry(entry: dict, where: str) -> Confusion:
     broad_words = _broad_words(entry, replace, where)
     return Confusion(
         id=entry["id"],
-        patterns=tuple(_compile_slots(p) for p in pats),
+        slots=tuple(tuple(p) for p in pats),
         nslots=tuple(len(p) for p in pats),
         replace=replace,
         keys=frozenset(k.split()[0] for k in replace),
-        cues=_words_regex(entry.get("cues")),
-        blockers=_words_regex(entry.get("blockers")),
-        before=_opt(entry.get("before") and "(?:" + entry["before"] + r")\s*$"),
-        after=_opt(entry.get("after") and r"^\s*(?:" + entry["after"] + ")"),
-        not_before=_opt(entry.get("not_before") and "(?:" + entry["not_before"] + r")\s*$"),
-        not_after=_opt(entry.get("not_after") and r"^\s*(?:" + entry["not_after"] + ")"),
         lowercase=bool(entry.get("lowercase", False)),
         source=tuple(entry.get("source", ())),
         notes=entry.get("notes", ""),
         broad_words=broad_words,
-        broad_blockers=_words_regex(entry.get("broad_blockers")),
-        broad_not_after=_opt(entry.get("broad_not_after") and r"^\s*(?:" + entry["broad_not_after"] + ")"),
+        specs={k: entry[k] for k in ("cues", "blockers", "before", "after", "not_before", "not_after",
+                                     "broad_blockers", "broad_not_after") if entry.get(k)},
     )
 
 

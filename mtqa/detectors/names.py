@@ -253,11 +253,15 @@ def name_variant(doc: Document, ctx: Context) -> Iterator[Finding]:
         return
     style = house_style(ctx.config.house_style)
     lower_words = None
-    by_initial: dict[str, list[str]] = defaultdict(list)
+    # Only forms with the same initial and the same consonant skeleton can be variants
+    # (_similar), so only those are compared: near linear in the distinct names, where all
+    # pairs of one initial took seconds for a few thousand names. Within a bucket the pairs
+    # come in the order of the whole list, so the same form is reported against the same one.
+    buckets: dict[tuple[str, str], list[str]] = defaultdict(list)
     for form in occ:
-        by_initial[form[0]].append(form)
+        buckets[form[0], _skeleton(form)].append(form)
     reported: set[str] = set()
-    for forms in by_initial.values():
+    for forms in buckets.values():
         if len(forms) < 2:
             continue
         for i, a in enumerate(forms):

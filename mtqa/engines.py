@@ -1,0 +1,400 @@
+"""Engines: where the pipeline runs. One process (``check_documents``), N worker processes on
+this machine (``--jobs N``), or Ray actors on one or many machines (``--engine ray``).
+
+Every engine runs the same per-unit work. A *unit* is the documents that must be checked
+together: the copies of one story (the cross-copy rules compare them), or one document alone.
+Stories are grouped first, cheaply and near linearly (``mtqa.stories.group``, MinHash LSH over
+content words), in the main process; each unit is then checked by the ordinary pipeline in a
+worker, so a cross-copy rule still sees every copy of its story. A story's connected component
+is the same whether it is grouped among all documents or among its own copies (its joins are
+pairs of its own copies), so the findings are those of one process.
+
+Workers are spawned, never forked (torch's threads do not survive a fork); each loads its own
+model lazily, on the first unit that needs it, and they share the score cache, SQLite in WAL
+mode with a busy timeout (mtqa.scoring.cache). A bounded number of chunks of units is in flight
+(back-pressure: an archive is not read ahead into memory, unless the cross-copy rules need every
+document to group the stories), and the results are yielded in input order, whatever order the
+workers finish in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections import deque
+from typing import Callable, Iterable, Iterator
+
+from mtqa.config import Config
+from mtqa.document import Document
+from mtqa.errors import InputError, MtqaError
+
+# Documents per chunk sent to a worker: enough to keep the model's batches full and the
+# inter-process traffic small, few enough that the workers share the load evenly.
+CHUNK_DOCS = 8
+IN_FLIGHT_PER_WORKER = 2
+
+Batch = tuple[list[Document], list, list[InputError]]
+
+
+def parallel(config: Config) -> bool:
+    """Whether the run goes to worker processes or Ray (the main process then loads no model)."""
+    return config.jobs > 1 or config.engine == "ray"
+
+
+def check(inputs: Iterable[Document | InputError], config: Config, lm=None, scorer=None,
+          skip: Callable[[Document], bool] | None = None) -> Iterator[Batch]:
+    """(documents, findings, errors) in input order, as ``pipeline.check_documents`` yields them.
+
+    ``skip(doc)`` true: the document was done by an earlier run (``--resume``): it is neither
+    reported nor yielded, though it is still checked when it is a copy of a story that has a
+    document not yet done (its story's other copies need it).
+    """
+    from mtqa.pipeline import check_documents
+
+    if not parallel(config) and skip is None:
+        yield from check_documents(inputs, config, lm, scorer)
+        return
+    if config.engine == "ray":
+        executor = RayExecutor(config)
+    elif config.jobs > 1:
+        executor = ProcessExecutor(config)
+    else:
+        executor = InlineExecutor(config, lm, scorer)
+    try:
+        yield from _run(inputs, config, executor, skip)
+    finally:
+        executor.close()
+
+
+# ---- units ---------------------------------------------------------------------------------
+
+def _needs_stories(config: Config) -> bool:
+    from mtqa.pipeline import active_rules
+
+    return any(r.scope == "run" for r in active_rules(config, config.use_lm))
+
+
+def units(inputs: Iterable[Document | InputError], config: Config) -> Iterator[list[tuple[int, Document]] | tuple[int, InputError]]:
+    """Units in input order (a story where its first copy stands), each document with its
+    position in the input; read errors as (position, error) in their place."""
+    if not _needs_stories(config):
+        for n, item in enumerate(inputs):
+            yield (n, item) if isinstance(item, InputError) else [(n, item)]
+        return
+    from mtqa.stories import group
+
+    items = list(inputs)  # a story's last copy can come last: every document is read first
+    at = [n for n, item in enumerate(items) if isinstance(item, Document)]
+    docs = [items[n] for n in at]
+    story_of: dict[int, list[int]] = {}
+    for members in group(docs):
+        for i in members:
+            story_of[i] = members
+    k = 0
+    for n, item in enumerate(items):
+        if isinstance(item, InputError):
+            yield n, item
+            continue
+        members = story_of.get(k)
+        if members is None:
+            yield [(n, item)]
+        elif members[0] == k:
+            yield [(at[i], docs[i]) for i in members]
+        k += 1
+
+
+def _chunks(stream, size: int) -> Iterator[tuple[list, list]]:
+    """Units packed into chunks of about ``size`` documents (never two documents of one path in
+    a chunk, so findings go back to their document by path), with the read errors met before."""
+    chunk: list = []
+    paths: set[str] = set()
+    errors: list = []
+    for unit in stream:
+        if isinstance(unit, tuple):
+            errors.append(unit)
+            continue
+        names = {d.path for _, d in unit}
+        if chunk and (sum(map(len, chunk)) + len(unit) > size or paths & names):
+            yield chunk, errors
+            chunk, paths, errors = [], set(), []
+        chunk.append(unit)
+        paths |= names
+    if chunk or errors:
+        yield chunk, errors
+
+
+# ---- the work of one chunk, wherever it runs ---------------------------------------------
+
+def check_chunk(chunk: list[list[Document]], config: Config, lm=None, scorer=None) -> list:
+    """Each unit of ``chunk`` through the ordinary pipeline: per document of the chunk (in
+    order) its findings, or an (path, reason, internal) error; picklable."""
+    from mtqa.pipeline import check_documents
+
+    out: list = []
+    for unit in chunk:
+        found: dict[str, list] = {}
+        failed: dict[str, InputError] = {}
+        for _docs, findings, errors in check_documents(unit, config, lm, scorer, first_batch=16):
+            for f in findings:
+                found.setdefault(f.path, []).append(f)
+            for e in errors:
+                failed[e.path] = e
+        for d in unit:
+            e = failed.get(d.path)
+            out.append(("error", e.path, e.reason, e.internal) if e else ("ok", found.get(d.path, [])))
+    return out
+
+
+class WorkerError(MtqaError):
+    """An error that ended the run in a worker (a bad model, a bad setting), with its exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def __reduce__(self):
+        return WorkerError, (str(self), self.exit_code)
+
+
+class Worker:
+    """One worker's state: its settings and its model, loaded on the first chunk that needs it."""
+
+    def __init__(self, config: Config, lm=None, scorer=None):
+        self.config = config
+        self.lm, self.scorer = lm, scorer
+
+    def run(self, chunk: list[list[Document]]) -> list:
+        try:
+            if self.config.use_lm and self.lm is None:
+                from mtqa.scoring.runtime import open_model
+
+                self.lm, self.scorer = open_model(self.config)
+            return check_chunk(chunk, self.config, self.lm, self.scorer)
+        except MtqaError as exc:  # crosses the process boundary with its message and exit code
+            raise WorkerError(str(exc), exc.exit_code) from None
+
+
+def _worker_config(config: Config, workers: int) -> Config:
+    """Each worker's settings: the model's threads split between the workers (one each unless
+    --threads says otherwise), and no nested parallelism."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    threads = config.threads or max(1, cores // workers)
+    return dataclasses.replace(config, threads=threads, jobs=1, engine="process")
+
+
+# ---- executors -----------------------------------------------------------------------------
+
+class InlineExecutor:
+    """The units in this process, one after another (--resume with one job)."""
+
+    workers = 1
+
+    def __init__(self, config: Config, lm=None, scorer=None):
+        self.worker = Worker(config, lm, scorer)
+
+    def submit(self, chunk):
+        return chunk
+
+    def result(self, handle):
+        return self.worker.run(handle)
+
+    def close(self):
+        pass
+
+
+_PROCESS_WORKER: Worker | None = None
+
+
+def _process_init(config: Config) -> None:
+    global _PROCESS_WORKER
+    _PROCESS_WORKER = Worker(config)
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """A worker whose mtqa was killed (kill -9 leaves no time to stop it) exits within a second,
+    rather than holding its model in memory as an orphan."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="mtqa-parent-watch").start()
+
+
+def _process_warm() -> None:
+    """Imports, word frequencies and the boilerplate patterns, while the main process is still
+    reading the inputs and grouping the stories."""
+    assert _PROCESS_WORKER is not None
+    check_chunk([[Document("warm-up.txt", "Warm-up: the minister said on Monday.\n")]],
+                _PROCESS_WORKER.config)
+
+
+def _process_run(chunk):
+    assert _PROCESS_WORKER is not None
+    return _PROCESS_WORKER.run(chunk)
+
+
+class ProcessExecutor:
+    """``--jobs N``: N spawned worker processes on this machine."""
+
+    def __init__(self, config: Config):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = config.jobs
+        self.pool = ProcessPoolExecutor(
+            max_workers=config.jobs, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_process_init, initargs=(_worker_config(config, config.jobs),))
+        self.warm = [self.pool.submit(_process_warm) for _ in range(config.jobs)]
+
+    def submit(self, chunk):
+        return self.pool.submit(_process_run, chunk)
+
+    def result(self, handle):
+        return handle.result()
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class RayExecutor:
+    """``--engine ray``: one actor per worker (each loads its model once), on the Ray cluster at
+    ``--address`` or on a local one started for the run with ``--jobs`` CPUs."""
+
+    def __init__(self, config: Config):
+        try:
+            import ray
+        except ImportError:
+            raise MtqaError("--engine ray needs Ray: pip install 'mtqa[ray]'") from None
+        self.ray = ray
+        self.started = False
+        self.handlers = _signal_handlers()
+        if not ray.is_initialized():
+            import logging
+
+            quiet = {"log_to_driver": False, "logging_level": logging.ERROR}  # mtqa's stderr is for findings' errors
+            if config.ray_address:
+                ray.init(address=config.ray_address, **quiet)
+            else:
+                ray.init(num_cpus=max(1, config.jobs), include_dashboard=False, **quiet)
+            self.started = True
+        self.workers = max(1, config.jobs)
+        actor = ray.remote(num_cpus=1)(_RayWorker)
+        worker_config = _worker_config(_absolute_paths(config), self.workers)
+        self.actors = [actor.remote(worker_config, os.getcwd()) for _ in range(self.workers)]
+        self.turn = 0
+
+    def submit(self, chunk):
+        actor = self.actors[self.turn % len(self.actors)]
+        self.turn += 1
+        return actor.run.remote(chunk)
+
+    def result(self, handle):
+        try:
+            return self.ray.get(handle)
+        except self.ray.exceptions.RayTaskError as exc:
+            cause = exc.as_instanceof_cause()
+            if isinstance(cause, WorkerError):
+                raise WorkerError(str(cause).splitlines()[-1], cause.exit_code) from None
+            raise
+
+    def close(self):
+        for a in self.actors:
+            self.ray.kill(a)
+        if self.started:
+            self.ray.shutdown()
+            # Ray leaves its own SIGTERM handler behind, which would keep atomic writes from
+            # cleaning up on a later SIGTERM in this process
+            _restore_signal_handlers(self.handlers)
+
+
+def _signal_handlers() -> dict:
+    import signal
+
+    return {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+
+def _restore_signal_handlers(handlers: dict) -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for sig, handler in handlers.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+
+
+class _RayWorker(Worker):
+    def __init__(self, config: Config, cwd: str):
+        # a local cluster's workers start elsewhere; relative input paths and settings name
+        # files relative to where mtqa was started
+        if os.path.isdir(cwd):
+            os.chdir(cwd)
+        super().__init__(config)
+
+
+def _absolute_paths(config: Config) -> Config:
+    changes = {k: os.path.abspath(getattr(config, k)) for k in
+               ("house_style", "accept_file", "baseline", "cache_dir", "model_dir") if getattr(config, k)}
+    return dataclasses.replace(config, **changes)
+
+
+# ---- the loop: bounded in flight, results in input order ---------------------------------
+
+def _run(inputs, config: Config, executor, skip) -> Iterator[Batch]:
+    size = CHUNK_DOCS if executor.workers > 1 else 1
+    limit = max(1, executor.workers * IN_FLIGHT_PER_WORKER)
+    pending: deque = deque()  # (handle or None, units sent, units skipped, read errors)
+    ready: dict[int, tuple] = {}  # input position -> ("doc", doc, findings) | ("error", err) | ("skip",)
+    next_at = 0
+
+    def drain_one() -> Iterator[Batch]:
+        nonlocal next_at
+        handle, sent, skipped, errors = pending.popleft()
+        results = iter(executor.result(handle) if handle is not None else [])
+        for unit in sent:
+            for n, d in unit:
+                r = next(results)
+                if skip is not None and skip(d):
+                    ready[n] = ("skip",)
+                elif r[0] == "error":
+                    err = InputError(r[1], r[2])
+                    err.internal = r[3]
+                    ready[n] = ("error", err)
+                else:
+                    ready[n] = ("doc", d, r[1])
+        for unit in skipped:
+            for n, _ in unit:
+                ready[n] = ("skip",)
+        for n, err in errors:
+            ready[n] = ("error", err)
+        # a story's copies may stand apart in the input: what is done is released in input order
+        docs, findings, failed = [], [], []
+        while next_at in ready:
+            r = ready.pop(next_at)
+            next_at += 1
+            if r[0] == "doc":
+                docs.append(r[1])
+                findings.extend(r[2])
+            elif r[0] == "error":
+                failed.append(r[1])
+        if docs or failed:
+            yield docs, findings, failed
+
+    for chunk, errors in _chunks(units(inputs, config), size):
+        sent, skipped = chunk, []
+        if skip is not None:
+            sent = [u for u in chunk if not all(skip(d) for _, d in u)]
+            skipped = [u for u in chunk if all(skip(d) for _, d in u)]
+        handle = executor.submit([[d for _, d in u] for u in sent]) if sent else None
+        pending.append((handle, sent, skipped, errors))
+        while len(pending) > limit:
+            yield from drain_one()
+    while pending:
+        yield from drain_one()

@@ -1,0 +1,191 @@
+"""Engines (mtqa.engines) and --resume (mtqa.resume): worker processes, Ray actors and a resumed
+run must write exactly what one uninterrupted process writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mtqa.cli import cli
+from mtqa.config import Config
+from mtqa.document import Document
+from mtqa.engines import units
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted(str(p) for p in (ROOT / "corpora" / "samples").iterdir())
+
+
+def _interleaved(seeds: Path) -> list[str]:
+    """The seeds (five copies of one story) with the samples and a missing file between them, so
+    a story's copies stand apart in the input and its output order has to be restored."""
+    seeds_files = sorted(str(p) for p in seeds.iterdir())
+    out = []
+    for i, s in enumerate(seeds_files):
+        out.append(s)
+        if i < len(SAMPLES):
+            out.append(SAMPLES[i])
+        if i == 2:
+            out.append(str(ROOT / "no-such-file.txt"))
+    return out
+
+
+def _check(args: list[str], tmp_path: Path, name: str) -> tuple[int, str, str]:
+    out = tmp_path / name
+    result = CliRunner().invoke(cli, ["check", *args, "--format", "jsonl", "-o", str(out)])
+    return result.exit_code, out.read_text(encoding="utf-8") if out.exists() else "", result.output
+
+
+def test_units_keep_a_story_together_in_input_order(seeds_dir):
+    from mtqa.readers import read_all
+
+    paths = _interleaved(seeds_dir)
+    got = list(units(read_all(paths, 10**7), Config(use_lm=False)))
+    story = [u for u in got if isinstance(u, list) and len(u) > 1]
+    assert len(story) == 1 and len(story[0]) == 5
+    assert [n for n, _ in story[0]] == [0, 2, 4, 7, 9]  # the seeds' places, the missing file at 6
+    assert [u[0] for u in got if isinstance(u, tuple)] == [6]
+    # without a cross-copy rule nothing needs grouping: one document a unit
+    alone = list(units(read_all(paths, 10**7), Config(use_lm=False, select=("MTQ2",))))
+    assert all(isinstance(u, tuple) or len(u) == 1 for u in alone)
+
+
+def test_jobs_2_writes_what_one_process_writes(seeds_dir, tmp_path):
+    args = [*_interleaved(seeds_dir), "--no-lm"]
+    code1, one, _ = _check(args, tmp_path, "one.jsonl")
+    code2, two, err = _check([*args, "--jobs", "2"], tmp_path, "two.jsonl")
+    assert (code1, code2) == (2, 2)  # the missing file, reported by both
+    assert "no-such-file.txt" in err
+    assert one == two
+    codes = [json.loads(line)["code"] for line in one.splitlines()]
+    assert any(c.startswith("MTQ6") for c in codes)  # the cross-copy rules saw the whole story
+
+
+def _model_installed() -> bool:
+    from mtqa.config import environment_defaults
+    from mtqa.scoring.manifest import install_record, model_path
+
+    return install_record(model_path(environment_defaults().get("cache_dir"))) is not None
+
+
+@pytest.mark.skipif(not _model_installed(), reason="the bundled model is not installed (mtqa model fetch)")
+def test_jobs_2_with_the_model_writes_what_one_process_writes(seeds_dir, tmp_path):
+    seeds = sorted(str(p) for p in seeds_dir.iterdir())
+    args = [seeds[0], SAMPLES[0], seeds[1]]
+    code1, one, _ = _check(args, tmp_path, "one.jsonl")
+    code2, two, _ = _check([*args, "--jobs", "2"], tmp_path, "two.jsonl")
+    assert code1 == code2 and code1 in (0, 1)
+    assert one == two and one
+    assert all(json.loads(line)["score"] is not None for line in one.splitlines())
+
+
+def _archive(folder: Path, n: int) -> Path:
+    """``n`` distinct documents (the samples, each with its number), enough to take seconds."""
+    folder.mkdir()
+    texts = [Path(p).read_text(encoding="utf-8") for p in SAMPLES]
+    for i in range(n):
+        (folder / f"{i:04d}.txt").write_text(f"Item {i}.\n\n" + texts[i % len(texts)], encoding="utf-8")
+    return folder
+
+
+def _mtqa(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from mtqa.cli import main; main()", *args]
+
+
+def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path):
+    # the copies of a sample are one story, checked and logged as one unit; without the
+    # cross-copy rules each document is its own unit, so the kill can fall between any two
+    archive = _archive(tmp_path / "archive", 300)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    flags = ["--no-lm", "--ignore", "MTQ6", "--format", "jsonl"]
+    whole = tmp_path / "whole.jsonl"
+    subprocess.run(_mtqa("check", str(archive), *flags, "-o", str(whole)), env=env, check=False, capture_output=True)
+    expected = whole.read_text(encoding="utf-8")
+    assert expected.count("\n") > 300
+
+    out = tmp_path / "resumed.jsonl"
+    log = Path(str(out) + ".mtqa-resume")
+    cmd = _mtqa("check", str(archive), *flags, "-o", str(out), "--resume")
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if log.exists() and log.read_text(encoding="utf-8").count("\n") > 100:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be killed half-way"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = log.read_text(encoding="utf-8").count("\n") - 1
+    assert 100 <= done < 300
+    assert expected.startswith(out.read_text(encoding="utf-8")[:1000])
+
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert again.returncode == 1, again.stderr
+    assert "already done are skipped" in again.stderr
+    assert out.read_text(encoding="utf-8") == expected  # byte for byte: no loss, no duplicate
+    # a third run has nothing left to do and changes nothing
+    third = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert third.returncode == 1 and out.read_text(encoding="utf-8") == expected
+
+
+def test_resume_truncates_an_uncommitted_tail(tmp_path):
+    args = [*SAMPLES, "--no-lm", "--resume"]
+    code, first, _ = _check(args, tmp_path, "out.jsonl")
+    out = tmp_path / "out.jsonl"
+    log = Path(str(out) + ".mtqa-resume")
+    lines = log.read_text(encoding="utf-8").splitlines(keepends=True)
+    # a kill after the last batch's findings were written but before its log line was complete
+    log.write_text("".join(lines[:-1]) + lines[-1][:20], encoding="utf-8")
+    code2, again, _ = _check(args, tmp_path, "out.jsonl")
+    assert (code2, again) == (code, first)
+
+
+def test_resume_refuses_other_settings_and_unlogged_files(tmp_path):
+    code, _, _ = _check([SAMPLES[0], "--no-lm", "--resume"], tmp_path, "out.jsonl")
+    code2, _, err = _check([SAMPLES[0], "--no-lm", "--resume", "--select", "MTQ2"], tmp_path, "out.jsonl")
+    assert code2 == 2 and "other settings" in err
+    stray = tmp_path / "stray.jsonl"
+    stray.write_text("{}\n", encoding="utf-8")
+    code3, _, err = _check([SAMPLES[0], "--no-lm", "--resume"], tmp_path, "stray.jsonl")
+    assert code3 == 2 and "without" in err and stray.read_text(encoding="utf-8") == "{}\n"
+    result = CliRunner().invoke(cli, ["check", SAMPLES[0], "--no-lm", "--resume"])
+    assert result.exit_code == 2 and "--resume needs -o FILE" in result.output
+
+
+def test_ray_engine_writes_what_one_process_writes(seeds_dir, tmp_path):
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra (pip install 'mtqa[ray]')")
+    args = [*_interleaved(seeds_dir), "--no-lm"]
+    _, one, _ = _check(args, tmp_path, "one.jsonl")
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
+    try:
+        code, two, err = _check([*args, "--engine", "ray", "--jobs", "2"], tmp_path, "ray.jsonl")
+    finally:
+        ray.shutdown()
+        for sig, handler in handlers.items():  # Ray leaves its own handlers behind
+            signal.signal(sig, handler)
+    assert code == 2, err
+    assert one == two
+
+
+def test_jobs_and_engine_are_settings(tmp_path, monkeypatch):
+    from mtqa.config import build_config
+    from mtqa.errors import ConfigError
+
+    (tmp_path / "mtqa.toml").write_text('jobs = 2\nengine = "ray"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    config = build_config(jobs=None, engine=None)
+    assert (config.jobs, config.engine) == (2, "ray")
+    assert build_config(jobs=1, engine="process").jobs == 1  # the command line wins
+    with pytest.raises(ConfigError, match="engine must be one of"):
+        Config(engine="spark")
+    with pytest.raises(ConfigError, match="jobs must be at least 1"):
+        Config(jobs=0)
