@@ -16,6 +16,9 @@ from mtqa.config import FORMATS
 from mtqa.errors import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, MtqaError
 
 SEVERITY_CHOICES = click.Choice(["minor", "major", "critical", "never"])
+# Formats that carry the run's signature in the report itself (the others keep their records
+# exactly as documented; `--signature` prints it for any format).
+SIGNED = ("html", "sarif", "diff")
 
 
 def _split_codes(values: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -258,17 +261,20 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
     started = clock()
     # with workers, each loads its own model; this process only reads, orders and writes (and
     # loads one only to describe it in a signature)
-    described = show_signature or config.format == "html"
+    described = show_signature or config.format in SIGNED
     lm, scorer = _open_model(config) if not engines.parallel(config) or described else (None, None)
     writer = WRITERS[config.format]
     if color is None:  # https://no-color.org: any non-empty NO_COLOR turns colour off
         color = not output and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if color and config.format == "text":
         writer = functools.partial(writer, color=True)
-    if config.format == "html":  # the page carries the run's signature in its footer
+    signature = None
+    if config.format in SIGNED:
         from mtqa.evaluation.signature import build_signature, format_signature
 
-        writer = functools.partial(writer, signature=format_signature(build_signature(config, lm, scorer)))
+        signature = format_signature(build_signature(config, lm, scorer))
+    if config.format in ("html", "sarif"):  # the page's footer; the SARIF run's properties
+        writer = functools.partial(writer, signature=signature)
     result = Result()
     terminal = sys.stderr.isatty()
     try:
@@ -285,6 +291,8 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
     else:
         opened = atomic_output(output)
     with opened as out:
+        if config.format == "diff":
+            out.write(f"# mtqa signature: {signature}\n")  # a comment line, which patch skips
         inputs = bar.counting(read_all(list(paths), config.max_bytes, stdin_filename))
         for docs, findings, errors in engines.check(inputs, config, lm, scorer, skip=out.done if resume else None):
             for err in errors:

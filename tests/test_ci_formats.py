@@ -53,6 +53,8 @@ def test_sarif_is_valid_and_exact(inputs, monkeypatch):
     jsonschema.Draft4Validator(SCHEMA).validate(log)
     run = log["runs"][0]
     assert run["columnKind"] == "unicodeCodePoints"
+    # the run's signature, as `--signature` prints it, in the run's properties
+    assert run["properties"]["signature"].startswith("mtqa:") and "|det:" in run["properties"]["signature"]
     results = run["results"]
     expected = jsonl(story)
     plain = [r for r in results if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == str(story.as_uri())]

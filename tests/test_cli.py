@@ -148,6 +148,8 @@ def test_diff_applies_with_patch(runner, tmp_path):
         os.chdir(cwd)
     assert r.exit_code == 0
     assert "@@" in r.output and "MTQ403" in r.output
+    # the run's signature heads the diff as a comment, which patch passes over
+    assert r.output.startswith("# mtqa signature: mtqa:") and "|det:" in r.output.splitlines()[0]
     subprocess.run(["patch", "-p0", "--quiet"], input=r.output, text=True, cwd=tmp_path, check=True)
     assert "(23)" not in p.read_text(encoding="utf-8")
 

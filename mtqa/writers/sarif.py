@@ -95,7 +95,7 @@ def result(f: Finding, doc: Document | None, rule_index: dict[str, int]) -> dict
     return out
 
 
-def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
+def write(docs: list[Document], findings: list[Finding], out: TextIO, signature: str | None = None) -> None:
     rules, index = _rules({f.code for f in findings})
     docs_by_path = by_path(docs)
     log = {
@@ -108,4 +108,6 @@ def write(docs: list[Document], findings: list[Finding], out: TextIO) -> None:
             "results": [result(f, docs_by_path.get(f.path), index) for f in findings],
         }],
     }
+    if signature:  # how the findings were made: mtqa version, detectors, lexicons, model, thresholds
+        log["runs"][0]["properties"] = {"signature": signature}
     out.write(json.dumps(log, ensure_ascii=False, indent=2) + "\n")
