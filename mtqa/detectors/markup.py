@@ -197,6 +197,27 @@ def code_leak(doc: Document, ctx: Context) -> Iterator[Finding]:
     text = doc.text
     if not any(ch in text for ch in "{}<>&;"):
         return
+    code = _code_spans(text)
+    if not code and "&" not in text:
+        return
+    line_runs, inline = _line_runs(text, code)
+    for rs, re_, kinds in line_runs:
+        s, e = content_span(text, rs, re_)
+        kind = "css" if "css" in kinds else ("script" if "script" in kinds else "html")
+        yield make_finding(
+            doc, "MTQ301", s, e, _KIND_MESSAGE[kind] + "; delete the line", suggestions=("",),
+            evidence={"kinds": sorted(kinds)},
+        )
+    in_run = _covering([(rs, re_) for rs, re_, _ in line_runs])
+    for s, e, kind in inline:
+        if in_run(s):
+            continue
+        yield make_finding(doc, "MTQ301", s, e, _KIND_MESSAGE[kind], suggestions=("",), evidence={"kinds": [kind]})
+    yield from _entities(doc, code)
+
+
+def _code_spans(text: str) -> list[tuple[int, int, str]]:
+    """Every stretch of CSS, script and HTML tags in ``text``, merged, with its kind."""
     _, tag_re = _markup_data()
     spans: list[tuple[int, int, str]] = []
     for m in CSS_RULE.finditer(text):
@@ -211,11 +232,13 @@ def code_leak(doc: Document, ctx: Context) -> Iterator[Finding]:
         spans.append((s, e, "script"))
     for m in tag_re.finditer(text):
         spans.append((m.start(), m.end(), "html"))
-    code = _merge(spans)
-    if not code and "&" not in text:
-        return
+    return _merge(spans)
 
-    # Group into whole-line runs (only code and white space between line starts) and inline code.
+
+def _line_runs(text: str, code: list[tuple[int, int, str]]
+               ) -> tuple[list[tuple[int, int, set[str]]], list[tuple[int, int, str]]]:
+    """``code`` split into runs of whole lines (only code and white space between line starts),
+    which are deleted with their line break, and code inside a line of prose."""
     line_runs: list[tuple[int, int, set[str]]] = []
     inline: list[tuple[int, int, str]] = []
     for s, e, kind in code:
@@ -235,21 +258,13 @@ def code_leak(doc: Document, ctx: Context) -> Iterator[Finding]:
             if text[re_ : m.start()].strip() == "" or text[m.end() : rs].strip() == "":
                 line_runs[i] = (min(rs, m.start()), max(re_, m.end()), kinds)
                 break
+    return line_runs, inline
 
-    for rs, re_, kinds in line_runs:
-        s, e = content_span(text, rs, re_)
-        kind = "css" if "css" in kinds else ("script" if "script" in kinds else "html")
-        yield make_finding(
-            doc, "MTQ301", s, e, _KIND_MESSAGE[kind] + "; delete the line", suggestions=("",),
-            evidence={"kinds": sorted(kinds)},
-        )
-    in_run = _covering([(rs, re_) for rs, re_, _ in line_runs])
-    for s, e, kind in inline:
-        if in_run(s):
-            continue
-        yield make_finding(doc, "MTQ301", s, e, _KIND_MESSAGE[kind], suggestions=("",), evidence={"kinds": [kind]})
+
+def _entities(doc: Document, code: list[tuple[int, int, str]]) -> Iterator[Finding]:
+    """HTML entities outside code, each replaced by the character it stands for."""
     in_code = _covering([(s, e) for s, e, _ in code])
-    for m in _ENTITY.finditer(text):
+    for m in _ENTITY.finditer(doc.text):
         if in_code(m.start()):
             continue
         rep = _entity_replacement(m.group(0))
