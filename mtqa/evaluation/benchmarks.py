@@ -170,6 +170,19 @@ def segment_score(preds: Sequence[PredSpan]) -> float:
     return best
 
 
+def perplexity_baseline(lm, segments: Sequence[Segment], docs: Sequence[Document],
+                        threshold: float | None = None) -> tuple[dict[str, list[PredSpan]], list[Surprisal]]:
+    """The plain perplexity baseline's spans for ``docs`` (one per segment, in order), and each
+    document's surprisal; the threshold is tuned on these segments' gold when none is given."""
+    surps = surprisal(lm, docs)
+    if threshold is None:
+        _, g_all = expand_raters(segments, {})
+        threshold = tune_threshold(
+            [Document(f"{s.key}#{k}", s.text) for s in segments for k in range(len(s.spans))],
+            [sp for s, sp in zip(segments, surps) for _ in s.spans], g_all)
+    return {d.path: baseline_spans(d, sp, threshold) for d, sp in zip(docs, surps)}, surps
+
+
 def expand_raters(segments: Sequence[Segment], preds: dict[str, list[PredSpan]],
                   keep: Callable[[GoldSpan], bool] = lambda g: True) -> tuple[list[PredSpan], list[GoldSpan]]:
     """One evaluation unit per (segment, rater): the findings are repeated for each rater, so
@@ -224,13 +237,7 @@ def eval_mqm(name: str, config: Config, lm=None, scorer=None, limit: int | None 
         plain = run_mtqa(docs, replace(config, use_lm=False))
         systems.insert(0, _system_result("mtqa --no-lm", segments, plain, targets,
                                          [segment_score(plain[s.key]) for s in segments]))
-        surps = surprisal(lm, docs)
-        if ppl_threshold is None:
-            _, g_all = expand_raters(segments, {})
-            ppl_threshold = tune_threshold(
-                [Document(f"{s.key}#{k}", s.text) for s in segments for k in range(len(s.spans))],
-                [sp for s, sp in zip(segments, surps) for _ in s.spans], g_all)
-        base = {d.path: baseline_spans(d, sp, ppl_threshold) for d, sp in zip(docs, surps)}
+        base, surps = perplexity_baseline(lm, segments, docs, ppl_threshold)
         # scored on the same targeted categories as mtqa, so the two rows compare like with like
         systems.append(_system_result("perplexity baseline", segments, base, targets,
                                       [sp.mean_token for sp in surps]))

@@ -24,8 +24,7 @@ from typing import Sequence
 
 from mtqa.config import Config
 from mtqa.document import Document
-from mtqa.evaluation.benchmarks import (Log, _system_result, baseline_spans, expand_raters, run_mtqa,
-                                        segment_score, surprisal, tune_threshold)
+from mtqa.evaluation.benchmarks import Log, _system_result, perplexity_baseline, run_mtqa, segment_score
 from mtqa.evaluation.datasets import BENCHMARKS, Segment, targeted_categories
 from mtqa.evaluation.spans import PredSpan
 from mtqa.pipeline import active_rules
@@ -75,13 +74,7 @@ def eval_multicopy(name: str, config: Config, lm=None, scorer=None, limit: int |
             if p.code.startswith("MTQ6"):
                 cross[p.code] = cross.get(p.code, 0) + 1
     if lm is not None:
-        surps = surprisal(lm, docs)
-        if ppl_threshold is None:
-            _, g_all = expand_raters(segments, {})
-            ppl_threshold = tune_threshold(
-                [Document(f"{s.key}#{k}", s.text) for s in segments for k in range(len(s.spans))],
-                [sp for s, sp in zip(segments, surps) for _ in s.spans], g_all)
-        base = {d.path: baseline_spans(d, sp, ppl_threshold) for d, sp in zip(docs, surps)}
+        base, surps = perplexity_baseline(lm, segments, docs, ppl_threshold)
         systems.append(_system_result("perplexity baseline", segments, base, targets, [sp.mean_token for sp in surps]))
         fa["perplexity baseline"] = {"human": false_alarms(segments, base),
                                      "all": false_alarms(segments, base, humans_only=False)}
