@@ -2,6 +2,14 @@ from pathlib import Path
 
 import pytest
 
+
+def pytest_collection_modifyitems(items):
+    # every test that takes the real model (the lm fixture) is a model test, so
+    # `pytest -m "not model"` never loads it, whichever file the test lives in
+    for item in items:
+        if "lm" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 

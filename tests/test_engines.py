@@ -68,15 +68,8 @@ def test_jobs_2_writes_what_one_process_writes(seeds_dir, tmp_path):
     assert any(c.startswith("MTQ6") for c in codes)  # the cross-copy rules saw the whole story
 
 
-def _model_installed() -> bool:
-    from mtqa.config import environment_defaults
-    from mtqa.scoring.manifest import install_record, model_path
-
-    return install_record(model_path(environment_defaults().get("cache_dir"))) is not None
-
-
-@pytest.mark.skipif(not _model_installed(), reason="the bundled model is not installed (mtqa model fetch)")
-def test_jobs_2_with_the_model_writes_what_one_process_writes(seeds_dir, tmp_path):
+def test_jobs_2_with_the_model_writes_what_one_process_writes(lm, seeds_dir, tmp_path):
+    # the lm fixture fetches the bundled model where the subprocesses look for it
     seeds = sorted(str(p) for p in seeds_dir.iterdir())
     args = [seeds[0], SAMPLES[0], seeds[1]]
     code1, one, _ = _check(args, tmp_path, "one.jsonl")

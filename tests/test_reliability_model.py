@@ -71,6 +71,7 @@ def test_an_install_without_hashes_gets_them_recorded_on_first_load(tmp_path):
         fetch_mod.verify_install(d)
 
 
+@pytest.mark.model
 def test_a_model_computing_nan_is_stopped_before_any_score_is_kept():
     import torch
 
