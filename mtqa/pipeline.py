@@ -55,6 +55,19 @@ def model_context(docs: list[Document], rules: list[Rule], ctx: Context, lm) -> 
                    model_judges=ctx.model_judges)
 
 
+def across_model_context(docs: list[Document], rules: list[Rule], ctx: Context, lm) -> Context:
+    """``ctx`` with the model's answers to what the model-backed run-scope rules ask for the
+    whole run (one call), keeping the run's shared work (its stories)."""
+    requests = _across_requests(docs, rules, ctx) if lm is not None else []
+    if not requests:
+        return ctx
+    return Context(config=ctx.config, model=lm.answer(requests), model_judges=ctx.model_judges, memo=ctx.memo)
+
+
+def _across_requests(docs: list[Document], rules: list[Rule], ctx: Context) -> list:
+    return [q for r in rules if r.needs_lm and r.scope == "run" for q in requests_of(r.code)(docs, ctx)]
+
+
 def detect_across(docs: list[Document], rules: list[Rule], ctx: Context) -> dict[str, list[Finding]]:
     """Run-scope rules over every document at once; their findings by document path."""
     by_path: dict[str, list[Finding]] = {}
@@ -82,7 +95,8 @@ def check_documents(
     across: dict[str, list[Finding]] = {}
     if any(r.scope == "run" for r in rules):
         items = list(docs)
-        across = detect_across([d for d in items if isinstance(d, Document)], rules, ctx)
+        run_docs = [d for d in items if isinstance(d, Document)]
+        across = detect_across(run_docs, rules, across_model_context(run_docs, rules, ctx, lm))
         docs = items
     batch: list[Document] = []
     errors: list[InputError] = []
@@ -156,13 +170,14 @@ def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=No
         judged = lm is not None and config.use_lm
         ctx = Context(config=config, model_judges=judged)
         plans.append((docs, config, active_rules(config, judged), ctx))
-    requests = [q for docs, _, rules, ctx in plans if ctx.model_judges for q in _model_requests(docs, rules, ctx)]
+    requests = [q for docs, _, rules, ctx in plans if ctx.model_judges
+                for q in _model_requests(docs, rules, ctx) + _across_requests(docs, rules, ctx)]
     answers = lm.answer(requests) if requests else None
     per_group: list[list[list[Finding]]] = []
     to_score: list[tuple[Document, list[Finding]]] = []
     for docs, config, rules, ctx in plans:
         if ctx.model_judges:
-            ctx = Context(config=config, model=answers, model_judges=True)
+            ctx = Context(config=config, model=answers, model_judges=True, memo=ctx.memo)
         across = detect_across(docs, rules, ctx) if any(r.scope == "run" for r in rules) else {}
         suppressor = Suppressor.from_config(config)
         found = [suppressor.apply(d, _dedupe(detect(d, rules, ctx) + across.get(d.path, []))) for d in docs]

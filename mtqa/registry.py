@@ -112,6 +112,9 @@ RULES: tuple[Rule, ...] = (
          "A sentence that the other copies of the story do not have", scope="run"),
     Rule("MTQ606", "cross-copy-missing-sentence", "cross-copy", "minor", _D + "divergence",
          "A sentence that the other copies of the story have and this one lacks", scope="run"),
+    Rule("MTQ607", "unsupported-wording", "cross-copy", "major", _D + "support",
+         "A word the other copies of the story do not carry, and the model finds unlikely there",
+         needs_lm=True, scope="run"),
 )
 
 RULES_BY_CODE = {r.code: r for r in RULES}
@@ -137,7 +140,8 @@ def detector(code: str) -> Callable[[DetectFn], DetectFn]:
 
 def model_requests(code: str) -> Callable[[Callable], Callable]:
     """Register ``fn(doc, ctx) -> list[ModelRequest]``: what the model-backed rule ``code``
-    (``needs_lm=True`` in RULES) needs the model to compute for a document."""
+    (``needs_lm=True`` in RULES) needs the model to compute for a document; for a run-scope
+    rule ``fn(docs, ctx)``, for every document of the run at once."""
     if code not in RULES_BY_CODE or not RULES_BY_CODE[code].needs_lm:
         raise KeyError(f"{code} is not a model-backed rule (needs_lm) in mtqa.registry.RULES")
 

@@ -12,7 +12,25 @@ from mtqa.registry import RULES_BY_CODE
 class DetectOnly:
     """Stands in for the language model where a model-backed detector's detection is the
     subject: the detector runs, nothing is scored (the scorer's judgement is tested with the real
-    model elsewhere)."""
+    model elsewhere). A rule that asks the model for token scores before it decides (MTQ607) is
+    told that every token is far less likely than any threshold, so its examples test what it
+    proposes; its fixture's snapshot runs it with the real model."""
+
+    def answer(self, requests):
+        return _Unlikely()
+
+
+class _Unlikely:
+    def __getitem__(self, request):
+        import numpy as np
+
+        from mtqa.scoring.lm import TokenScores
+
+        n = len(request.text)
+        return TokenScores(request.text, np.arange(n, dtype=np.int32), np.arange(1, n + 1, dtype=np.int32),
+                           np.full(n, -100.0, np.float32), np.zeros(n, np.float32))
+
+    exact = __getitem__
 
 
 def findings_for(text: str | list[str], code: str, path: str = "example.txt",

@@ -79,7 +79,7 @@ def test_no_model_no_requests():
 
 def test_every_model_backed_rule_declares_its_requests():
     for r in RULES:
-        if r.needs_lm and r.scope == "document":
+        if r.needs_lm:
             assert callable(requests_of(r.code))
 
 
@@ -129,3 +129,31 @@ def test_threads_and_precision_come_from_the_environment_once_into_config(monkey
         environment_defaults({"MTQA_THREADS": "many"})
     with pytest.raises(ConfigError, match="precision"):
         Config(precision="fp8")
+
+
+COPIES = [
+    "The bank's buying price was 3,193 dong, down 1 dong from the previous trading day.",
+    "The bank's buying price was 3,193 dong, down 1 dong from the previous trading day.",
+    "The bank's buying price was 3,193 dong, which was down 1 dong from the previous trading day.",
+    "The bank's buying price was 3,193 dong, down 1 dong from the previous trading day.",
+    "The bank's buying price was 3,193 dong, down 1 guilders from the previous trading day.",
+]
+
+
+def test_a_run_scope_rule_gets_its_model_answers_in_one_call_for_the_whole_run():
+    docs = [Document(f"copy{i}.txt", t) for i, t in enumerate(COPIES, 1)]
+    likely = FakeLM(logprob=0.0)  # every word likely: nothing near the threshold, no exact pass
+    found = [f for _, fs, _ in check_documents(docs, Config(select=("MTQ607",)), lm=likely) for f in fs]
+    assert found == [] and likely.exact_requests == []
+    assert len(likely.batches) == 1 and likely.batches[0]  # asked once, before any batch of documents
+    unlikely = FakeLM(logprob=-30.0)  # every token unlikely: decided by the exact pass
+    found = [f for _, fs, _ in check_documents(docs, Config(select=("MTQ607",)), lm=unlikely) for f in fs]
+    assert [(f.path, f.text) for f in found] == [("copy5.txt", "guilders")]
+    assert unlikely.exact_requests and found[0].suggestions == ("dong",)
+    assert found[0].text == docs[4].text[found[0].start:found[0].end]
+    assert found[0].evidence["measures"]["word_logprob"] < 0
+
+
+def test_without_the_model_the_run_scope_model_rule_does_not_run():
+    docs = [Document(f"copy{i}.txt", t) for i, t in enumerate(COPIES, 1)]
+    assert [f for _, fs, _ in check_documents(docs, Config(select=("MTQ607",), use_lm=False)) for f in fs] == []

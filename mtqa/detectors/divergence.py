@@ -27,7 +27,7 @@ from mtqa.detectors.base import Context, make_finding
 from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
-from mtqa.registry import detector
+from mtqa.registry import detector, model_requests
 from mtqa.stories import CLOSE, Copy, Counterpart, Edit, Story, Token, content_words, quote, stories, word_edits
 
 MIN_TOKEN_RATIO = 0.5  # two close sentences must also share this share of their tokens, in order
@@ -317,6 +317,11 @@ def _compound(a: str, b: str) -> bool:
     a compound or split, or a part of it, not another word."""
     a, b = regex.sub(r"[^\p{L}]", "", a.lower()), regex.sub(r"[^\p{L}]", "", b.lower())
     return a in b or b in a
+
+
+@model_requests("MTQ603")
+def cross_copy_wording_requests(docs: list[Document], ctx: Context) -> list:
+    return []  # the model judges MTQ603's suggestions in the scorer, not in the detector
 
 
 @detector("MTQ603")
