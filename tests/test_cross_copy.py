@@ -184,10 +184,36 @@ def test_a_story_in_three_translations_and_its_original():
     ]
 
 
-@pytest.mark.parametrize("code", ["MTQ601", "MTQ602", "MTQ603", "MTQ604", "MTQ605", "MTQ606"])
+@pytest.mark.parametrize("code", ["MTQ601", "MTQ602", "MTQ603", "MTQ604", "MTQ605", "MTQ606", "MTQ607"])
 def test_each_cross_copy_rule_is_documented(code):
     from mtqa.registry import documentation
 
     doc = documentation(code)
     for heading in ("What it does:", "Why is this bad:", "Example:"):
         assert heading in doc
+
+
+UNSUPPORTED = [
+    "The bank's buying price was 3,193 dong, down 1 dong from the previous trading day.",
+    "The bank's buying price was 3,193 dong, down 1 dong from the previous trading day.",
+    "The bank's buying price was 3,193 dong, which was down 1 dong from the previous trading day.",
+    "The bank's buying price was 3,193 dong, down 1 dong from the previous trading day.",
+    "The bank's buying price was 3,193 dong, down 1 guilders from the previous trading day.",
+    "The bank's buying price was 3,193 dong, down 1 dong from the prior trading day.",
+]
+
+
+@pytest.mark.model
+def test_an_unsupported_word_is_reported_only_where_the_model_finds_it_unlikely(lm):
+    """"guilders" and "prior" are both words no other copy carries; the model finds only the first
+    out of place, and the decision comes from the exact pass."""
+    from mtqa.detectors.support import candidates
+    from mtqa.scoring.scorer import Scorer
+
+    config = Config(select=("MTQ607",))
+    docs = [Document(f"copy{i}.txt", t) for i, t in enumerate(UNSUPPORTED, 1)]
+    assert {c.token.text for c in candidates(docs, Context(config=config))} == {"guilders", "prior"}
+    found = run(docs, config, lm=lm, scorer=Scorer(lm, config)).findings
+    assert [(f.path, f.text, f.suggestion) for f in found] == [("copy5.txt", "guilders", "dong")]
+    f = found[0]
+    assert f.text == docs[4].text[f.start:f.end] and f.evidence["support"] == 0 and f.evidence["others"] == 5

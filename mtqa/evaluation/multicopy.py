@@ -51,6 +51,22 @@ def false_alarms(segments: Sequence[Segment], preds: dict[str, list[PredSpan]], 
     return {"words": words, "false_alarms": fa, "per_1000": 1000 * fa / words if words else None}
 
 
+def code_breakdown(segments: Sequence[Segment], preds: dict[str, list[PredSpan]], targets: set[str]) -> dict:
+    """Per code: findings, those overlapping a rater's span of a targeted category, and false
+    alarms on human translations (outside every rater's spans), so that one rule's share of the
+    row's precision and false alarms is visible."""
+    out: dict[str, dict[str, int]] = {}
+    for seg in segments:
+        gold = [(g.start, g.end, g.category) for spans in seg.spans for g in spans]
+        for p in preds.get(seg.key, []):
+            row = out.setdefault(p.code, {"findings": 0, "in_targeted_gold": 0, "human_false_alarms": 0})
+            row["findings"] += 1
+            hits = [c for s, e, c in gold if (p.start < e and s < p.end) or (p.start == p.end and s <= p.start <= e)]
+            row["in_targeted_gold"] += any(c in targets for c in hits)
+            row["human_false_alarms"] += is_human(seg.system) and not hits
+    return dict(sorted(out.items()))
+
+
 def eval_multicopy(name: str, config: Config, lm=None, scorer=None, limit: int | None = None,
                    ppl_threshold: float | None = None, log: Log = print) -> dict:
     bench = BENCHMARKS[name]
@@ -73,6 +89,7 @@ def eval_multicopy(name: str, config: Config, lm=None, scorer=None, limit: int |
         for p in ps:
             if p.code.startswith("MTQ6"):
                 cross[p.code] = cross.get(p.code, 0) + 1
+    by_code = code_breakdown(segments, with_copies, targets)
     if lm is not None:
         base, surps = perplexity_baseline(lm, segments, docs, ppl_threshold)
         systems.append(_system_result("perplexity baseline", segments, base, targets, [sp.mean_token for sp in surps]))
@@ -83,7 +100,7 @@ def eval_multicopy(name: str, config: Config, lm=None, scorer=None, limit: int |
             "gold_spans": sum(len(sp) for s in segments for sp in s.spans),
             "human_translations": sum(1 for s in segments if is_human(s.system)),
             "targeted_categories": sorted(targets), "limit": limit, "ppl_threshold": ppl_threshold,
-            "systems": systems, "false_alarms": fa, "cross_copy_findings": cross,
+            "systems": systems, "false_alarms": fa, "cross_copy_findings": cross, "by_code": by_code,
             "seconds": time.perf_counter() - started}
 
 
@@ -107,4 +124,10 @@ def table(results: list[dict]) -> str:
                 f"| {r['name']} ({r['role']}) | {r['sources']}, {r['segments']} | {s.name} | "
                 f"{fmt(t.precision) if t else '-'} / {fmt(t.recall) if t else '-'} / {fmt(t.f1) if t else '-'} | "
                 f"{fmt(te.f1) if te else '-'} | {fmt(part.f1)} / {fmt(exact.f1)} | {fa_cell} | {cross} |")
+    codes = [(r["name"], code, row) for r in results for code, row in r.get("by_code", {}).items()]
+    if codes:
+        lines += ["", "| set | code (mtqa with copies) | findings | in a targeted expert span | false alarms on human translations |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {name} | {code} | {row['findings']} | {row['in_targeted_gold']} | {row['human_false_alarms']} |"
+                  for name, code, row in codes]
     return "\n".join(lines)
