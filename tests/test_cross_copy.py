@@ -217,3 +217,24 @@ def test_an_unsupported_word_is_reported_only_where_the_model_finds_it_unlikely(
     assert [(f.path, f.text, f.suggestion) for f in found] == [("copy5.txt", "guilders", "dong")]
     f = found[0]
     assert f.text == docs[4].text[f.start:f.end] and f.evidence["support"] == 0 and f.evidence["others"] == 5
+
+
+def test_an_unsupported_words_log_probability_is_the_sum_of_the_tokens_it_starts():
+    import numpy as np
+
+    from mtqa.detectors.support import stem, word_logprob
+    from mtqa.scoring.lm import TokenScores
+    from mtqa.stories import tokens
+
+    doc = Document("d.txt", "Intro. It fell 1 guilders today.")
+    s, e = 7, len(doc.text)
+    text = " " + doc.text[s:e]  # a request's text: the sentence after a space, as after context
+    # tokens: " It", " fell", " 1", " gu", "ilders", " today", "."
+    bounds = [(0, 3), (3, 8), (8, 10), (10, 13), (13, 19), (19, 25), (25, 26)]
+    scores = TokenScores(text, np.array([a for a, _ in bounds]), np.array([b for _, b in bounds]),
+                         np.array([-1.0, -2.0, -3.0, -4.0, -5.0, -6.0, -7.0], np.float32),
+                         np.zeros(len(bounds), np.float32))
+    guilders = next(t for t in tokens(doc.text, s, e) if t.text == "guilders")
+    assert doc.text[guilders.start:guilders.end] == "guilders"
+    assert word_logprob(scores, doc, s, e, guilders) == -9.0
+    assert stem("Renovations") == stem("renovated") == "renov" and stem("Iran's") == "iran"

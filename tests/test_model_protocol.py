@@ -157,3 +157,15 @@ def test_a_run_scope_rule_gets_its_model_answers_in_one_call_for_the_whole_run()
 def test_without_the_model_the_run_scope_model_rule_does_not_run():
     docs = [Document(f"copy{i}.txt", t) for i, t in enumerate(COPIES, 1)]
     assert [f for _, fs, _ in check_documents(docs, Config(select=("MTQ607",), use_lm=False)) for f in fs] == []
+
+
+def test_check_groups_answers_run_scope_requests_with_the_rest_in_one_call():
+    from mtqa.pipeline import check_groups
+
+    copies = [Document(f"copy{i}.txt", t) for i, t in enumerate(COPIES, 1)]
+    lm = FakeLM(logprob=-30.0)
+    alone = [Document("d.txt", TEXT)]
+    out = check_groups([(copies, Config(select=("MTQ607",))), (alone, Config(select=("MTQ501",)))], lm=lm)
+    assert len(lm.batches) == 1
+    assert [(f.path, f.text) for f in out[0]] == [("copy5.txt", "guilders")]
+    assert all(f.code == "MTQ501" for f in out[1])
