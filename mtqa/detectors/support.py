@@ -184,7 +184,7 @@ def unsupported_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]
     """What it does:
     Finds a word that the other copies of the story do not carry, in a sentence they otherwise
     match, and that the language model finds surprising where it stands: "down 1 guilders and 2
-    Vietnamese guilders" where the other translations say "VND" or "dong". The word is checked
+    dong" where the other translations say "down 1 dong". The word is checked
     against the aligned sentence of every other copy: a copy supports it when it has the word or
     another form of it (the same first five letters). A word is unsupported when at most three
     in ten of the other copies carry it, and at least three other copies have the sentence, or
@@ -201,9 +201,10 @@ def unsupported_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]
 
     Translators word things their own way, so support alone is no proof: only a sentence whose
     other content words most copies carry is judged, and only a word whose tokens the model
-    finds less likely than the calibrated threshold (models/calibration.json [cross-copy],
-    tuned on MQM zh-en newstest2020 for at most one false alarm per 1,000 words of human
-    translation) is reported; the finding is major only beyond every false alarm of that set.
+    finds less likely than the calibrated threshold is reported (models/calibration.json
+    [cross-copy], tuned on a development set of many translations of the same sources, for few
+    false alarms on the human translations among them); the finding is major only beyond every
+    false alarm of that set. The decision comes from the model's exact pass.
     Needs the model: with --no-lm this rule does not run.
 
     Example:
