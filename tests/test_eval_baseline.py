@@ -77,3 +77,18 @@ def test_segment_score_prefers_model_scores_and_falls_back_to_severity():
     assert segment_score([]) == 0.0
     assert segment_score([PredSpan("d", 0, 1, "fluency", "minor"), PredSpan("d", 0, 1, "fluency", "critical")]) == 3.0
     assert segment_score([PredSpan("d", 0, 1, "fluency", "major", score=0.7)]) == 0.7
+
+
+def test_perplexity_baseline_returns_the_threshold_it_tuned_so_test_sets_can_reuse_it():
+    from mtqa.evaluation.benchmarks import perplexity_baseline
+    from mtqa.evaluation.datasets import Segment
+
+    text = "Cats sat here zzz now."
+    seg = Segment("s1", "g1", "sys", text, raters=["r1"], spans=[[GoldSpan("s1#0", 14, 17, "fluency")]])
+    doc = Document("s1", text)
+    spans, _, tuned = perplexity_baseline(FakeLM(), [seg], [doc])
+    assert tuned is not None and 4.0 <= tuned < 30.0  # between the plain words and "zzz"
+    assert [(p.start, p.end) for p in spans["s1"]] == [(14, 17)]
+    # a threshold given (frozen from the development set) is used as it is, not tuned again
+    _, _, kept = perplexity_baseline(FakeLM(), [seg], [doc], threshold=100.0)
+    assert kept == 100.0

@@ -171,16 +171,17 @@ def segment_score(preds: Sequence[PredSpan]) -> float:
 
 
 def perplexity_baseline(lm, segments: Sequence[Segment], docs: Sequence[Document],
-                        threshold: float | None = None) -> tuple[dict[str, list[PredSpan]], list[Surprisal]]:
-    """The plain perplexity baseline's spans for ``docs`` (one per segment, in order), and each
-    document's surprisal; the threshold is tuned on these segments' gold when none is given."""
+                        threshold: float | None = None) -> tuple[dict[str, list[PredSpan]], list[Surprisal], float]:
+    """The plain perplexity baseline's spans for ``docs`` (one per segment, in order), each
+    document's surprisal, and the threshold used: tuned on these segments' gold when none is given
+    (the development set), so that the caller can freeze it for the test sets."""
     surps = surprisal(lm, docs)
     if threshold is None:
         _, g_all = expand_raters(segments, {})
         threshold = tune_threshold(
             [Document(f"{s.key}#{k}", s.text) for s in segments for k in range(len(s.spans))],
             [sp for s, sp in zip(segments, surps) for _ in s.spans], g_all)
-    return {d.path: baseline_spans(d, sp, threshold) for d, sp in zip(docs, surps)}, surps
+    return {d.path: baseline_spans(d, sp, threshold) for d, sp in zip(docs, surps)}, surps, threshold
 
 
 def expand_raters(segments: Sequence[Segment], preds: dict[str, list[PredSpan]],
@@ -237,7 +238,7 @@ def eval_mqm(name: str, config: Config, lm=None, scorer=None, limit: int | None 
         plain = run_mtqa(docs, replace(config, use_lm=False))
         systems.insert(0, _system_result("mtqa --no-lm", segments, plain, targets,
                                          [segment_score(plain[s.key]) for s in segments]))
-        base, surps = perplexity_baseline(lm, segments, docs, ppl_threshold)
+        base, surps, ppl_threshold = perplexity_baseline(lm, segments, docs, ppl_threshold)
         # scored on the same targeted categories as mtqa, so the two rows compare like with like
         systems.append(_system_result("perplexity baseline", segments, base, targets,
                                       [sp.mean_token for sp in surps]))

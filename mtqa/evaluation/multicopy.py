@@ -91,7 +91,7 @@ def eval_multicopy(name: str, config: Config, lm=None, scorer=None, limit: int |
                 cross[p.code] = cross.get(p.code, 0) + 1
     by_code = code_breakdown(segments, with_copies, targets)
     if lm is not None:
-        base, surps = perplexity_baseline(lm, segments, docs, ppl_threshold)
+        base, surps, ppl_threshold = perplexity_baseline(lm, segments, docs, ppl_threshold)
         systems.append(_system_result("perplexity baseline", segments, base, targets, [sp.mean_token for sp in surps]))
         fa["perplexity baseline"] = {"human": false_alarms(segments, base),
                                      "all": false_alarms(segments, base, humans_only=False)}
