@@ -125,7 +125,8 @@ def _model_options(fn):
                      help="Where the converted model and the score cache live (default: the user cache dir)."),
         click.option("--house-style", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="TOML house-style list replacing corpora/house_style.toml."),
-        click.option("--max-bytes", type=int, default=None, help="Refuse inputs larger than this (default 20 MB)."),
+        click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+                     help="Refuse inputs larger than this (default 20 MB)."),
         click.option("--threads", type=click.IntRange(min=0), default=None,
                      help="CPU threads for the model (default: $MTQA_THREADS, else 1; 0: every core this "
                           "process may use, at most 8)."),

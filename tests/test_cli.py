@@ -180,6 +180,28 @@ def test_missing_path_and_huge_file(runner, tmp_path):
     assert r.exit_code == 2 and "over the limit" in r.output
 
 
+@pytest.mark.parametrize("command", ["check", "fix", "review", "serve"])
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_max_bytes_below_one_is_a_usage_error(runner, tmp_path, monkeypatch, command, value):
+    # 0 used to be taken, and then every input was refused as "over the limit of 0 bytes"
+    monkeypatch.chdir(tmp_path)  # review's default --out folder
+    p = write(tmp_path, "a.txt", SAMPLE)
+    # serve: a non-loopback host without a token, so that a serve that took the value would
+    # exit with that error instead of listening
+    r = runner.invoke(cli, [command, str(p), "--no-lm", "--max-bytes", value] if command != "serve"
+                      else [command, "--no-lm", "--host", "0.0.0.0", "--max-bytes", value])
+    assert r.exit_code == 2 and "--max-bytes" in r.output and "x>=1" in r.output, r.output
+    assert "over the limit" not in r.output
+
+
+def test_max_bytes_below_one_in_the_config_file_is_an_error(runner, tmp_path, monkeypatch):
+    (tmp_path / "mtqa.toml").write_text("max-bytes = 0\n", encoding="utf-8")
+    p = write(tmp_path, "a.txt", SAMPLE)
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(cli, ["check", str(p), "--no-lm"])
+    assert r.exit_code == 2 and "max-bytes must be at least 1, not 0" in r.output, r.output
+
+
 def test_bad_input_among_good_still_reports_the_good(runner, tmp_path):
     good = write(tmp_path, "good.txt", SAMPLE)
     bad = write(tmp_path, "bad.txt", b"\xff\xfe\xfa")
