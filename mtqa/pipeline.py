@@ -140,7 +140,7 @@ def _model_requests(docs: list[Document], rules: list[Rule], ctx: Context) -> li
     return [q for d in docs for r in model_rules for q in requests_of(r.code)(d, ctx)]
 
 
-def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=None) -> list[list[Finding]]:
+def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=None) -> list[list[Finding] | InputError]:
     """Independent runs (a server's concurrent requests), each with its own settings, through one
     batched model pass; the findings of each group, in its order.
 
