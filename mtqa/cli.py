@@ -213,6 +213,7 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
       .txt .text .md .markdown   plain text and Markdown (any other named file: plain text)
       .rss .atom .xml            RSS 2.0 / Atom feeds, IPTC NewsML-G2: one document per item
       .json .ninjs               IPTC ninjs 1.x/2.x: one document per item
+      .html .htm                 only when named: plain text, markup included (README, Known limits)
       -                          stdin: plain text, or ninjs/RSS/Atom/NewsML-G2 recognised by
                                  content; --stdin-filename NAME names it and picks by suffix
 

@@ -202,6 +202,38 @@ def test_max_bytes_below_one_in_the_config_file_is_an_error(runner, tmp_path, mo
     assert r.exit_code == 2 and "max-bytes must be at least 1, not 0" in r.output, r.output
 
 
+PAGE = ('<html><body><h1>Flood</h1>\n<p>Prices rose 3,5 percent on <b>Monday</b>, '
+        "officials said.</p></body></html>\n")
+
+
+def test_an_html_page_is_read_as_plain_text_only_when_named(runner, tmp_path):
+    """As the README's Known limits say: a named page is plain text, so its findings point into
+    the file as it is, tags included; a folder scan skips pages."""
+    (tmp_path / "site").mkdir()
+    page = write(tmp_path / "site", "page.html", PAGE)
+    r = runner.invoke(cli, ["check", str(page), "--no-lm", "--format", "jsonl"])
+    records = [json.loads(line) for line in r.stdout.splitlines()]
+    assert all(PAGE[x["start"]:x["end"]] == x["text"] for x in records)
+    assert {("MTQ301", "<b>"), ("MTQ401", "3,5")} <= {(x["code"], x["text"]) for x in records}
+    write(tmp_path / "site", "a.txt", SAMPLE)
+    r = runner.invoke(cli, ["check", str(tmp_path / "site"), "--no-lm", "--format", "jsonl"])
+    assert {json.loads(line)["path"] for line in r.stdout.splitlines()} == {str(tmp_path / "site" / "a.txt")}
+
+
+def test_the_readmes_way_to_check_a_pages_copy(runner):
+    import subprocess
+    import sys
+
+    # the README's one-liner, word for word, with the page on its stdin
+    wrapped = subprocess.run([sys.executable, "-c", 'import json,sys; print(json.dumps({"body_html": sys.stdin.read()}))'],
+                             input=PAGE, capture_output=True, text=True, check=True).stdout
+    r = runner.invoke(cli, ["check", "-", "--stdin-filename", "page.json", "--no-lm", "--format", "jsonl"],
+                      input=wrapped)
+    records = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [(x["code"], x["text"]) for x in records] == [("MTQ401", "3,5")]  # no markup left to report
+    assert records[0]["path"] == "page.json#1"
+
+
 def test_bad_input_among_good_still_reports_the_good(runner, tmp_path):
     good = write(tmp_path, "good.txt", SAMPLE)
     bad = write(tmp_path, "bad.txt", b"\xff\xfe\xfa")
