@@ -420,9 +420,10 @@ def test_a_detector_failing_on_one_callers_document_costs_only_that_caller(tmp_p
     gate, held, seen = tmp_path / "gate", tmp_path / "gate.held", tmp_path / "seen"
     texts = {"a": "Alpha. Prices rose 3,5 percent.", "c": "Gamma. Costs fell 2,5 percent."}
     boom = [{"uri": "u1", "body_text": "Beta. Prices rose 4,5 percent."}, {"uri": "u2", "body_text": "BOOM. 1,5 percent."}]
-    with ServeProcess("--no-lm", env={"GATE": str(gate), "SEEN": str(seen)}, prelude=FAULTY_DETECTOR) as srv:
+    with ServeProcess("--no-lm", "--timeout", "300", env={"GATE": str(gate), "SEEN": str(seen)},
+                      prelude=FAULTY_DETECTOR) as srv:
         async def calls():
-            async with httpx.AsyncClient(timeout=60) as client:
+            async with httpx.AsyncClient(timeout=300) as client:
                 # the first request holds the worker, so the next three wait and form one batch
                 hold = asyncio.ensure_future(client.post(srv.url + "/v1/check", json={"text": "HOLD. Up 3,5 %."}))
                 while not held.exists():
@@ -430,12 +431,10 @@ def test_a_detector_failing_on_one_callers_document_costs_only_that_caller(tmp_p
                     await asyncio.sleep(0.02)
                 rest = [asyncio.ensure_future(client.post(srv.url + "/v1/check", json=body))
                         for body in ({"text": texts["a"]}, {"item": boom}, {"text": texts["c"]})]
-                for _ in range(500):
-                    if httpx.get(srv.url + "/health").json()["queue"]["waiting"] == 3:
-                        break
+                deadline = time.monotonic() + 120
+                while (await client.get(srv.url + "/health")).json()["queue"]["waiting"] < 3:
+                    assert time.monotonic() < deadline, "the three requests never waited together"
                     await asyncio.sleep(0.02)
-                else:
-                    raise AssertionError("the three requests never waited together")
                 gate.touch()
                 return await hold, await asyncio.gather(*rest)
 
@@ -452,6 +451,7 @@ def test_a_detector_failing_on_one_callers_document_costs_only_that_caller(tmp_p
     assert stats["batches"] == 2 and stats["failed"] == 1 and stats["requests"] == 4
     # one batch, checked once: the failure was contained, not answered by checking everyone again
     assert sorted(seen.read_text(encoding="utf-8").split("\n")[:-1]) == ["Alpha", "Beta", "Gamma"]
+
 
 # ---- with the model ---------------------------------------------------------------------------
 
