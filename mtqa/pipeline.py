@@ -185,7 +185,7 @@ def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=No
 
 def _detect_group(docs: list[Document], rules: list[Rule], ctx: Context, suppressor) -> list[list[Finding]]:
     """One group's findings per document; a detector's failure is raised as an InputError naming
-    the document (a bad setting or model, an MtqaError, still ends the whole call)."""
+    the document (any other MtqaError, a bad setting or model, still ends the whole call)."""
     doc = docs[0] if docs else None
     try:
         across = detect_across(docs, rules, ctx) if any(r.scope == "run" for r in rules) else {}
