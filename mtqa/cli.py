@@ -125,7 +125,8 @@ def _model_options(fn):
                      help="Where the converted model and the score cache live (default: the user cache dir)."),
         click.option("--house-style", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="TOML house-style list replacing corpora/house_style.toml."),
-        click.option("--max-bytes", type=int, default=None, help="Refuse inputs larger than this (default 20 MB)."),
+        click.option("--max-bytes", type=click.IntRange(min=1), default=None,
+                     help="Refuse inputs larger than this (default 20 MB)."),
         click.option("--threads", type=click.IntRange(min=0), default=None,
                      help="CPU threads for the model (default: $MTQA_THREADS, else 1; 0: every core this "
                           "process may use, at most 8)."),
@@ -212,6 +213,7 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
       .txt .text .md .markdown   plain text and Markdown (any other named file: plain text)
       .rss .atom .xml            RSS 2.0 / Atom feeds, IPTC NewsML-G2: one document per item
       .json .ninjs               IPTC ninjs 1.x/2.x: one document per item
+      .html .htm                 only when named: plain text, markup included (README, Known limits)
       -                          stdin: plain text, or ninjs/RSS/Atom/NewsML-G2 recognised by
                                  content; --stdin-filename NAME names it and picks by suffix
 

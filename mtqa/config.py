@@ -89,6 +89,8 @@ class Config:
             check_patterns(codes, f"per-path-ignores {glob!r}")
         if self.jobs < 1:
             raise ConfigError(f"jobs must be at least 1, not {self.jobs}")
+        if self.max_bytes < 1:  # 0 would refuse every input with a message blaming each file
+            raise ConfigError(f"max-bytes must be at least 1, not {self.max_bytes}")
         if self.engine not in ENGINES:
             raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if not 0 <= self.serve_port <= 65535:

@@ -154,7 +154,7 @@ def _model_requests(docs: list[Document], rules: list[Rule], ctx: Context) -> li
     return [q for d in docs for r in model_rules for q in requests_of(r.code)(d, ctx)]
 
 
-def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=None) -> list[list[Finding]]:
+def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=None) -> list[list[Finding] | InputError]:
     """Independent runs (a server's concurrent requests), each with its own settings, through one
     batched model pass; the findings of each group, in its order.
 
@@ -162,6 +162,10 @@ def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=No
     every group's model requests are answered in one call and the findings of all groups scored
     at once, so the model gets full batches. A group whose config has ``use_lm`` off is neither
     asked of the model nor scored.
+
+    As in check_documents, a detector that fails on one document costs only that document's
+    group: its place in the result holds the InputError naming the document, and the other
+    groups are checked and scored as if it had not been there.
     """
     from mtqa.suppression import Suppressor
 
@@ -173,23 +177,41 @@ def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=No
     requests = [q for docs, _, rules, ctx in plans if ctx.model_judges
                 for q in _model_requests(docs, rules, ctx) + _across_requests(docs, rules, ctx)]
     answers = lm.answer(requests) if requests else None
-    per_group: list[list[list[Finding]]] = []
+    per_group: list[list[list[Finding]] | InputError] = []
     to_score: list[tuple[Document, list[Finding]]] = []
     for docs, config, rules, ctx in plans:
         if ctx.model_judges:
             ctx = Context(config=config, model=answers, model_judges=True, memo=ctx.memo)
-        across = detect_across(docs, rules, ctx) if any(r.scope == "run" for r in rules) else {}
-        suppressor = Suppressor.from_config(config)
-        found = [suppressor.apply(d, _dedupe(detect(d, rules, ctx) + across.get(d.path, []))) for d in docs]
+        try:
+            found = _detect_group(docs, rules, ctx, Suppressor.from_config(config))
+        except InputError as exc:
+            per_group.append(exc)
+            continue
         per_group.append(found)
         if scorer is not None and ctx.model_judges:
             to_score.extend(zip(docs, found))
     if to_score:
         scored = iter(scorer.score_batch(to_score))
         for (docs, _, _, ctx), found in zip(plans, per_group):
-            if ctx.model_judges:
+            if ctx.model_judges and not isinstance(found, InputError):
                 found[:] = [next(scored) for _ in docs]
-    return [[f for fs in found for f in fs] for found in per_group]
+    return [found if isinstance(found, InputError) else [f for fs in found for f in fs] for found in per_group]
+
+
+def _detect_group(docs: list[Document], rules: list[Rule], ctx: Context, suppressor) -> list[list[Finding]]:
+    """One group's findings per document; a detector's failure is raised as an InputError naming
+    the document (any other MtqaError, a bad setting or model, still ends the whole call)."""
+    doc = docs[0] if docs else None
+    try:
+        across = detect_across(docs, rules, ctx) if any(r.scope == "run" for r in rules) else {}
+        found = []
+        for doc in docs:
+            found.append(suppressor.apply(doc, _dedupe(detect(doc, rules, ctx) + across.get(doc.path, []))))
+        return found
+    except MtqaError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one caller's failure never costs the others
+        raise _check_failed(doc or Document("-", ""), exc) from exc
 
 
 def run(docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None) -> Result:

@@ -1,6 +1,20 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+from tests.helpers import FULL_STRENGTH
+
+# For @given tests without their own count (theirs go through tests.helpers.examples).
+settings.register_profile("ci", max_examples=100, print_blob=True)
+settings.register_profile("dev", max_examples=20)
+settings.load_profile("ci" if FULL_STRENGTH else "dev")
+
+
+def pytest_report_header(config):
+    if FULL_STRENGTH:
+        return "property tests: full strength (CI is set)"
+    return "property tests: a tenth of the examples (set CI=true for the full count, as CI does)"
 
 
 def pytest_collection_modifyitems(items):

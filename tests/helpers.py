@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
+
 from mtqa.config import Config
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.pipeline import run
 from mtqa.registry import RULES_BY_CODE
+
+# CI (the CI variable set, as .ci/run and hosted CI runners do) runs every property and fuzz test
+# at full strength; the local loop runs a tenth of the examples so `pytest -m "not model"` stays
+# about a minute. tests/conftest.py loads the matching Hypothesis profile.
+FULL_STRENGTH = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def examples(full: int) -> int:
+    """Hypothesis examples for a property test: ``full`` in CI, a tenth (at least 20) locally."""
+    return full if FULL_STRENGTH else max(20, full // 10)
 
 
 class DetectOnly:

@@ -24,8 +24,9 @@ def free_port() -> int:
 class ServeProcess:
     """``with ServeProcess("--no-lm") as srv: httpx.get(srv.url + "/health")``"""
 
-    def __init__(self, *args: str, env: dict | None = None, startup_s: float = 60.0):
+    def __init__(self, *args: str, env: dict | None = None, startup_s: float = 60.0, prelude: str = ""):
         self.args = args
+        self.prelude = prelude  # Python run in the server process before mtqa starts (fault injection)
         self.env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                     **(env or {})}
         self.startup_s = startup_s
@@ -36,7 +37,7 @@ class ServeProcess:
 
     def __enter__(self) -> "ServeProcess":
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from mtqa.cli import main; main()", "serve", "--port", str(self.port), *self.args],
+            [sys.executable, "-c", self.prelude + "\nfrom mtqa.cli import main; main()", "serve", "--port", str(self.port), *self.args],
             cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + self.startup_s
         while time.monotonic() < deadline:

@@ -180,6 +180,60 @@ def test_missing_path_and_huge_file(runner, tmp_path):
     assert r.exit_code == 2 and "over the limit" in r.output
 
 
+@pytest.mark.parametrize("command", ["check", "fix", "review", "serve"])
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_max_bytes_below_one_is_a_usage_error(runner, tmp_path, monkeypatch, command, value):
+    # 0 used to be taken, and then every input was refused as "over the limit of 0 bytes"
+    monkeypatch.chdir(tmp_path)  # review's default --out folder
+    p = write(tmp_path, "a.txt", SAMPLE)
+    # serve: a non-loopback host without a token, so that a serve that took the value would
+    # exit with that error instead of listening
+    r = runner.invoke(cli, [command, str(p), "--no-lm", "--max-bytes", value] if command != "serve"
+                      else [command, "--no-lm", "--host", "0.0.0.0", "--max-bytes", value])
+    assert r.exit_code == 2 and "--max-bytes" in r.output and "x>=1" in r.output, r.output
+    assert "over the limit" not in r.output
+
+
+def test_max_bytes_below_one_in_the_config_file_is_an_error(runner, tmp_path, monkeypatch):
+    (tmp_path / "mtqa.toml").write_text("max-bytes = 0\n", encoding="utf-8")
+    p = write(tmp_path, "a.txt", SAMPLE)
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(cli, ["check", str(p), "--no-lm"])
+    assert r.exit_code == 2 and "max-bytes must be at least 1, not 0" in r.output, r.output
+
+
+PAGE = ('<html><body><h1>Flood</h1>\n<p>Prices rose 3,5 percent on <b>Monday</b>, '
+        "officials said.</p></body></html>\n")
+
+
+def test_an_html_page_is_read_as_plain_text_only_when_named(runner, tmp_path):
+    """As the README's Known limits say: a named page is plain text, so its findings point into
+    the file as it is, tags included; a folder scan skips pages."""
+    (tmp_path / "site").mkdir()
+    page = write(tmp_path / "site", "page.html", PAGE)
+    r = runner.invoke(cli, ["check", str(page), "--no-lm", "--format", "jsonl"])
+    records = [json.loads(line) for line in r.stdout.splitlines()]
+    assert all(PAGE[x["start"]:x["end"]] == x["text"] for x in records)
+    assert {("MTQ301", "<b>"), ("MTQ401", "3,5")} <= {(x["code"], x["text"]) for x in records}
+    write(tmp_path / "site", "a.txt", SAMPLE)
+    r = runner.invoke(cli, ["check", str(tmp_path / "site"), "--no-lm", "--format", "jsonl"])
+    assert {json.loads(line)["path"] for line in r.stdout.splitlines()} == {str(tmp_path / "site" / "a.txt")}
+
+
+def test_the_readmes_way_to_check_a_pages_copy(runner):
+    import subprocess
+    import sys
+
+    # the README's one-liner, word for word, with the page on its stdin
+    wrapped = subprocess.run([sys.executable, "-c", 'import json,sys; print(json.dumps({"body_html": sys.stdin.read()}))'],
+                             input=PAGE, capture_output=True, text=True, check=True).stdout
+    r = runner.invoke(cli, ["check", "-", "--stdin-filename", "page.json", "--no-lm", "--format", "jsonl"],
+                      input=wrapped)
+    records = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [(x["code"], x["text"]) for x in records] == [("MTQ401", "3,5")]  # no markup left to report
+    assert records[0]["path"] == "page.json#1"
+
+
 def test_bad_input_among_good_still_reports_the_good(runner, tmp_path):
     good = write(tmp_path, "good.txt", SAMPLE)
     bad = write(tmp_path, "bad.txt", b"\xff\xfe\xfa")

@@ -95,13 +95,13 @@ def _mtqa(*args: str) -> list[str]:
 def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path):
     # the copies of a sample are one story, checked and logged as one unit; without the
     # cross-copy rules each document is its own unit, so the kill can fall between any two
-    archive = _archive(tmp_path / "archive", 300)
+    n = 150
+    archive = _archive(tmp_path / "archive", n)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     flags = ["--no-lm", "--ignore", "MTQ6", "--format", "jsonl"]
-    whole = tmp_path / "whole.jsonl"
-    subprocess.run(_mtqa("check", str(archive), *flags, "-o", str(whole)), env=env, check=False, capture_output=True)
-    expected = whole.read_text(encoding="utf-8")
-    assert expected.count("\n") > 300
+    # the uninterrupted run in this process
+    code, expected, _ = _check([str(archive), *flags[:-2]], tmp_path, "whole.jsonl")
+    assert code == 1 and expected.count("\n") > n
 
     out = tmp_path / "resumed.jsonl"
     log = Path(str(out) + ".mtqa-resume")
@@ -109,23 +109,25 @@ def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path):
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if log.exists() and log.read_text(encoding="utf-8").count("\n") > 100:
+        if log.exists() and log.read_text(encoding="utf-8").count("\n") > n // 3:
             break
-        time.sleep(0.05)
-    assert proc.poll() is None, "the run ended before it could be killed half-way"
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before it could be killed part-way"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     done = log.read_text(encoding="utf-8").count("\n") - 1
-    assert 100 <= done < 300
+    assert n // 3 <= done < n
     assert expected.startswith(out.read_text(encoding="utf-8")[:1000])
 
-    again = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    assert again.returncode == 1, again.stderr
-    assert "already done are skipped" in again.stderr
-    assert out.read_text(encoding="utf-8") == expected  # byte for byte: no loss, no duplicate
+    # the resumed runs in this process too: only the kill needs a process of its own
+    resume = [str(archive), *flags[:-2], "--resume"]
+    code, again, err = _check(resume, tmp_path, "resumed.jsonl")
+    assert code == 1, err
+    assert "already done are skipped" in err
+    assert again == expected  # byte for byte: no loss, no duplicate
     # a third run has nothing left to do and changes nothing
-    third = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    assert third.returncode == 1 and out.read_text(encoding="utf-8") == expected
+    code, third, _ = _check(resume, tmp_path, "resumed.jsonl")
+    assert code == 1 and third == expected
 
 
 def test_resume_truncates_an_uncommitted_tail(tmp_path):

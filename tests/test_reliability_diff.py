@@ -17,6 +17,7 @@ from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.fixes import apply_fixes, choose_fixes
 from mtqa.writers.diff import diff_document, split_lines
+from tests.helpers import examples
 
 PATCH = shutil.which("patch")
 pytestmark = pytest.mark.skipif(PATCH is None, reason="GNU patch is not installed")
@@ -49,7 +50,7 @@ def test_split_lines_cuts_at_newline_only():
     assert "".join(split_lines("a\r\nb\x0c\x1c\nc")) == "a\r\nb\x0c\x1c\nc"
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents_with_fixes())
 def test_every_generated_diff_applies_with_patch(case):
     doc, findings = case

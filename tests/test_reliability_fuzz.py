@@ -5,7 +5,8 @@ nothing else ever escapes, so one bad input can never cost the others.
 Each hypothesis example builds one structured document (a feed, a ninjs item, a NewsML-G2 item,
 plain copy) and derives MUTANTS byte-level mutants of it with a seeded random generator, so the
 test reads EXAMPLES * (MUTANTS + 1) inputs while hypothesis only draws EXAMPLES times:
-1,900 * 11 = 20,900 inputs. The count actually read is asserted at the end of the module.
+1,900 * 11 = 20,900 inputs in CI (a tenth in the local loop, see tests/helpers.py). The count
+actually read is asserted at the end of the module.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from mtqa.document import Document
 from mtqa.errors import InputError
 from mtqa.pipeline import check_documents
 from mtqa.readers import read_all, read_data
+from tests.helpers import examples
 
-EXAMPLES = 1900
+EXAMPLES = examples(1900)
 MUTANTS = 10
 READ = {"inputs": 0, "documents": 0, "errors": 0}
 
@@ -171,7 +173,7 @@ def test_no_reader_lets_an_exception_escape(doc, rnd):
         read_one(display, mutant)
 
 
-@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(ninjs_docs(), feeds(), newsml(), plain()), st.randoms(use_true_random=False))
 def test_checking_what_was_read_is_contained_too(doc, rnd):
     """Read and then checked (rules only): every document is either reported or named in an error."""

@@ -262,6 +262,56 @@ def test_feed_items_export_as_jsonl(tmp_path):
     assert rows[1]["text"] == "Count\n\nThe count ends on Friday."
 
 
+def test_feeds_export_in_their_own_format_over_http(tmp_path):
+    """A ninjs file comes back as ninjs and an RSS feed as RSS, with only the items' text changed;
+    a fix the feed file cannot take (its text spans markup) is named and kept in items.jsonl."""
+    ninjs = [{"uri": "urn:1", "headline": "Vote", "body_text": "Critics say the actual government has failed."},
+             {"uri": "urn:2", "headline": "Count", "body_text": "The count ends on Friday."}]
+    raw_ninjs = json.dumps(ninjs, indent=1)
+    (tmp_path / "wire.json").write_text(raw_ninjs, encoding="utf-8")
+    rss = ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>t</title>\n'
+           "<item><title>Talks</title><description>&lt;p&gt;Prices rose &lt;b&gt;3,&lt;/b&gt;5 percent, the "
+           "&lt;i&gt;actual&lt;/i&gt; government said.&lt;/p&gt;</description></item>\n</channel></rss>\n")
+    (tmp_path / "wire.rss").write_text(rss, encoding="utf-8")
+    session = ReviewSession.from_paths([str(tmp_path / "wire.json"), str(tmp_path / "wire.rss")],
+                                       Config(use_lm=False), tmp_path / "r")
+    client = TestClient(build_app(session), base_url="http://127.0.0.1:8000")
+    data = client.get("/api/session").json()
+
+    def key(path_end, code, text):
+        return next(f["key"] for f in data["findings"] if data["documents"][f["doc"]]["path"].endswith(path_end)
+                    and f["code"] == code and f["text"] == text)
+
+    for k, body in ((key("wire.json#1", "MTQ201", "actual"), {"action": "accept", "choice": 1}),
+                    (key("wire.rss#1", "MTQ401", "3,5"), {"action": "accept"}),
+                    (key("wire.rss#1", "MTQ201", "actual"), {"action": "edit", "replacement": "present"})):
+        assert client.post("/api/decide", json={"key": k, **body}).status_code == 200
+    r = client.post("/api/export", json={})
+    assert r.status_code == 200, r.text
+    corrected = tmp_path / "r" / "corrected"
+    assert {Path(p).name for p in r.json()["written"]} == {
+        "wire.json", "wire.json.items.jsonl", "wire.rss", "wire.rss.items.jsonl", "decisions.jsonl"}
+    # ninjs: the same bytes but the one fixed word
+    assert (corrected / "wire.json").read_text(encoding="utf-8") == raw_ninjs.replace("actual", "present")
+    # RSS: the word fixed inside its markup; the decimal comma split by <b> cannot be placed
+    assert (corrected / "wire.rss").read_text(encoding="utf-8") == rss.replace("actual", "present")
+    (skipped,) = r.json()["skipped"]
+    assert skipped["code"] == "MTQ401" and skipped["text"] == "3,5" and skipped["path"].endswith("wire.rss#1")
+    (item,) = [json.loads(x) for x in (corrected / "wire.rss.items.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert "3.5 percent, the present government" in item["text"]
+    # the inputs are untouched
+    assert (tmp_path / "wire.json").read_text(encoding="utf-8") == raw_ninjs
+    assert (tmp_path / "wire.rss").read_text(encoding="utf-8") == rss
+
+
+def test_text_exports_keep_the_inputs_encoding(tmp_path):
+    (tmp_path / "wide.txt").write_bytes(b"\xff\xfe" + STORY.encode("utf-16-le"))
+    s = ReviewSession.from_paths([str(tmp_path / "wide.txt")], Config(use_lm=False), tmp_path / "r")
+    s.decide(_key(s, "MTQ402", "$ 375"), "accept")
+    (out,) = [p for p in s.export() if p.name == "wide.txt"]
+    assert out.read_bytes() == b"\xff\xfe" + STORY.replace("$ 375", "$375").encode("utf-16-le")
+
+
 def test_a_bom_is_kept_on_export(tmp_path):
     (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + STORY.encode("utf-8"))
     s = ReviewSession.from_paths([str(tmp_path / "bom.txt")], Config(use_lm=False), tmp_path / "r")

@@ -15,6 +15,7 @@ from mtqa.finding import CATEGORIES, SEVERITIES
 from mtqa.fixes import apply_fixes
 from mtqa.pipeline import run
 from mtqa.writers import WRITERS
+from tests.helpers import examples
 
 JSONL_KEYS = {"path", "start", "end", "line", "column", "text", "code", "category", "severity", "message",
               "suggestion", "score"}
@@ -54,7 +55,7 @@ def check_findings(text: str, findings) -> None:
             assert 0.0 <= f.score <= 1.0
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts)
 def test_any_text_runs_and_offsets_point_into_it(text):
     doc = Document("t.txt", text)
@@ -75,7 +76,7 @@ def test_any_text_runs_and_offsets_point_into_it(text):
     assert isinstance(fixed, str)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(texts, min_size=1, max_size=4))
 def test_several_documents_in_one_run(batch):
     docs = [Document(f"d{i}.txt", t) for i, t in enumerate(batch)]
@@ -85,7 +86,7 @@ def test_several_documents_in_one_run(batch):
         check_findings(by_path[f.path], [f])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts.filter(lambda t: t.strip() and "\x00" not in t))
 def test_cli_on_stdin(text):
     """Through the reader and the CLI: the JSONL offsets point into the text as decoded."""

@@ -384,6 +384,75 @@ def test_check_groups_keeps_each_callers_documents_apart(seeds_dir):
     assert together[2] and all(f.code.startswith("MTQ4") for f in together[2])
 
 
+# Injected into a real server process: MTQ401's detector waits for the GATE file on a document
+# holding HOLD, fails on one holding BOOM, and logs every other document it checks to SEEN.
+FAULTY_DETECTOR = """
+import os, time
+import mtqa.pipeline as pipeline
+
+_real = pipeline.implementation
+
+def _faulty(code):
+    fn = _real(code)
+    if code != "MTQ401":
+        return fn
+
+    def wrapped(doc, ctx):
+        if "HOLD" in doc.text:
+            open(os.environ["GATE"] + ".held", "w").close()
+            while not os.path.exists(os.environ["GATE"]):
+                time.sleep(0.02)
+        elif "BOOM" in doc.text:
+            raise RuntimeError("detector bug")
+        else:
+            with open(os.environ["SEEN"], "a", encoding="utf-8") as log:
+                log.write(doc.text.split(".")[0] + "\\n")
+        return fn(doc, ctx)
+    return wrapped
+
+pipeline.implementation = _faulty
+"""
+
+
+def test_a_detector_failing_on_one_callers_document_costs_only_that_caller(tmp_path):
+    """Three callers checked in one batch, one with a document its detector fails on: that caller
+    gets a 500, the others their findings, and nobody's documents are checked twice."""
+    gate, held, seen = tmp_path / "gate", tmp_path / "gate.held", tmp_path / "seen"
+    texts = {"a": "Alpha. Prices rose 3,5 percent.", "c": "Gamma. Costs fell 2,5 percent."}
+    boom = [{"uri": "u1", "body_text": "Beta. Prices rose 4,5 percent."}, {"uri": "u2", "body_text": "BOOM. 1,5 percent."}]
+    with ServeProcess("--no-lm", "--timeout", "300", env={"GATE": str(gate), "SEEN": str(seen)},
+                      prelude=FAULTY_DETECTOR) as srv:
+        async def calls():
+            async with httpx.AsyncClient(timeout=300) as client:
+                # the first request holds the worker, so the next three wait and form one batch
+                hold = asyncio.ensure_future(client.post(srv.url + "/v1/check", json={"text": "HOLD. Up 3,5 %."}))
+                while not held.exists():
+                    assert not hold.done(), hold.result().text
+                    await asyncio.sleep(0.02)
+                rest = [asyncio.ensure_future(client.post(srv.url + "/v1/check", json=body))
+                        for body in ({"text": texts["a"]}, {"item": boom}, {"text": texts["c"]})]
+                deadline = time.monotonic() + 120
+                while (await client.get(srv.url + "/health")).json()["queue"]["waiting"] < 3:
+                    assert time.monotonic() < deadline, "the three requests never waited together"
+                    await asyncio.sleep(0.02)
+                gate.touch()
+                return await hold, await asyncio.gather(*rest)
+
+        hold, (a, b, c) = asyncio.run(calls())
+        stats = httpx.get(srv.url + "/health").json()["stats"]
+        log = srv.log()
+    assert hold.status_code == 200
+    assert b.status_code == 500 and "internal error" in b.json()["error"]
+    assert "checking failed: RuntimeError: detector bug" in log and "-#2" in log
+    for r, key in ((a, "a"), (c, "c")):
+        assert r.status_code == 200, r.text
+        assert r.json()["findings"] == [f.to_json() for f in run([Document("-", texts[key])], Config(use_lm=False)).findings]
+        assert r.json()["findings"]
+    assert stats["batches"] == 2 and stats["failed"] == 1 and stats["requests"] == 4
+    # one batch, checked once: the failure was contained, not answered by checking everyone again
+    assert sorted(seen.read_text(encoding="utf-8").split("\n")[:-1]) == ["Alpha", "Beta", "Gamma"]
+
+
 # ---- with the model ---------------------------------------------------------------------------
 
 def test_served_with_the_model_as_check_scores_it(lm, seeds_dir):

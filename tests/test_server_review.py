@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import httpx
+from click.testing import CliRunner
 
+from mtqa.cli import cli
 from tests.server_helpers import ROOT, ServeProcess
 
 SAMPLES = ROOT / "corpora" / "samples"
@@ -26,9 +28,8 @@ def test_serve_mounts_the_review_page(tmp_path):
         session = httpx.get(srv.url + "/review/api/session").json()
         assert session["findings"]
         # the same findings as a plain check of the copy (the server's worker ran the pipeline)
-        check = subprocess.run([sys.executable, "-c", "from mtqa.cli import main; main()", "check", str(copy),
-                                "--no-lm", "--format", "jsonl"], capture_output=True, text=True, cwd=ROOT)
-        assert len(session["findings"]) == len(check.stdout.splitlines())
+        check = CliRunner().invoke(cli, ["check", str(copy), "--no-lm", "--format", "jsonl"])
+        assert check.exit_code == 1 and len(session["findings"]) == len(check.stdout.splitlines())
         key = session["findings"][0]["key"]
         r = httpx.post(srv.url + "/review/api/decide", json={"key": key, "action": "reject"},
                        headers={"origin": srv.url})

@@ -137,7 +137,10 @@ def build_app(session: ReviewSession, allowed_hosts: tuple[str, ...] | None = LO
 
     def export(data: dict) -> dict:
         written = session.export()
-        return {"written": [str(p) for p in written], "folder": str((session.out_dir / "corrected").resolve())}
+        return {"written": [str(p) for p in written], "folder": str((session.out_dir / "corrected").resolve()),
+                # fixes a feed file cannot take (they span markup or paragraphs): in its items.jsonl only
+                "skipped": [{"path": f.path, "line": f.line, "column": f.column, "code": f.code, "text": f.text}
+                            for f in session.skipped]}
 
     app = Starlette(routes=[
         Route("/", index),

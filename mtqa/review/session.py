@@ -18,7 +18,7 @@ from mtqa.document import Document
 from mtqa.errors import InputError
 from mtqa.finding import Finding
 from mtqa.fixes import apply_fixes
-from mtqa.output import write_text_atomic
+from mtqa.output import atomic_output
 from mtqa.review.decisions import ACTIONS, DecisionLog, entry_of, finding_keys
 
 LOG_NAME = "decisions.jsonl"
@@ -39,6 +39,7 @@ class ReviewSession:
     out_dir: Path
     input_files: list[Path] = field(default_factory=list)  # resolved, so nothing is written over them
     errors: list[str] = field(default_factory=list)
+    skipped: list[Finding] = field(default_factory=list)  # fixes the last export could not place in a feed file
 
     def __post_init__(self) -> None:
         self.log = DecisionLog(self.out_dir / LOG_NAME)
@@ -165,43 +166,68 @@ class ReviewSession:
 
     # --- export --------------------------------------------------------------------------------
 
-    def corrected_texts(self) -> dict[str, str]:
-        """Each document's text with its accepted and edited fixes applied (all documents)."""
+    def chosen_fixes(self) -> dict[int, list[Finding]]:
+        """The accepted and edited fixes in force, by document index, each with its one replacement."""
         fixes: dict[int, list[Finding]] = {}
         for key, d in self.log.decisions.items():
             it = self.by_key.get(key)
             if it is None or d.action == "reject" or d.replacement is None:
                 continue
             fixes.setdefault(it.doc, []).append(it.finding.with_(suggestions=(d.replacement,)))
+        return fixes
+
+    def corrected_texts(self) -> dict[str, str]:
+        """Each document's text with its accepted and edited fixes applied (all documents)."""
+        fixes = self.chosen_fixes()
         return {doc.path: apply_fixes(doc.text, fixes.get(i, [])) for i, doc in enumerate(self.documents)}
 
     def export(self) -> list[Path]:
-        """Write the corrected copy under <out>/corrected/ (atomically; files keep their relative
-        path, feed items go to one <feed>.items.jsonl) and the decisions in force beside it."""
+        """Write the corrected copy under <out>/corrected/ (atomically), each file in its own
+        format under its relative path: text in the input's encoding, a feed as the feed with only
+        its items' text changed (as `mtqa fix` writes it; fixes that cannot be placed in the file
+        are left out and listed in ``self.skipped``) and its items, corrected, in one
+        <feed>.items.jsonl; and the decisions in force beside them."""
+        from mtqa.feed_fix import fix_feed
+        from mtqa.readers.text import decode_text
+
         root = self.out_dir / EXPORT_DIR
         texts = self.corrected_texts()
-        files: dict[Path, str] = {}
-        feeds: dict[Path, list[dict]] = {}
+        chosen = self.chosen_fixes()
+        files: dict[Path, tuple[str, str]] = {}  # target: (text, encoding)
+        feeds: dict[str, list[int]] = {}  # a feed's path: its items' document indices
         names = _export_names([d.path.partition("#")[0] for d in self.documents])
-        for doc in self.documents:
-            text = texts[doc.path]
+        for i, doc in enumerate(self.documents):
             base, sep, item = doc.path.partition("#")
-            target = root / names[base]
             if sep and "headline" in doc.meta:
-                feeds.setdefault(target.with_name(target.name + ".items.jsonl"), []).append(
-                    {"path": doc.path, "text": text, **{k: v for k, v in doc.meta.items() if isinstance(v, str)}})
+                feeds.setdefault(base, []).append(i)
             else:
-                files[target] = ("\ufeff" if doc.meta.get("bom") else "") + text
-        for target, items in feeds.items():
-            files[target] = "".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items)
+                files[root / names[base]] = (("\ufeff" if doc.meta.get("bom") else "") + texts[doc.path],
+                                             doc.meta.get("encoding", "utf-8"))
+        self.skipped = []
+        for base, indices in feeds.items():
+            target = root / names[base]
+            items = [{"path": self.documents[i].path, "text": texts[self.documents[i].path],
+                      **{k: v for k, v in self.documents[i].meta.items() if isinstance(v, str)}} for i in indices]
+            files[target.with_name(target.name + ".items.jsonl")] = (
+                "".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), "utf-8")
+            source = Path(base)
+            if source.resolve() not in self.input_files:
+                continue  # not a file read in this session (it has gone): its items are exported alone
+            raw = source.read_bytes()
+            docs = [self.documents[i] for i in indices]
+            fixed, _, skipped = fix_feed(decode_text(base, raw), docs,
+                                         {self.documents[i].path: chosen.get(i, []) for i in indices})
+            self.skipped.extend(skipped)
+            files[target] = (("\ufeff" if raw.startswith(b"\xef\xbb\xbf") else "") + fixed, "utf-8")
         final = [d.event for k, d in self.log.decisions.items() if k in self.by_key]
-        files[root / LOG_NAME] = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in final)
+        files[root / LOG_NAME] = ("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in final), "utf-8")
         written = []
-        for target, text in files.items():
+        for target, (text, encoding) in files.items():
             if target.resolve() in self.input_files:
                 raise InputError(str(target), "refusing to write over an input file")
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(target, text)
+            with atomic_output(str(target), encoding=encoding) as out:
+                out.write(text)
             written.append(target)
         return written
 

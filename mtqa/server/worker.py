@@ -159,20 +159,21 @@ class CheckWorker:
         try:
             results = self._findings(live)
         except Exception:  # noqa: BLE001
-            # One bad request must not fail the others: check each alone, and fail only the culprit.
+            # check_groups contains a detector's failure to its caller; anything else (a bad
+            # setting of one request, say) must not fail the others either: check each alone.
             results = []
             for job in live:
                 try:
                     results.extend(self._findings([job]))
                 except Exception as exc:  # noqa: BLE001 - becomes a 500 for that caller alone
-                    self.stats["failed"] += 1
                     results.append(exc)
         elapsed = time.perf_counter() - started
         self._seconds_per_job = 0.8 * self._seconds_per_job + 0.2 * elapsed / len(live)
         self.stats["batches"] += 1
         for job, res in zip(live, results):
             self.stats["requests"] += 1
-            if isinstance(res, BaseException):
+            if isinstance(res, BaseException):  # this caller's documents alone could not be checked
+                self.stats["failed"] += 1
                 job.future.set_exception(res)
                 continue
             self.stats["documents"] += len(job.docs)

@@ -357,7 +357,9 @@
   async function exportCopy() {
     try {
       const res = await post("api/export", {});
-      status("exported " + (res.written.length - 1) + " file(s) and the decisions to " + res.folder, false);
+      const skipped = res.skipped && res.skipped.length
+        ? "; " + res.skipped.length + " fix(es) could not be placed in a feed file (they are in its .items.jsonl)" : "";
+      status("exported " + (res.written.length - 1) + " file(s) and the decisions to " + res.folder + skipped, false);
     } catch (err) {
       status("export failed: " + err.message, true);
     }
