@@ -91,3 +91,15 @@ def test_cli_reports_item_paths_and_exit_2_on_malformed(tmp_path):
     assert "malformed JSON" in r.output
     recs = [json.loads(line) for line in r.output.splitlines() if line.startswith("{")]
     assert recs and recs[0]["path"] == f"{tmp_path / 'wire.rss'}#1"
+
+
+def test_html_comments_in_an_item_are_not_copy(tmp_path):
+    # a note to the desk inside body_html used to be read as a paragraph of the item and checked
+    item = {"uri": "urn:c", "headline": "Rates",
+            "body_html": "<p>Rates held.</p><!-- desk: rose 3,5 percent? --><p>Prices rose 2.5 percent.</p>"}
+    p = tmp_path / "c.json"
+    p.write_text(json.dumps(item), encoding="utf-8")
+    (doc,) = read_source(str(p), p, 10**6)
+    assert doc.text == "Rates\n\nRates held.\n\nPrices rose 2.5 percent."
+    r = CliRunner().invoke(cli, ["check", str(p), "--no-lm", "--select", "MTQ401"])
+    assert r.exit_code == 0 and "3,5" not in r.output

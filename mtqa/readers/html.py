@@ -17,7 +17,8 @@ class TooDeep(ValueError):
 def html_to_text(markup: str) -> str:
     """Visible text of ``markup``, blocks separated by blank lines, inline white space kept as is.
 
-    Script and style elements are dropped (their content is page code, not copy); text that
+    Script and style elements, comments and processing instructions are dropped (page code and
+    notes to the desk, not copy); text that
     merely looks like code inside a paragraph is kept, so the markup-leak detector can see it.
     Raises TooDeep where libxml2 would drop text (nesting past its depth limit of 256, a text
     node past its size limit) rather than return less than the item holds.
@@ -45,6 +46,10 @@ def html_to_text(markup: str) -> str:
 
     def walk(el) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag:  # a comment or processing instruction: a note to the desk, never copy
+            if el.tail:
+                current.append(el.tail)
+            return
         if tag in _SKIP:
             if el.tail:
                 current.append(el.tail)
