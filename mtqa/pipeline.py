@@ -76,6 +76,7 @@ def check_documents(
     """
     from mtqa.suppression import Suppressor
 
+    use_startup_cache(config)
     rules = active_rules(config, lm is not None)
     ctx = Context(config=config, model_judges=lm is not None)
     suppressor = Suppressor.from_config(config)
@@ -127,6 +128,16 @@ def check_documents(
         yield flush()
 
 
+def use_startup_cache(config) -> None:
+    """Keep compiled patterns and word frequencies under the run's cache dir (mtqa.startup)."""
+    from mtqa import startup
+    from mtqa.scoring.manifest import cache_root
+
+    configs = [config] if isinstance(config, Config) else list(config)
+    if configs:
+        startup.use(cache_root(configs[0].cache_dir))
+
+
 def _check_failed(doc: Document, exc: Exception) -> InputError:
     err = InputError(doc.path, f"checking failed: {type(exc).__name__}: {exc}"[:500] + " (a bug in mtqa; "
                      "--debug shows the traceback)")
@@ -151,6 +162,7 @@ def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=No
     """
     from mtqa.suppression import Suppressor
 
+    use_startup_cache(config for _, config in groups)
     plans = []
     for docs, config in groups:
         judged = lm is not None and config.use_lm

@@ -42,7 +42,7 @@ from typing import Iterator
 
 import regex
 
-from mtqa import corpora
+from mtqa import corpora, startup
 from mtqa.config import CORPORA_DIR
 from mtqa.detectors.base import Context, make_finding
 from mtqa.detectors.tokens import words
@@ -138,7 +138,7 @@ def _compile_slots(slots: list[str]) -> regex.Pattern:
             parts.append(body if not optional else f"(?:{body}{_SEP})?")
         else:
             parts.append(f"(?:{_SEP}{body})?" if optional else f"{_SEP}{body}")
-    return regex.compile(_B + "(?:" + "".join(parts) + ")" + _E, regex.I | regex.V1)
+    return startup.compile(_B + "(?:" + "".join(parts) + ")" + _E, regex.I | regex.V1)
 
 
 def _words_regex(spec) -> regex.Pattern | None:
@@ -146,11 +146,11 @@ def _words_regex(spec) -> regex.Pattern | None:
         return None
     if isinstance(spec, list):
         spec = "|".join(spec)
-    return regex.compile(_B + "(?:" + spec + ")" + _E, regex.I | regex.V1)
+    return startup.compile(_B + "(?:" + spec + ")" + _E, regex.I | regex.V1)
 
 
 def _opt(spec: str | None, flags=regex.I | regex.V1) -> regex.Pattern | None:
-    return regex.compile(spec, flags) if spec else None
+    return startup.compile(spec, flags) if spec else None
 
 
 def _head(phrase: str, upos: str) -> int:

@@ -82,9 +82,9 @@ def _doc_language(doc: Document, ctx: Context) -> str:
 
 @lru_cache(maxsize=1)
 def _known_languages() -> frozenset[str]:
-    from wordfreq import available_languages
+    from mtqa.text import frequency_languages
 
-    return frozenset(available_languages())
+    return frequency_languages()
 
 
 @detector("MTQ111")
