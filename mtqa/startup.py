@@ -142,9 +142,12 @@ def _same(compiled: regex.Pattern, args: tuple) -> bool:
 
 _WORDS_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS word (word TEXT PRIMARY KEY, zipf REAL) WITHOUT ROWID;"
+    # wordfreq's answers for the other words (not all ASCII letters) that runs have asked for
+    "CREATE TABLE IF NOT EXISTS asked (word TEXT PRIMARY KEY, zipf REAL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)"
 )
 TOP_WORDS_KEPT = 1000  # top_words(n) answers from the table up to this n
+WORDS_BEFORE_LOADING = 20_000  # words asked of the table before it is read into memory whole
 
 
 def _wordfreq_key() -> str | None:
@@ -172,8 +175,9 @@ _words_state: dict = {}
 def _word_table() -> sqlite3.Connection | None:
     """The open English table, built from wordfreq on first use; None without a cache dir."""
     with _lock:
-        if "con" in _words_state and _words_state.get("root") == _root:
+        if "con" in _words_state and _words_state.get("root") is _root:
             return _words_state["con"]
+        _words_state.clear()
         con = None
         key = _wordfreq_key() if _root is not None else None
         if key is not None:
@@ -218,15 +222,32 @@ def _build_word_table(con: sqlite3.Connection) -> None:
 
 
 def english_zipf(word: str) -> float | None:
-    """wordfreq's English Zipf frequency of an all-ASCII-letters ``word`` from the table; None
-    when there is no table or the word is of another kind (ask wordfreq)."""
-    if not (word.isascii() and word.isalpha()):
-        return None
+    """wordfreq's English Zipf frequency of ``word``, from the table; None without one (ask
+    wordfreq). An all-ASCII-letters word is looked up (wordfreq's answer is its band's); any other
+    (hyphens, apostrophes, accents, which wordfreq's tokenizer splits or folds) is asked of
+    wordfreq once and its answer kept in the table for later runs."""
+    table = _words_state.get("dict")
+    plain = word.isascii() and word.isalpha()
+    if plain and table is not None and _words_state.get("root") is _root:
+        return table.get(word.lower(), 0.0)
     con = _word_table()
     if con is None:
         return None
     try:
+        if not plain:
+            row = con.execute("SELECT zipf FROM asked WHERE word = ?", (word,)).fetchone()
+            if row is None:
+                from wordfreq import zipf_frequency
+
+                row = (zipf_frequency(word, "en"),)
+                con.execute("INSERT OR REPLACE INTO asked VALUES (?, ?)", (word, row[0]))
+            return row[0]
         row = con.execute("SELECT zipf FROM word WHERE word = ?", (word.lower(),)).fetchone()
+        # A long run asks for many words: past a few thousand, the whole table in memory (a
+        # fifth of a second to load) is cheaper than more queries.
+        _words_state["asked"] = _words_state.get("asked", 0) + 1
+        if _words_state["asked"] == WORDS_BEFORE_LOADING:
+            _words_state["dict"] = dict(con.execute("SELECT word, zipf FROM word"))
     except sqlite3.Error:
         return None
     return row[0] if row else 0.0

@@ -28,7 +28,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -179,7 +179,7 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
                 shared = len(a & b)
                 if shared < MIN_SHARED_WORDS:
                     continue
-                jac = shared / len(a | b)
+                jac = shared / (len(a) + len(b) - shared)  # the union's size, without building it
                 best[i], best[j] = max(best[i], jac), max(best[j], jac)
                 if jac >= MIN_JACCARD:
                     edges.append((i, j, jac))
@@ -222,13 +222,19 @@ def _ngrams(text: str) -> dict[str, float]:
     translations of one sentence share their rare words more than their function words, and the
     weights do not depend on which other copies happen to be in the story."""
     out: dict[str, float] = defaultdict(float)
-    for m in _WORDISH.finditer(text.lower()):
-        w = m.group(0)
-        weight = 4.0 if w[0].isdigit() else max(0.3, 7.0 - zipf(w))
-        t = f" {w} "
-        for k in range(max(1, len(t) - NGRAM + 1)):
-            out[t[k:k + NGRAM]] += weight
+    for w in _WORDISH.findall(text.lower()):
+        grams, weight = _word_ngrams(w)
+        for g in grams:
+            out[g] += weight
     return out
+
+
+@lru_cache(maxsize=100_000)
+def _word_ngrams(w: str) -> tuple[tuple[str, ...], float]:
+    # a word's n-grams and weight, worked out once per word rather than once per occurrence
+    t = f" {w} "
+    return (tuple(t[k:k + NGRAM] for k in range(max(1, len(t) - NGRAM + 1))),
+            4.0 if w[0].isdigit() else max(0.3, 7.0 - zipf(w)))
 
 
 def align(story: Story) -> None:
@@ -278,11 +284,14 @@ def align(story: Story) -> None:
             block = rows_a[:, start:start + nb]
             best_b = block.argmax(axis=1)
             best_a = block.argmax(axis=0)
-            for i, j in enumerate(best_b):
+            # the mutual best matches that clear ALIGNED, found for all rows at once
+            rows_i = np.arange(na)
+            mutual = np.flatnonzero((best_a[best_b] == rows_i) & (block[rows_i, best_b] >= ALIGNED))
+            for i in mutual.tolist():
+                j = best_b[i]
                 s = float(block[i, j])
-                if best_a[j] == i and s >= ALIGNED:
-                    story.aligned.setdefault((a.index, i), []).append(Counterpart(b, int(j), s))
-                    story.aligned.setdefault((b.index, int(j)), []).append(Counterpart(a, i, s))
+                story.aligned.setdefault((a.index, i), []).append(Counterpart(b, int(j), s))
+                story.aligned.setdefault((b.index, int(j)), []).append(Counterpart(a, i, s))
 
 
 # ---- word alignment ------------------------------------------------------------------------

@@ -30,12 +30,16 @@ def words(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[i
 @lru_cache(maxsize=4)
 def _document_words(text: str) -> tuple[tuple[int, int, str], ...]:
     # several detectors walk a whole document's words: it is tokenised once
-    return tuple((m.start(), m.end(), m.group(0)) for m in WORD.finditer(text))
+    return tuple([(*m.span(), m[0]) for m in WORD.finditer(text)])
+
+
+def zipf(word: str, lang: str = "en") -> float:
+    """wordfreq's Zipf frequency (0 for unknown words; 7 for 'the')."""
+    return _zipf(word, lang)  # one cache entry for zipf(w) and zipf(w, "en")
 
 
 @lru_cache(maxsize=200_000)
-def zipf(word: str, lang: str = "en") -> float:
-    """wordfreq's Zipf frequency (0 for unknown words; 7 for 'the')."""
+def _zipf(word: str, lang: str) -> float:
     if lang == "en":
         from mtqa.startup import english_zipf
 

@@ -82,6 +82,14 @@ class Confusion:
         return tuple(_compile_slots(list(p)) for p in self.slots)
 
     @cached_property
+    def needles(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """For each pattern, for each required slot whose every alternative starts with letters,
+        those letters (case-folded): a match needs one of each slot's in the text (see
+        _literal_prefix), so a pattern whose needles are absent is not run."""
+        return tuple(tuple(alts for slot in p if not slot.startswith("?") and (alts := _slot_needles(slot)))
+                     for p in self.slots)
+
+    @cached_property
     def cues(self) -> regex.Pattern | None:
         return _words_regex(self.specs.get("cues"))
 
@@ -139,6 +147,52 @@ def _compile_slots(slots: list[str]) -> regex.Pattern:
         else:
             parts.append(f"(?:{_SEP}{body})?" if optional else f"{_SEP}{body}")
     return startup.compile(_B + "(?:" + "".join(parts) + ")" + _E, regex.I | regex.V1)
+
+
+def _top_alternatives(slot: str) -> list[str]:
+    """``slot`` split at its top-level ``|`` (not inside a group or a set)."""
+    alts, depth, in_set, cur, i = [], 0, False, [], 0
+    while i < len(slot):
+        c = slot[i]
+        if c == "\\":
+            cur.append(slot[i : i + 2])
+            i += 2
+            continue
+        if in_set:
+            in_set = c != "]"
+        elif c == "[":
+            in_set = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            alts.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(c)
+        i += 1
+    alts.append("".join(cur))
+    return alts
+
+
+def _literal_prefix(alternative: str) -> str:
+    """The letters an alternative starts with, which any text it matches starts with too: up to
+    the first character that is not a letter, less the last letter when a quantifier follows it
+    ("frames?" -> "frame")."""
+    n = 0
+    while n < len(alternative) and alternative[n].isalpha():
+        n += 1
+    if n < len(alternative) and alternative[n] in "?*{":
+        n -= 1
+    return alternative[:n].casefold()
+
+
+def _slot_needles(slot: str) -> tuple[str, ...]:
+    """The literal starts of a slot's alternatives; empty when one has none (no test possible)."""
+    prefixes = tuple(_literal_prefix(a) for a in _top_alternatives(slot))
+    return () if not all(prefixes) else prefixes
 
 
 def _words_regex(spec) -> regex.Pattern | None:
@@ -318,9 +372,17 @@ def find_confusions(
         ws, we = window.around(s, e)
         return text[ws:s] + " " + text[e:we]
 
+    folded: str | None = None
     for conf in entries:
         if conf.keys & present:
-            for pat, nslots in zip(conf.patterns, conf.nslots):
+            for pat, nslots, needles in zip(conf.patterns, conf.nslots, conf.needles):
+                # The patterns match without regard to case (full case folding, as str.casefold):
+                # a pattern whose required slot has none of its alternatives' letters in the
+                # case-folded text cannot match, and most calque patterns are skipped so.
+                if needles:
+                    folded = text.casefold() if folded is None else folded
+                    if not all(any(n in folded for n in alts) for alts in needles):
+                        continue
                 for m in pat.finditer(text):
                     s, e, suggs = _suggestions(text, m, nslots, conf)
                     if not suggs:
