@@ -132,8 +132,7 @@ class Story:
 # ---- stories -------------------------------------------------------------------------------
 
 def content_words(text: str) -> set[str]:
-    return {w for w in (m.group(0).lower() for m in _CONTENT.finditer(text))
-            if w[0].isdigit() or zipf(w) <= CONTENT_MAX_ZIPF}
+    return {w for w in {m.lower() for m in _CONTENT.findall(text)} if w[0].isdigit() or zipf(w) <= CONTENT_MAX_ZIPF}
 
 
 def _rare_names(text: str) -> set[str]:
@@ -251,10 +250,10 @@ def align(story: Story) -> None:
         return
     vocab: dict[str, int] = {}
     indptr, indices, data = [0], [], []
+    add = vocab.setdefault
     for r in rows:
-        for g, n in r.items():
-            indices.append(vocab.setdefault(g, len(vocab)))
-            data.append(n)
+        indices.extend([add(g, len(vocab)) for g in r])
+        data.extend(r.values())
         indptr.append(len(indices))
     x = csr_matrix((np.array(data), np.array(indices), np.array(indptr)), shape=(len(rows), len(vocab)))
     # Smoothed idf over the story's sentences, on top of the word weights: what every sentence of
