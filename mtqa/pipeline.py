@@ -55,8 +55,13 @@ def model_context(docs: list[Document], rules: list[Rule], ctx: Context, lm) -> 
                    model_judges=ctx.model_judges)
 
 
-def detect_across(docs: list[Document], rules: list[Rule], ctx: Context) -> dict[str, list[Finding]]:
-    """Run-scope rules over every document at once; their findings by document path."""
+def detect_across(docs: list[Document], rules: list[Rule], ctx: Context, one_story: bool = False) -> dict[str, list[Finding]]:
+    """Run-scope rules over every document at once (or over the copies of ``one_story``); their
+    findings by document path."""
+    if one_story:
+        from mtqa.stories import one_story as mark
+
+        mark(docs, ctx)
     by_path: dict[str, list[Finding]] = {}
     for rule in rules:
         if rule.scope == "run":
@@ -72,7 +77,8 @@ def check_documents(
     """Detect (and score, when a scorer is given) batch by batch, so memory stays flat on big feeds.
 
     When a run-scope rule (across copies) is selected, every document is read before the first
-    batch is written, since any later copy can bear on an earlier one.
+    batch is written, since any later copy can bear on an earlier one; they wait on disk, and
+    the rules run a story at a time (mtqa.across).
     """
     from mtqa.suppression import Suppressor
 
@@ -80,11 +86,12 @@ def check_documents(
     rules = active_rules(config, lm is not None)
     ctx = Context(config=config, model_judges=lm is not None)
     suppressor = Suppressor.from_config(config)
-    across: dict[str, list[Finding]] = {}
+    across: dict[int, list[Finding]] = {}  # each document's run-scope findings, by id(document)
     if any(r.scope == "run" for r in rules):
-        items = list(docs)
-        across = detect_across([d for d in items if isinstance(d, Document)], rules, ctx)
-        docs = items
+        from mtqa.across import by_story
+
+        # stories grouped first, their documents set aside and taken back in order (mtqa.across)
+        docs = by_story(docs, lambda story: detect_across(story, rules, ctx, one_story=True), across)
     batch: list[Document] = []
     errors: list[InputError] = []
     # Without the model nothing gains from batching, so each document is written as soon as it is
@@ -98,7 +105,7 @@ def check_documents(
         checked, per_doc = [], []
         for d in batch:
             try:
-                per_doc.append(_dedupe(detect(d, rules, batch_ctx) + across.get(d.path, [])))
+                per_doc.append(_dedupe(detect(d, rules, batch_ctx) + across.pop(id(d), [])))
                 checked.append(d)
             except MtqaError as exc:
                 if isinstance(exc, InputError):
