@@ -357,13 +357,24 @@ class _Window:
         return min(ws, start), max(we, end)
 
 
+@lru_cache(maxsize=2)
+def _present(text: str) -> frozenset[str]:
+    # the document's words in lower case, for MTQ201 and MTQ202 alike
+    return frozenset(w.lower() for _, _, w in words(text))
+
+
+@lru_cache(maxsize=2)
+def _casefolded(text: str) -> str:
+    return text.casefold()
+
+
 def find_confusions(
     doc: Document, entries: tuple[Confusion, ...], broad: bool = False
 ) -> Iterator[tuple[Confusion, int, int, list[str], dict]]:
     """(entry, span start, span end, suggestions, evidence) for each match: the narrow patterns,
     and with ``broad`` every form of each entry's broad words as well."""
     text = doc.text
-    present = {w.lower() for _, _, w in words(text)}
+    present = _present(text)
     window: _Window | None = None
 
     def ctx_around(s: int, e: int) -> str:
@@ -373,15 +384,17 @@ def find_confusions(
         return text[ws:s] + " " + text[e:we]
 
     folded: str | None = None
+    seen: dict[str, bool] = {}  # needle -> in the case-folded text
     for conf in entries:
-        if conf.keys & present:
+        if not conf.keys.isdisjoint(present):
             for pat, nslots, needles in zip(conf.patterns, conf.nslots, conf.needles):
                 # The patterns match without regard to case (full case folding, as str.casefold):
                 # a pattern whose required slot has none of its alternatives' letters in the
                 # case-folded text cannot match, and most calque patterns are skipped so.
                 if needles:
-                    folded = text.casefold() if folded is None else folded
-                    if not all(any(n in folded for n in alts) for alts in needles):
+                    folded = _casefolded(text) if folded is None else folded
+                    if not all(any(seen[n] if n in seen else seen.setdefault(n, n in folded) for n in alts)
+                               for alts in needles):
                         continue
                 for m in pat.finditer(text):
                     s, e, suggs = _suggestions(text, m, nslots, conf)
