@@ -310,7 +310,7 @@ def _ngrams(text: str) -> dict[str, float]:
     return out
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)  # bounded: about 12 MB when full
 def _word_ngrams(w: str) -> tuple[tuple[str, ...], float]:
     # a word's n-grams and weight, worked out once per word rather than once per occurrence
     t = f" {w} "

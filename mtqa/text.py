@@ -27,6 +27,11 @@ def words(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[i
     return ((m.start(), m.end(), m.group(0)) for m in WORD.finditer(text, start, len(text) if end is None else end))
 
 
+def document_words(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Every (start, end, word) of ``text``, tokenised once and shared by the detectors."""
+    return _document_words(text)
+
+
 @lru_cache(maxsize=4)
 def _document_words(text: str) -> tuple[tuple[int, int, str], ...]:
     # several detectors walk a whole document's words: it is tokenised once
