@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -183,7 +184,7 @@ class StoryGrouper:
 
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
-        self.sets: list = []  # each document's content words: sorted unique word ids (int32)
+        self.sets: list[array] = []  # each document's content words: sorted unique word ids
         self.rare: list[set[str]] = []
         self.best: list[float] = []
         self.edges: list[tuple[int, int, float]] = []
@@ -192,11 +193,10 @@ class StoryGrouper:
         self._first: tuple[int, list[bytes]] | None = None  # the first usable document, until a second
 
     def add(self, text: str, rare_names: set[str] | None = None) -> None:
-        import numpy as np
-
         i = len(self.sets)
         words = content_words(text)
-        ids = np.array(sorted(self.vocab.setdefault(w, len(self.vocab)) for w in words), dtype=np.int32)
+        # a C int array, not numpy: numpy is imported only once two documents are compared
+        ids = array("i", sorted(self.vocab.setdefault(w, len(self.vocab)) for w in words))
         self.sets.append(ids)
         self.best.append(0.0)
         self.rare.append({sys.intern(n) for n in (_rare_names(text) if rare_names is None else rare_names)})
@@ -229,11 +229,12 @@ class StoryGrouper:
         import numpy as np
 
         member = np.zeros(len(self.vocab), dtype=bool)
-        member[ids] = True
+        member[np.frombuffer(ids, dtype=np.intc)] = True
         others = [self.sets[j] for j in cands]
         lens = np.array([len(o) for o in others])
         starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
-        shared = np.add.reduceat(member[np.concatenate(others)].astype(np.int64), starts)
+        every = np.frombuffer(b"".join(o.tobytes() for o in others), dtype=np.intc)
+        shared = np.add.reduceat(member[every].astype(np.int64), starts)
         keep = np.flatnonzero(shared >= MIN_SHARED_WORDS)
         if not len(keep):
             return
@@ -252,7 +253,7 @@ class StoryGrouper:
         a, b = self.sets[i], self.sets[j]
         if not len(a) and not len(b):
             return 0.0
-        shared = len(np.intersect1d(a, b, assume_unique=True))
+        shared = len(np.intersect1d(np.frombuffer(a, dtype=np.intc), np.frombuffer(b, dtype=np.intc), assume_unique=True))
         return shared / (len(a) + len(b) - shared)
 
     def groups(self) -> list[list[int]]:
