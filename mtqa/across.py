@@ -27,24 +27,40 @@ from mtqa.finding import Finding
 
 class SetAside:
     """Documents kept on disk by position until they are needed again (a temporary directory,
-    removed on close)."""
+    removed on close); in memory where no temporary file can be made (the run goes on, with
+    memory growing as it did before)."""
 
     def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="mtqa-stories-"))
-        self.con = sqlite3.connect(self.dir / "documents.sqlite", isolation_level=None)
-        self.con.execute("PRAGMA journal_mode=OFF")
-        self.con.execute("PRAGMA synchronous=OFF")
-        self.con.execute("CREATE TABLE doc (k INTEGER PRIMARY KEY, data BLOB)")
+        self.dir: Path | None = None
+        self.con: sqlite3.Connection | None = None
+        self.held: dict[int, Document] = {}
+        try:
+            self.dir = Path(tempfile.mkdtemp(prefix="mtqa-stories-"))
+            self.con = sqlite3.connect(self.dir / "documents.sqlite", isolation_level=None)
+            self.con.execute("PRAGMA journal_mode=OFF")
+            self.con.execute("PRAGMA synchronous=OFF")
+            self.con.execute("CREATE TABLE doc (k INTEGER PRIMARY KEY, data BLOB)")
+        except (OSError, sqlite3.Error):
+            self.close()
 
     def put(self, k: int, doc: Document) -> None:
+        if self.con is None:
+            self.held[k] = doc
+            return
         self.con.execute("INSERT INTO doc VALUES (?, ?)", (k, pickle.dumps(doc, 5)))
 
-    def get(self, k: int) -> Document:
+    def get(self, k: int, last: bool = False) -> Document:
+        """Document ``k``; ``last``: it is not asked for again (it can be let go)."""
+        if self.con is None:
+            return self.held.pop(k) if last else self.held[k]
         return pickle.loads(self.con.execute("SELECT data FROM doc WHERE k = ?", (k,)).fetchone()[0])
 
     def close(self) -> None:
-        self.con.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+        if self.dir is not None:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def by_story(items: Iterable[Document | InputError], detect_across: Callable[[list[Document]], dict[str, list[Finding]]],
@@ -84,7 +100,9 @@ def by_story(items: Iterable[Document | InputError], detect_across: Callable[[li
             if isinstance(entry, InputError):
                 yield entry
                 continue
-            doc = shelf.get(entry)
+            # its stories are run before it is handed on (a story runs at the first document of
+            # any of its paths), so it is never asked for again
+            doc = shelf.get(entry, last=True)
             here: list[Finding] = []
             for g in stories_of_path.get(doc.path, ()):
                 if g not in found:

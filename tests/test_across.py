@@ -30,6 +30,20 @@ def _documents(seeds_dir: Path) -> list:
 
 
 def test_same_findings_as_over_the_whole_run_and_in_order(seeds_dir):
+    _check_same_as_whole_run(seeds_dir)
+
+
+def test_same_findings_with_the_documents_kept_in_memory(seeds_dir, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("no temporary directory here")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    _check_same_as_whole_run(seeds_dir)
+
+
+def _check_same_as_whole_run(seeds_dir):
     items = _documents(seeds_dir)
     config = Config(use_lm=False)
     rules = active_rules(config, False)
@@ -86,3 +100,17 @@ def test_stopping_early_removes_the_documents_set_aside(tmp_path, monkeypatch):
     next(stream)
     stream.close()
     assert made and not made[0].exists()
+
+
+def test_without_a_temporary_directory_the_documents_stay_in_memory(monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("no temporary directory here")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    shelf = SetAside()
+    doc = Document("a.txt", "Some text.")
+    shelf.put(0, doc)
+    assert shelf.con is None and shelf.get(0) is doc
+    shelf.close()
