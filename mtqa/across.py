@@ -12,6 +12,7 @@ no run-scope findings, as before: every cross-copy rule works on the stories.
 
 from __future__ import annotations
 
+import copy
 import pickle
 import shutil
 import sqlite3
@@ -52,7 +53,8 @@ class SetAside:
     def get(self, k: int, last: bool = False) -> Document:
         """Document ``k``; ``last``: it is not asked for again (it can be let go)."""
         if self.con is None:
-            return self.held.pop(k) if last else self.held[k]
+            # a copy: one Document given twice in the input is two documents handed on
+            return copy.copy(self.held.pop(k)) if last else self.held[k]
         return pickle.loads(self.con.execute("SELECT data FROM doc WHERE k = ?", (k,)).fetchone()[0])
 
     def close(self) -> None:
@@ -100,17 +102,18 @@ def by_story(items: Iterable[Document | InputError], detect_across: Callable[[li
             if isinstance(entry, InputError):
                 yield entry
                 continue
-            # its stories are run before it is handed on (a story runs at the first document of
-            # any of its paths), so it is never asked for again
-            doc = shelf.get(entry, last=True)
+            path = paths[entry]
             here: list[Finding] = []
-            for g in stories_of_path.get(doc.path, ()):
+            for g in stories_of_path.get(path, ()):
                 if g not in found:
                     found[g] = detect_across([shelf.get(k) for k in groups[g]])
-                here.extend(found[g].get(doc.path, ()))
+                here.extend(found[g].get(path, ()))
                 left[g] -= 1
                 if not left[g]:
                     del found[g]
+            # its stories have run (a story runs at the first document of any of its paths), so
+            # it is never asked for again
+            doc = shelf.get(entry, last=True)
             across[id(doc)] = here
             yield doc
     finally:

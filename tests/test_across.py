@@ -112,5 +112,5 @@ def test_without_a_temporary_directory_the_documents_stay_in_memory(monkeypatch)
     shelf = SetAside()
     doc = Document("a.txt", "Some text.")
     shelf.put(0, doc)
-    assert shelf.con is None and shelf.get(0) is doc
+    assert shelf.con is None and shelf.get(0) is doc and shelf.get(0, last=True).text == doc.text
     shelf.close()
