@@ -16,7 +16,7 @@ need it (``mtqa.text.zipf``, a detector's patterns) are called far below any Con
 from __future__ import annotations
 
 import os
-import pickle
+import json
 import sqlite3
 import threading
 from pathlib import Path
@@ -64,8 +64,8 @@ def _drop(name: str) -> None:
 
 # --- compiled regular expressions ----------------------------------------------------------------
 
-_REGEX_DB = "regex-" + regex.__version__ + ".sqlite"
-_REGEX_SCHEMA = "CREATE TABLE IF NOT EXISTS program (pattern TEXT, flags INTEGER, args BLOB, PRIMARY KEY (pattern, flags))"
+_REGEX_DB = "regex-" + regex.__version__ + ".v2.sqlite"
+_REGEX_SCHEMA = "CREATE TABLE IF NOT EXISTS program (pattern TEXT, flags INTEGER, args TEXT, PRIMARY KEY (pattern, flags))"
 _recording = threading.local()
 
 
@@ -96,13 +96,13 @@ def compile(pattern: str, flags: int = 0) -> regex.Pattern:  # noqa: A001 - rege
         if row is not None:
             from regex import _regex
 
-            return _regex.compile(*pickle.loads(row[0]))
+            return _regex.compile(*_decode(row[0]))
     except Exception:  # noqa: BLE001 - a stale or unreadable entry is recompiled below
         pass
     compiled, args = _compile_recording(pattern, flags)
     if args is not None:
         try:
-            con.execute("INSERT OR REPLACE INTO program VALUES (?, ?, ?)", (pattern, flags, pickle.dumps(args, 5)))
+            con.execute("INSERT OR REPLACE INTO program VALUES (?, ?, ?)", (pattern, flags, _encode(args)))
         except sqlite3.Error:
             _drop(_REGEX_DB)
     return compiled
@@ -122,17 +122,32 @@ def _compile_recording(pattern: str, flags: int) -> tuple[regex.Pattern, tuple |
             _recording.on = False
             _main._regex = real
     args = _recording.args
-    # keep it only when the program rebuilt from the arguments is the one regex built
-    if args is None or args[0] != pattern or not _same(compiled, args):
+    # keep it only when it has no named lists (never used here) and the program rebuilt from the
+    # stored arguments is the one regex built
+    if args is None or args[0] != pattern or args[5] or args[6] or not _same(compiled, args):
         return compiled, None
     return compiled, args
+
+
+def _encode(args: tuple) -> str:
+    """The arguments of ``_regex.compile`` as JSON (data, never code, is read back from the
+    cache dir): pattern, flags, program, group names both ways, the required string."""
+    pattern, flags, code, group_index, index_group, _, _, req_offset, req_chars, req_flags, groups = args
+    return json.dumps([pattern, int(flags), code, group_index, sorted(index_group.items()), req_offset,
+                       None if req_chars is None else list(req_chars), req_flags, groups])
+
+
+def _decode(text: str) -> tuple:
+    pattern, flags, code, group_index, index_group, req_offset, req_chars, req_flags, groups = json.loads(text)
+    return (pattern, flags, code, group_index, {int(k): v for k, v in index_group}, {}, [], req_offset,
+            None if req_chars is None else tuple(req_chars), req_flags, groups)
 
 
 def _same(compiled: regex.Pattern, args: tuple) -> bool:
     from regex import _regex
 
     try:
-        again = _regex.compile(*pickle.loads(pickle.dumps(args, 5)))
+        again = _regex.compile(*_decode(_encode(args)))
     except Exception:  # noqa: BLE001
         return False
     return again.pattern == compiled.pattern and again.flags == compiled.flags and again.groupindex == compiled.groupindex
