@@ -56,8 +56,8 @@ def model_context(docs: list[Document], rules: list[Rule], ctx: Context, lm) -> 
 
 
 def across_model_context(docs: list[Document], rules: list[Rule], ctx: Context, lm) -> Context:
-    """``ctx`` with the model's answers to what the model-backed run-scope rules ask for the
-    whole run (one call), keeping the run's shared work (its stories)."""
+    """``ctx`` with the model's answers to what the model-backed run-scope rules ask for ``docs``
+    (one call), keeping the run's shared work (its stories)."""
     requests = _across_requests(docs, rules, ctx) if lm is not None else []
     if not requests:
         return ctx
@@ -68,8 +68,13 @@ def _across_requests(docs: list[Document], rules: list[Rule], ctx: Context) -> l
     return [q for r in rules if r.needs_lm and r.scope == "run" for q in requests_of(r.code)(docs, ctx)]
 
 
-def detect_across(docs: list[Document], rules: list[Rule], ctx: Context) -> dict[str, list[Finding]]:
-    """Run-scope rules over every document at once; their findings by document path."""
+def detect_across(docs: list[Document], rules: list[Rule], ctx: Context, one_story: bool = False) -> dict[str, list[Finding]]:
+    """Run-scope rules over every document at once (or over the copies of ``one_story``); their
+    findings by document path."""
+    if one_story:
+        from mtqa.stories import one_story as mark
+
+        mark(docs, ctx)
     by_path: dict[str, list[Finding]] = {}
     for rule in rules:
         if rule.scope == "run":
@@ -85,19 +90,27 @@ def check_documents(
     """Detect (and score, when a scorer is given) batch by batch, so memory stays flat on big feeds.
 
     When a run-scope rule (across copies) is selected, every document is read before the first
-    batch is written, since any later copy can bear on an earlier one.
+    batch is written, since any later copy can bear on an earlier one; they wait on disk, and
+    the rules run a story at a time (mtqa.across).
     """
     from mtqa.suppression import Suppressor
 
+    use_startup_cache(config)
     rules = active_rules(config, lm is not None)
     ctx = Context(config=config, model_judges=lm is not None)
     suppressor = Suppressor.from_config(config)
-    across: dict[str, list[Finding]] = {}
+    across: dict[int, list[Finding]] = {}  # each document's run-scope findings, by id(document)
     if any(r.scope == "run" for r in rules):
-        items = list(docs)
-        run_docs = [d for d in items if isinstance(d, Document)]
-        across = detect_across(run_docs, rules, across_model_context(run_docs, rules, ctx, lm))
-        docs = items
+        from mtqa.across import by_story
+        from mtqa.stories import one_story
+
+        def story_findings(story: list[Document]) -> dict[str, list[Finding]]:
+            # marked as one story before the model is asked, since the requests read its alignment
+            one_story(story, ctx)
+            return detect_across(story, rules, across_model_context(story, rules, ctx, lm), one_story=True)
+
+        # stories grouped first, their documents set aside and taken back in order (mtqa.across)
+        docs = by_story(docs, story_findings, across)
     batch: list[Document] = []
     errors: list[InputError] = []
     # Without the model nothing gains from batching, so each document is written as soon as it is
@@ -111,7 +124,7 @@ def check_documents(
         checked, per_doc = [], []
         for d in batch:
             try:
-                per_doc.append(_dedupe(detect(d, rules, batch_ctx) + across.get(d.path, [])))
+                per_doc.append(_dedupe(detect(d, rules, batch_ctx) + across.pop(id(d), [])))
                 checked.append(d)
             except MtqaError as exc:
                 if isinstance(exc, InputError):
@@ -139,6 +152,16 @@ def check_documents(
                 size = min(size * 2, batch_size)
     if batch or errors:
         yield flush()
+
+
+def use_startup_cache(config) -> None:
+    """Keep compiled patterns and word frequencies under the run's cache dir (mtqa.startup)."""
+    from mtqa import startup
+    from mtqa.scoring.manifest import cache_root
+
+    configs = [config] if isinstance(config, Config) else list(config)
+    if configs:
+        startup.use(cache_root(configs[0].cache_dir))
 
 
 def _check_failed(doc: Document, exc: Exception) -> InputError:
@@ -169,6 +192,7 @@ def check_groups(groups: list[tuple[list[Document], Config]], lm=None, scorer=No
     """
     from mtqa.suppression import Suppressor
 
+    use_startup_cache(config for _, config in groups)
     plans = []
     for docs, config in groups:
         judged = lm is not None and config.use_lm

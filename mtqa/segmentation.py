@@ -46,6 +46,9 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if s < e]
 
 
+_INITIALS = regex.compile(r"(?:\p{Lu}\.)*\p{Lu}")
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Is the '.' at ``dot`` the end of an abbreviation or an initial rather than a sentence?"""
     m = _WORD_BEFORE.search(text, 0 if dot < 40 else dot - 40, dot + 1)
@@ -56,7 +59,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if bare in ABBREVIATIONS:
         return True
     # Initials and dotted acronyms: "J.", "U.S.", "U.N."
-    if regex.fullmatch(r"(?:\p{Lu}\.)*\p{Lu}", word):
+    if _INITIALS.fullmatch(word):
         return True
     return False
 

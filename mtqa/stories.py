@@ -26,9 +26,11 @@ The work is organised per story (:class:`Story`), so it can be partitioned by st
 from __future__ import annotations
 
 import difflib
+import sys
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -132,8 +134,7 @@ class Story:
 # ---- stories -------------------------------------------------------------------------------
 
 def content_words(text: str) -> set[str]:
-    return {w for w in (m.group(0).lower() for m in _CONTENT.finditer(text))
-            if w[0].isdigit() or zipf(w) <= CONTENT_MAX_ZIPF}
+    return {w for w in {m.lower() for m in _CONTENT.findall(text)} if w[0].isdigit() or zipf(w) <= CONTENT_MAX_ZIPF}
 
 
 def _rare_names(text: str) -> set[str]:
@@ -155,60 +156,141 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
     second test, one story chains into the next through the items they share (the segments of
     one article, a day's coverage of one war) until a run is one giant story.
     """
-    sets = [content_words(d.text) for d in docs]
-    parent = list(range(len(docs)))
+    grouper = StoryGrouper()
+    for k, d in enumerate(docs):
+        grouper.add(d.text, None if rare_names is None else rare_names[k])
+    return grouper.groups()
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    best = [0.0] * len(docs)
-    edges: list[tuple[int, int, float]] = []
-    usable = [i for i, s in enumerate(sets) if len(s) >= MIN_SHARED_WORDS]
-    if len(usable) > 1:
-        # imported only with two documents to compare: datasketch brings scipy (0.7 s)
-        from datasketch import MinHash, MinHashLSH
+@lru_cache(maxsize=1)
+def _lsh_params() -> tuple[int, int]:
+    """The index's bands and rows for LSH_THRESHOLD, as datasketch chooses them (its search
+    integrates numerically, some 25 ms: once per process)."""
+    from datasketch import MinHashLSH
 
-        hashes = MinHash.bulk([[w.encode() for w in sets[i]] for i in usable], num_perm=NUM_PERM)
-        lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-        for i, h in zip(usable, hashes):
-            for j in lsh.query(h):
-                a, b = sets[i], sets[j]
-                shared = len(a & b)
-                if shared < MIN_SHARED_WORDS:
-                    continue
-                jac = shared / len(a | b)
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+class StoryGrouper:
+    """:func:`group`, one document at a time, keeping only what grouping needs of each: its
+    content words as sorted word ids, its MinHash in the LSH index and its rare names, a few
+    kilobytes, so that a run can set its documents aside while the stories are found.
+
+    The candidates that the index proposes for a document are confirmed against all its earlier
+    documents at once (numpy); the counts, Jaccards and joins are exactly those of comparing the
+    word sets pair by pair.
+    """
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self.sets: list[array] = []  # each document's content words: sorted unique word ids
+        self.rare: list[set[str]] = []
+        self.best: list[float] = []
+        self.edges: list[tuple[int, int, float]] = []
+        self._lsh = None
+        self._template = None
+        self._first: tuple[int, list[bytes]] | None = None  # the first usable document, until a second
+
+    def add(self, text: str, rare_names: set[str] | None = None) -> None:
+        i = len(self.sets)
+        words = content_words(text)
+        # a C int array, not numpy: numpy is imported only once two documents are compared
+        ids = array("i", sorted(self.vocab.setdefault(w, len(self.vocab)) for w in words))
+        self.sets.append(ids)
+        self.best.append(0.0)
+        self.rare.append({sys.intern(n) for n in (_rare_names(text) if rare_names is None else rare_names)})
+        if len(words) < MIN_SHARED_WORDS:
+            return
+        encoded = [w.encode() for w in words]
+        if self._first is None and self._lsh is None:
+            # datasketch (which brings scipy) is imported only once two documents can be compared
+            self._first = (i, encoded)
+            return
+        if self._lsh is None:
+            from datasketch import MinHash, MinHashLSH
+
+            self._template = MinHash(num_perm=NUM_PERM)  # copied for each document, as MinHash.bulk does
+            self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, params=_lsh_params())
+            first, self._first = self._first, None
+            self._lsh.insert(first[0], self._minhash(first[1]))
+        h = self._minhash(encoded)
+        cands = list(self._lsh.query(h))
+        if cands:
+            self._confirm(i, ids, cands)
+        self._lsh.insert(i, h)
+
+    def _minhash(self, encoded: list[bytes]):
+        h = self._template.copy()
+        h.update_batch(encoded)
+        return h
+
+    def _confirm(self, i: int, ids, cands: list[int]) -> None:
+        import numpy as np
+
+        member = np.zeros(len(self.vocab), dtype=bool)
+        member[np.frombuffer(ids, dtype=np.intc)] = True
+        others = [self.sets[j] for j in cands]
+        lens = np.array([len(o) for o in others])
+        starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        every = np.frombuffer(b"".join(o.tobytes() for o in others), dtype=np.intc)
+        shared = np.add.reduceat(member[every].astype(np.int64), starts)
+        keep = np.flatnonzero(shared >= MIN_SHARED_WORDS)
+        if not len(keep):
+            return
+        sh = shared[keep]
+        # the size of the union without building it; float64 division as Python's
+        jac = sh / (len(ids) + lens[keep] - sh)
+        for x, jv in zip(keep.tolist(), jac.tolist()):
+            j = cands[x]
+            self.best[i], self.best[j] = max(self.best[i], jv), max(self.best[j], jv)
+            if jv >= MIN_JACCARD:
+                self.edges.append((i, j, jv))
+
+    def _jaccard(self, i: int, j: int) -> float:
+        import numpy as np
+
+        a, b = self.sets[i], self.sets[j]
+        if not len(a) and not len(b):
+            return 0.0
+        shared = len(np.intersect1d(np.frombuffer(a, dtype=np.intc), np.frombuffer(b, dtype=np.intc), assume_unique=True))
+        return shared / (len(a) + len(b) - shared)
+
+    def groups(self) -> list[list[int]]:
+        n = len(self.sets)
+        parent = list(range(n))
+        best = list(self.best)
+        edges = list(self.edges)
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        by_name: dict[str, list[int]] = defaultdict(list)
+        for i, names in enumerate(self.rare):
+            for name in names:
+                by_name[name].append(i)
+        shared_names: dict[tuple[int, int], int] = defaultdict(int)
+        for holders in by_name.values():
+            if len(holders) > 50:  # a name in this many items is no story's signature
+                continue
+            for x, i in enumerate(holders):
+                for j in holders[x + 1:]:
+                    shared_names[i, j] += 1
+        for (i, j), k in shared_names.items():
+            if k >= MIN_SHARED_NAMES:
+                jac = self._jaccard(i, j)
                 best[i], best[j] = max(best[i], jac), max(best[j], jac)
-                if jac >= MIN_JACCARD:
-                    edges.append((i, j, jac))
-            lsh.insert(i, h)
-    if rare_names is None:
-        rare_names = [_rare_names(d.text) for d in docs]
-    by_name: dict[str, list[int]] = defaultdict(list)
-    for i, names in enumerate(rare_names):
-        for n in names:
-            by_name[n].append(i)
-    shared_names: dict[tuple[int, int], int] = defaultdict(int)
-    for holders in by_name.values():
-        if len(holders) > 50:  # a name in this many items is no story's signature
-            continue
-        for x, i in enumerate(holders):
-            for j in holders[x + 1:]:
-                shared_names[i, j] += 1
-    for (i, j), n in shared_names.items():
-        if n >= MIN_SHARED_NAMES:
-            jac = _jaccard(sets[i], sets[j])
-            best[i], best[j] = max(best[i], jac), max(best[j], jac)
-            edges.append((i, j, jac))
-    for i, j, jac in edges:
-        if jac >= NEAR_BEST * max(best[i], best[j]):
-            parent[root(i)] = root(j)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(docs)):
-        groups[root(i)].append(i)
-    return [g for g in groups.values() if len(g) > 1]
+                edges.append((i, j, jac))
+        for i, j, jac in edges:
+            if jac >= NEAR_BEST * max(best[i], best[j]):
+                parent[root(i)] = root(j)
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i in range(n):
+            groups[root(i)].append(i)
+        return [g for g in groups.values() if len(g) > 1]
 
 
 # ---- sentence alignment --------------------------------------------------------------------
@@ -222,13 +304,19 @@ def _ngrams(text: str) -> dict[str, float]:
     translations of one sentence share their rare words more than their function words, and the
     weights do not depend on which other copies happen to be in the story."""
     out: dict[str, float] = defaultdict(float)
-    for m in _WORDISH.finditer(text.lower()):
-        w = m.group(0)
-        weight = 4.0 if w[0].isdigit() else max(0.3, 7.0 - zipf(w))
-        t = f" {w} "
-        for k in range(max(1, len(t) - NGRAM + 1)):
-            out[t[k:k + NGRAM]] += weight
+    for w in _WORDISH.findall(text.lower()):
+        grams, weight = _word_ngrams(w)
+        for g in grams:
+            out[g] += weight
     return out
+
+
+@lru_cache(maxsize=20_000)  # bounded: about 12 MB when full
+def _word_ngrams(w: str) -> tuple[tuple[str, ...], float]:
+    # a word's n-grams and weight, worked out once per word rather than once per occurrence
+    t = f" {w} "
+    return (tuple(t[k:k + NGRAM] for k in range(max(1, len(t) - NGRAM + 1))),
+            4.0 if w[0].isdigit() else max(0.3, 7.0 - zipf(w)))
 
 
 def align(story: Story) -> None:
@@ -245,10 +333,10 @@ def align(story: Story) -> None:
         return
     vocab: dict[str, int] = {}
     indptr, indices, data = [0], [], []
+    add = vocab.setdefault
     for r in rows:
-        for g, n in r.items():
-            indices.append(vocab.setdefault(g, len(vocab)))
-            data.append(n)
+        indices.extend([add(g, len(vocab)) for g in r])
+        data.extend(r.values())
         indptr.append(len(indices))
     x = csr_matrix((np.array(data), np.array(indices), np.array(indptr)), shape=(len(rows), len(vocab)))
     # Smoothed idf over the story's sentences, on top of the word weights: what every sentence of
@@ -278,11 +366,14 @@ def align(story: Story) -> None:
             block = rows_a[:, start:start + nb]
             best_b = block.argmax(axis=1)
             best_a = block.argmax(axis=0)
-            for i, j in enumerate(best_b):
+            # the mutual best matches that clear ALIGNED, found for all rows at once
+            rows_i = np.arange(na)
+            mutual = np.flatnonzero((best_a[best_b] == rows_i) & (block[rows_i, best_b] >= ALIGNED))
+            for i in mutual.tolist():
+                j = best_b[i]
                 s = float(block[i, j])
-                if best_a[j] == i and s >= ALIGNED:
-                    story.aligned.setdefault((a.index, i), []).append(Counterpart(b, int(j), s))
-                    story.aligned.setdefault((b.index, int(j)), []).append(Counterpart(a, i, s))
+                story.aligned.setdefault((a.index, i), []).append(Counterpart(b, int(j), s))
+                story.aligned.setdefault((b.index, int(j)), []).append(Counterpart(a, i, s))
 
 
 # ---- word alignment ------------------------------------------------------------------------
@@ -325,6 +416,11 @@ def is_reference(doc: Document, references: Iterable[str]) -> bool:
     return any(here == Path(r).resolve() for r in refs)
 
 
+def one_story(docs: Sequence[Document], ctx: "Context") -> None:
+    """Tell :func:`stories` that ``docs`` are the copies of one story (grouped already)."""
+    ctx.memo[("one story", tuple(id(d) for d in docs))] = [list(range(len(docs)))]
+
+
 def stories(docs: Sequence[Document], ctx: "Context") -> list[Story]:
     """The run's stories, grouped and aligned once and shared by every cross-copy rule."""
     key = ("stories", tuple(id(d) for d in docs))
@@ -332,7 +428,9 @@ def stories(docs: Sequence[Document], ctx: "Context") -> list[Story]:
     if key not in memo:
         refs = ctx.config.reference
         out = []
-        for members in group(docs):
+        # the copies of one story, already grouped among the whole run (mtqa.across): grouped
+        # again among themselves they are still one story, so they are not grouped twice
+        for members in memo.get(("one story", key[1])) or group(docs):
             story = Story([Copy(docs[i], is_reference(docs[i], refs), k) for k, i in enumerate(members)])
             align(story)
             out.append(story)

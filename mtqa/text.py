@@ -27,18 +27,60 @@ def words(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[i
     return ((m.start(), m.end(), m.group(0)) for m in WORD.finditer(text, start, len(text) if end is None else end))
 
 
+def document_words(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Every (start, end, word) of ``text``, tokenised once and shared by the detectors."""
+    return _document_words(text)
+
+
 @lru_cache(maxsize=4)
 def _document_words(text: str) -> tuple[tuple[int, int, str], ...]:
     # several detectors walk a whole document's words: it is tokenised once
-    return tuple((m.start(), m.end(), m.group(0)) for m in WORD.finditer(text))
+    return tuple([(*m.span(), m[0]) for m in WORD.finditer(text)])
+
+
+def zipf(word: str, lang: str = "en") -> float:
+    """wordfreq's Zipf frequency (0 for unknown words; 7 for 'the')."""
+    return _zipf(word, lang)  # one cache entry for zipf(w) and zipf(w, "en")
 
 
 @lru_cache(maxsize=200_000)
-def zipf(word: str, lang: str = "en") -> float:
-    """wordfreq's Zipf frequency (0 for unknown words; 7 for 'the')."""
+def _zipf(word: str, lang: str) -> float:
+    if lang == "en":
+        from mtqa.startup import english_zipf
+
+        # wordfreq's own answer, from a table in the cache dir: importing and loading wordfreq
+        # was a third of a short run's start-up
+        z = english_zipf(word)
+        if z is not None:
+            return z
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, lang)
+
+
+def top_words(n: int, lang: str = "en") -> list[str]:
+    """wordfreq's ``top_n_list(lang, n)``: the ``n`` commonest words."""
+    if lang == "en":
+        from mtqa.startup import top_english_words
+
+        top = top_english_words(n)
+        if top is not None:
+            return top
+    from wordfreq import top_n_list
+
+    return top_n_list(lang, n)
+
+
+def frequency_languages() -> frozenset[str]:
+    """The languages wordfreq has a list for (``available_languages()``)."""
+    from mtqa.startup import wordfreq_languages
+
+    langs = wordfreq_languages()
+    if langs is None:
+        from wordfreq import available_languages
+
+        langs = available_languages()
+    return frozenset(langs)
 
 
 @lru_cache(maxsize=200_000)

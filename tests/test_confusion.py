@@ -1,5 +1,8 @@
 """The MT-confusion engine (MTQ201): case and inflection of suggestions, multi-word spans, cues."""
 
+import tomllib
+
+from mtqa.config import CORPORA_DIR
 from mtqa.detectors.confusion import lexicon, match_case
 from tests.helpers import findings_for
 
@@ -119,3 +122,30 @@ def test_broad_blockers_keep_collocations_the_model_gets_wrong():
     assert broad_findings("The formation carried out joint patrols.") == []
     ((span, suggs, _),) = broad_findings("Critics say its actual leader has failed the country.")
     assert span == "actual" and suggs[0] == "current"
+
+
+def test_needles_never_skip_a_pattern_that_matches():
+    """The literal-start prefilter of find_confusions is only a shortcut: on every example of both
+    lexicons (and their upper- and title-case forms, and a ligature), any pattern that matches has
+    its needles in the case-folded text."""
+    from mtqa.detectors.confusion import _literal_prefix, _top_alternatives
+
+    assert _top_alternatives(r"a|(?:b|c)|[|x]|d\|e") == ["a", "(?:b|c)", "[|x]", r"d\|e"]
+    assert [_literal_prefix(a) for a in ("frames?", "organi[sz]ed", r"\d+", "Drug\\s+x", "a+")] == [
+        "frame", "organi", "", "drug", "a"]
+    checked = 0
+    for directory in ("confusions", "calques"):
+        entries = lexicon(directory)
+        texts = [ex["text"].replace("⟦", "").replace("⟧", "") if isinstance(ex, dict) else ex
+                 for path in (CORPORA_DIR / directory).glob("*.toml")
+                 for e in tomllib.loads(path.read_text(encoding="utf-8"))["entry"]
+                 for ex in e.get("incorrect", []) + e.get("correct", [])]
+        texts += [t.upper() for t in texts] + [t.title() for t in texts] + ["They ﬁnd place here."]
+        for conf in entries:
+            for pat, needles in zip(conf.patterns, conf.needles):
+                for text in texts:
+                    if pat.search(text):
+                        folded = text.casefold()
+                        assert all(any(n in folded for n in alts) for alts in needles), (conf.id, text)
+                        checked += 1
+    assert checked > 200

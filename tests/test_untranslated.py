@@ -51,3 +51,29 @@ def test_configured_language_is_the_reference():
 def test_docs_have_the_three_headings():
     doc = documentation("MTQ111")
     assert "What it does:" in doc and "Why is this bad:" in doc and "Example:" in doc
+
+
+def test_sentence_words_taken_from_the_document_are_its_own_words():
+    """MTQ111 takes a sentence's words from the document's (tokenised once) when no word crosses
+    the sentence's edges: the shares are the same as tokenising the sentence alone."""
+    from bisect import bisect_left
+    from pathlib import Path
+
+    from mtqa.document import Document
+    from mtqa.text import document_words
+
+    root = Path(__file__).resolve().parent.parent
+    paths = sorted((root / "corpora/samples").iterdir()) + [root / "tests/fixtures/MTQ111.txt"]
+    checked = 0
+    for p in paths:
+        doc = Document(p.name, p.read_text(encoding="utf-8") + " Mid-sentence end-of-file")
+        dw = document_words(doc.text)
+        starts = [s for s, _, _ in dw]
+        for sent in doc.sentences:
+            i, j = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+            if (i and dw[i - 1][1] > sent.start) or (j > i and dw[j - 1][1] > sent.end):
+                continue
+            chunk = doc.text[sent.start:sent.end]
+            assert untranslated._common_share([w for _, _, w in dw[i:j]], "en") == untranslated.common_share(chunk, "en")
+            checked += 1
+    assert checked > 50

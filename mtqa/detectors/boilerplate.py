@@ -21,7 +21,7 @@ from typing import Iterator
 
 import regex
 
-from mtqa import corpora
+from mtqa import corpora, startup
 from mtqa.detectors.base import Context, make_finding
 from mtqa.detectors.markup import content_span
 from mtqa.fixes import line_bounds
@@ -90,7 +90,9 @@ def _alternation(phrases) -> str:
     """One group matching any of ``phrases`` (longest first), each matched literally except that a
     space matches any run of spaces or tabs and an apostrophe either apostrophe."""
     alts = []
-    for phrase in sorted(set(phrases), key=len, reverse=True):
+    # longest first, ties in a fixed order: the same pattern text in every process (a set's
+    # order changes with the hash seed), so its compiled program is found in the cache
+    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
         alts.append(regex.escape(phrase.strip()).replace(r"\ ", r"[ \t\u00a0]+").replace("'", "['’]"))
     return "(?:" + "|".join(alts) + ")" if alts else "(?!)"
 
@@ -123,7 +125,7 @@ def load_patterns(name: str) -> tuple[Pattern, ...]:
         out.append(
             Pattern(
                 id=entry["id"],
-                regex=regex.compile(body, flags),
+                regex=startup.compile(body, flags),
                 where=where,
                 max_words=int(entry.get("max_words", 25)),
                 require_rest=bool(entry.get("require_rest", False)),

@@ -42,7 +42,7 @@ from typing import Iterator
 
 import regex
 
-from mtqa import corpora
+from mtqa import corpora, startup
 from mtqa.config import CORPORA_DIR
 from mtqa.detectors.base import Context, make_finding
 from mtqa.detectors.tokens import words
@@ -80,6 +80,14 @@ class Confusion:
     @cached_property
     def patterns(self) -> tuple[regex.Pattern, ...]:
         return tuple(_compile_slots(list(p)) for p in self.slots)
+
+    @cached_property
+    def needles(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """For each pattern, for each required slot whose every alternative starts with letters,
+        those letters (case-folded): a match needs one of each slot's in the text (see
+        _literal_prefix), so a pattern whose needles are absent is not run."""
+        return tuple(tuple(alts for slot in p if not slot.startswith("?") and (alts := _slot_needles(slot)))
+                     for p in self.slots)
 
     @cached_property
     def cues(self) -> regex.Pattern | None:
@@ -138,7 +146,53 @@ def _compile_slots(slots: list[str]) -> regex.Pattern:
             parts.append(body if not optional else f"(?:{body}{_SEP})?")
         else:
             parts.append(f"(?:{_SEP}{body})?" if optional else f"{_SEP}{body}")
-    return regex.compile(_B + "(?:" + "".join(parts) + ")" + _E, regex.I | regex.V1)
+    return startup.compile(_B + "(?:" + "".join(parts) + ")" + _E, regex.I | regex.V1)
+
+
+def _top_alternatives(slot: str) -> list[str]:
+    """``slot`` split at its top-level ``|`` (not inside a group or a set)."""
+    alts, depth, in_set, cur, i = [], 0, False, [], 0
+    while i < len(slot):
+        c = slot[i]
+        if c == "\\":
+            cur.append(slot[i : i + 2])
+            i += 2
+            continue
+        if in_set:
+            in_set = c != "]"
+        elif c == "[":
+            in_set = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            alts.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(c)
+        i += 1
+    alts.append("".join(cur))
+    return alts
+
+
+def _literal_prefix(alternative: str) -> str:
+    """The letters an alternative starts with, which any text it matches starts with too: up to
+    the first character that is not a letter, less the last letter when a quantifier follows it
+    ("frames?" -> "frame")."""
+    n = 0
+    while n < len(alternative) and alternative[n].isalpha():
+        n += 1
+    if n < len(alternative) and alternative[n] in "?*{":
+        n -= 1
+    return alternative[:n].casefold()
+
+
+def _slot_needles(slot: str) -> tuple[str, ...]:
+    """The literal starts of a slot's alternatives; empty when one has none (no test possible)."""
+    prefixes = tuple(_literal_prefix(a) for a in _top_alternatives(slot))
+    return () if not all(prefixes) else prefixes
 
 
 def _words_regex(spec) -> regex.Pattern | None:
@@ -146,11 +200,11 @@ def _words_regex(spec) -> regex.Pattern | None:
         return None
     if isinstance(spec, list):
         spec = "|".join(spec)
-    return regex.compile(_B + "(?:" + spec + ")" + _E, regex.I | regex.V1)
+    return startup.compile(_B + "(?:" + spec + ")" + _E, regex.I | regex.V1)
 
 
 def _opt(spec: str | None, flags=regex.I | regex.V1) -> regex.Pattern | None:
-    return regex.compile(spec, flags) if spec else None
+    return startup.compile(spec, flags) if spec else None
 
 
 def _head(phrase: str, upos: str) -> int:
@@ -303,13 +357,24 @@ class _Window:
         return min(ws, start), max(we, end)
 
 
+@lru_cache(maxsize=2)
+def _present(text: str) -> frozenset[str]:
+    # the document's words in lower case, for MTQ201 and MTQ202 alike
+    return frozenset(w.lower() for _, _, w in words(text))
+
+
+@lru_cache(maxsize=2)
+def _casefolded(text: str) -> str:
+    return text.casefold()
+
+
 def find_confusions(
     doc: Document, entries: tuple[Confusion, ...], broad: bool = False
 ) -> Iterator[tuple[Confusion, int, int, list[str], dict]]:
     """(entry, span start, span end, suggestions, evidence) for each match: the narrow patterns,
     and with ``broad`` every form of each entry's broad words as well."""
     text = doc.text
-    present = {w.lower() for _, _, w in words(text)}
+    present = _present(text)
     window: _Window | None = None
 
     def ctx_around(s: int, e: int) -> str:
@@ -318,9 +383,19 @@ def find_confusions(
         ws, we = window.around(s, e)
         return text[ws:s] + " " + text[e:we]
 
+    folded: str | None = None
+    seen: dict[str, bool] = {}  # needle -> in the case-folded text
     for conf in entries:
-        if conf.keys & present:
-            for pat, nslots in zip(conf.patterns, conf.nslots):
+        if not conf.keys.isdisjoint(present):
+            for pat, nslots, needles in zip(conf.patterns, conf.nslots, conf.needles):
+                # The patterns match without regard to case (full case folding, as str.casefold):
+                # a pattern whose required slot has none of its alternatives' letters in the
+                # case-folded text cannot match, and most calque patterns are skipped so.
+                if needles:
+                    folded = _casefolded(text) if folded is None else folded
+                    if not all(any(seen[n] if n in seen else seen.setdefault(n, n in folded) for n in alts)
+                               for alts in needles):
+                        continue
                 for m in pat.finditer(text):
                     s, e, suggs = _suggestions(text, m, nslots, conf)
                     if not suggs:

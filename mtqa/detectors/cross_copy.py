@@ -46,10 +46,15 @@ def transliteration_key(name: str) -> str:
     from anyascii import anyascii
 
     w = anyascii(name).lower()
-    w = regex.sub(r"[^a-z]", "", w)
-    for pattern, repl in _FOLDS:
-        w = regex.sub(pattern, repl, w)
-    return w[:1] + regex.sub(r"[aeiouy]", "", w[1:])
+    w = _NOT_ASCII_LETTER.sub("", w)
+    for pattern, repl in _COMPILED_FOLDS:
+        w = pattern.sub(repl, w)
+    return w[:1] + _VOWELS.sub("", w[1:])
+
+
+_COMPILED_FOLDS = tuple((regex.compile(p), r) for p, r in _FOLDS)
+_NOT_ASCII_LETTER = regex.compile(r"[^a-z]")
+_VOWELS = regex.compile(r"[aeiouy]")
 
 
 def _variants(a: str, b: str) -> bool:

@@ -37,10 +37,11 @@ def mojibake(doc: Document, ctx: Context) -> Iterator[Finding]:
     Example:
     "the cafÃ© was hit" -> "the café was hit"; "donâ€™t" -> "don’t".
     """
-    import ftfy
-    from ftfy.badness import is_bad
-
     for m in _SUSPECT.finditer(doc.text):
+        # ftfy is imported at the first suspect: most copy has none, and the import is slow
+        import ftfy
+        from ftfy.badness import is_bad
+
         token = m.group()
         if not is_bad(token):
             continue

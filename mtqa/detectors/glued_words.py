@@ -44,9 +44,9 @@ _TECHNICAL = regex.compile(r"://|www\.|@|#|\.[a-z]{2,4}\b|[_/\\=]")
 
 @lru_cache(maxsize=1)
 def _function_words() -> frozenset[str]:
-    from wordfreq import top_n_list
+    from mtqa.text import top_words
 
-    return frozenset(w for w in top_n_list("en", FUNCTION_WORDS_TOP_N) if w.isalpha())
+    return frozenset(w for w in top_words(FUNCTION_WORDS_TOP_N) if w.isalpha())
 
 
 def _part_ok(part: str) -> bool:

@@ -179,8 +179,12 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 def _skeleton(word: str) -> str:
     """Consonants only, with the letters transliteration varies on folded: Azvastal ~ Azovstal."""
     w = word.lower().replace("j", "y").replace("ph", "f").replace("kh", "h").replace("w", "v")
-    w = regex.sub(r"[aeiouy]", "", w)
-    return regex.sub(r"(.)\1+", r"\1", w)
+    w = _VOWELS.sub("", w)
+    return _DOUBLED.sub(r"\1", w)
+
+
+_VOWELS = regex.compile(r"[aeiouy]")
+_DOUBLED = regex.compile(r"(.)\1+")
 
 
 def _derived(a: str, b: str) -> bool:
@@ -213,6 +217,8 @@ def _name_occurrences(text: str) -> dict[str, list[tuple[int, int]]]:
     """Capitalised words (possessives stripped, hyphenated parts split) and where they occur."""
     out: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for s, e, w in words(text):
+        if "-" not in w and (len(w) < _MIN_LEN or not w[0].isupper()):
+            continue  # its only part is w (or less): too short or not capitalised
         m = _POSSESSIVE.search(w)
         if m:
             w, e = w[: m.start()], e - len(m.group(0))

@@ -7,6 +7,7 @@ where that share is low goes to langdetect, with a fixed seed so runs are reprod
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Iterator
 
@@ -15,6 +16,7 @@ import regex
 from mtqa.detectors.base import Context, make_finding
 from mtqa.detectors.tokens import words, zipf
 from mtqa.document import Document
+from mtqa.text import document_words
 from mtqa.finding import Finding
 from mtqa.registry import detector
 
@@ -50,7 +52,10 @@ def _common_in(word: str, lang: str) -> bool:
 
 def common_share(text: str, lang: str) -> tuple[float, int, int]:
     """(share of lower-case words common in ``lang``, lower-case words, all words) of ``text``."""
-    all_words = [w for _, _, w in words(text)]
+    return _common_share([w for _, _, w in words(text)], lang)
+
+
+def _common_share(all_words: list[str], lang: str) -> tuple[float, int, int]:
     lower = [w for i, w in enumerate(all_words) if w.islower() or (i == 0 and w[1:].islower())]
     lower = [w.lower() for w in lower]
     if not lower:
@@ -82,9 +87,9 @@ def _doc_language(doc: Document, ctx: Context) -> str:
 
 @lru_cache(maxsize=1)
 def _known_languages() -> frozenset[str]:
-    from wordfreq import available_languages
+    from mtqa.text import frequency_languages
 
-    return frozenset(available_languages())
+    return frequency_languages()
 
 
 @detector("MTQ111")
@@ -106,10 +111,17 @@ def untranslated_sentence(doc: Document, ctx: Context) -> Iterator[Finding]:
     """
     lang = _doc_language(doc, ctx)
     text = doc.text
+    doc_words = document_words(text)
+    starts = [s for s, _, _ in doc_words]
     for sent in doc.sentences:
         chunk = text[sent.start : sent.end]
         clean = _NOISE.sub(" ", chunk)
-        share, n_lower, n_words = common_share(clean, lang)
+        i, j = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
+        if clean == chunk and not (i and doc_words[i - 1][1] > sent.start) and not (j > i and doc_words[j - 1][1] > sent.end):
+            # no word crosses the sentence's edges, so its words are the document's words in it
+            share, n_lower, n_words = _common_share([w for _, _, w in doc_words[i:j]], lang)
+        else:
+            share, n_lower, n_words = common_share(clean, lang)
         if n_words < MIN_WORDS or n_lower < MIN_LOWER_WORDS or n_lower * 2.5 < n_words:
             continue
         if share >= SUSPICIOUS_SHARE:

@@ -16,8 +16,6 @@ import re
 from xml.sax import SAXException
 from typing import Any
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 
 from mtqa.document import Document
 from mtqa.errors import InputError
@@ -218,12 +216,18 @@ def _check_xml_depth(display: str, raw: bytes) -> None:
 
 def _element_text(el) -> str:
     # Inline XHTML: serialise without namespace prefixes and convert, so paragraphs survive.
+    import defusedxml.ElementTree as SafeET
+
     markup = SafeET.tostring(el, encoding="unicode")
     markup = re.sub(r"(</?)[\w.-]+:", r"\1", re.sub(r'\sxmlns(?::[\w.-]+)?="[^"]*"', "", markup))
     return html_to_text(markup)
 
 
 def read_newsml_items(display: str, raw: bytes) -> list[Document | InputError]:
+    # the XML parser is imported on the first feed: a run over plain text never needs it
+    import defusedxml.ElementTree as SafeET
+    from defusedxml import DefusedXmlException
+
     try:
         root = SafeET.fromstring(raw)
     except (SafeET.ParseError, DefusedXmlException, ValueError, LookupError) as exc:

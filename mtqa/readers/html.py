@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import lxml.html
-from lxml import etree
 
 _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "section",
            "article", "header", "footer", "figcaption", "dd", "dt"}
@@ -27,6 +25,10 @@ def html_to_text(markup: str) -> str:
         raise TypeError(f"HTML body is a {type(markup).__name__}, not a string")
     if not markup.strip():
         return ""
+    # lxml is imported on the first HTML: a run over plain text never needs it
+    import lxml.html
+    from lxml import etree
+
     parser = lxml.html.HTMLParser()
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div", parser=parser)

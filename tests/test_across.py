@@ -1,0 +1,116 @@
+"""The run-scope rules a story at a time (mtqa.across): the same findings as over the whole run,
+the input's order, and nothing left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mtqa.across import SetAside, by_story
+from mtqa.config import Config
+from mtqa.detectors.base import Context
+from mtqa.document import Document
+from mtqa.errors import InputError
+from mtqa.pipeline import active_rules, detect_across
+from mtqa.stories import StoryGrouper, group
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _documents(seeds_dir: Path) -> list:
+    """The five seed copies spread among unrelated documents, with a read error among them."""
+    seeds = [Document(p.name, p.read_text(encoding="utf-8")) for p in sorted(seeds_dir.glob("*.txt"))]
+    others = [Document(p.name, p.read_text(encoding="utf-8")) for p in sorted((ROOT / "corpora/samples").iterdir())]
+    items: list = []
+    for i, seed in enumerate(seeds):
+        items.append(seed)
+        items.extend(others[i % len(others):i % len(others) + 1])
+        if i == 2:
+            items.append(InputError("missing.txt", "cannot read"))
+    return items
+
+
+def test_same_findings_as_over_the_whole_run_and_in_order(seeds_dir):
+    _check_same_as_whole_run(seeds_dir)
+
+
+def test_same_findings_with_the_documents_kept_in_memory(seeds_dir, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("no temporary directory here")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    _check_same_as_whole_run(seeds_dir)
+
+
+def _check_same_as_whole_run(seeds_dir):
+    items = _documents(seeds_dir)
+    config = Config(use_lm=False)
+    rules = active_rules(config, False)
+    docs = [d for d in items if isinstance(d, Document)]
+    whole = detect_across(docs, rules, Context(config=config))
+    assert sum(map(len, whole.values())) > 0, "the seeds give cross-copy findings: the test says something"
+
+    across: dict = {}
+    ctx = Context(config=config)
+    out = list(by_story(iter(items), lambda story: detect_across(story, rules, ctx, one_story=True), across))
+    assert [getattr(i, "path", None) for i in out] == [getattr(i, "path", None) for i in items]
+    assert isinstance(out[items.index(next(i for i in items if isinstance(i, InputError)))], InputError)
+    for doc in out:
+        if isinstance(doc, Document):
+            assert doc.text == next(d.text for d in docs if d.path == doc.path)
+            got = sorted(f.sort_key() for f in across.pop(id(doc)))
+            assert got == sorted(f.sort_key() for f in whole.get(doc.path, []))
+    assert not across
+
+
+def test_grouper_one_document_at_a_time_is_group(seeds_dir):
+    items = [d for d in _documents(seeds_dir) if isinstance(d, Document)]
+    grouper = StoryGrouper()
+    for d in items:
+        grouper.add(d.text)
+    assert grouper.groups() == group(items)
+    # the five seeds, and one sample given twice (two documents of one path)
+    assert grouper.groups() == [[0, 2, 4, 6, 8], [1, 9]]
+
+
+def test_set_aside_gives_documents_back_and_leaves_nothing():
+    shelf = SetAside()
+    doc = Document("a.txt", "Text with an accent: café.\n", meta={"title": "T"})
+    shelf.put(7, doc)
+    back = shelf.get(7)
+    assert (back.path, back.text, back.meta) == (doc.path, doc.text, doc.meta)
+    where = shelf.dir
+    assert where.is_dir()
+    shelf.close()
+    assert not where.exists()
+
+
+def test_stopping_early_removes_the_documents_set_aside(tmp_path, monkeypatch):
+    made = []
+    real = SetAside.__init__
+
+    def spy(self):
+        real(self)
+        made.append(self.dir)
+
+    monkeypatch.setattr(SetAside, "__init__", spy)
+    items = [Document(f"d{i}.txt", f"Document number {i} says little.") for i in range(3)]
+    stream = by_story(iter(items), lambda story: {}, {})
+    next(stream)
+    stream.close()
+    assert made and not made[0].exists()
+
+
+def test_without_a_temporary_directory_the_documents_stay_in_memory(monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("no temporary directory here")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    shelf = SetAside()
+    doc = Document("a.txt", "Some text.")
+    shelf.put(0, doc)
+    assert shelf.con is None and shelf.get(0) is doc and shelf.get(0, last=True).text == doc.text
+    shelf.close()
