@@ -230,3 +230,28 @@ def test_broad_lexicon_proposals_are_judged_by_the_model(lm):
     assert [f for f in found if f.path == "cost.txt"] == []
     found = [f for f in found if f.text == "eviction"]
     assert found[0].evidence["proposal"] == "broad" and found[0].evidence["margin"] > 2.0
+
+
+def test_a_fully_cached_rerun_never_imports_torch(tmp_path):
+    """A second `mtqa check` of the same copy answers every score from the cache: torch (a second
+    of CPU and 250 MB) is never imported, and the findings are the same."""
+    import subprocess
+    import sys
+
+    from mtqa.scoring.fetch import fetch
+    from mtqa.scoring.manifest import model_path
+
+    fetch(log=lambda m: None, progress=False)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "models").symlink_to(model_path().parent)  # the installed model, a fresh score cache
+    (tmp_path / "war.txt").write_text(WAR, encoding="utf-8")
+    code = ("import sys\nfrom mtqa.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('torch imported:', 'torch' in sys.modules, file=sys.stderr)")
+    cmd = [sys.executable, "-c", code, "check", str(tmp_path / "war.txt"), "--format", "jsonl", "--cache-dir", str(cache)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert "torch imported: True" in first.stderr
+    assert "torch imported: False" in again.stderr, again.stderr
+    assert first.stdout == again.stdout and '"code": "MTQ201"' in first.stdout

@@ -21,23 +21,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-
-def supports(path: Path) -> bool:
-    """Whether the model directory at ``path`` is a Llama this module computes exactly."""
-    try:
-        cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    rope = cfg.get("rope_parameters") or cfg.get("rope_scaling") or {}
-    return (
-        cfg.get("model_type") == "llama"
-        and cfg.get("hidden_act", "silu") == "silu"
-        and not cfg.get("attention_bias", False)
-        and not cfg.get("mlp_bias", False)
-        and cfg.get("pretraining_tp", 1) == 1
-        and rope.get("rope_type", rope.get("type", "default")) == "default"
-        and any(path.glob("*.safetensors"))
-    )
+from mtqa.scoring.native_files import supports  # noqa: F401 - where it was first defined
 
 
 def _rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
