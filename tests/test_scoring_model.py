@@ -5,6 +5,7 @@ user cache dir when that is unset, exactly as `mtqa model fetch` does. Set MTQA_
 to skip them on a machine without the network; CI must not.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -255,3 +256,45 @@ def test_a_fully_cached_rerun_never_imports_torch(tmp_path):
     assert "torch imported: True" in first.stderr
     assert "torch imported: False" in again.stderr, again.stderr
     assert first.stdout == again.stdout and '"code": "MTQ201"' in first.stdout
+
+
+def test_the_native_weights_are_converted_once_and_memory_mapped(tmp_path):
+    """The first load writes the weights in the forward's layout and dtype; later loads map that
+    file (nothing converted or copied) and compute the same logits; a file made from other
+    weights is made again."""
+    import torch
+    from safetensors import safe_open
+
+    from mtqa.scoring import llama, native_files
+    from mtqa.scoring.fetch import fetch
+    from mtqa.scoring.manifest import model_path
+
+    fetch(log=lambda m: None, progress=False)
+    model = tmp_path / "model"
+    model.mkdir()
+    for f in model_path().iterdir():
+        if f.is_file():
+            (model / f.name).symlink_to(f)
+    ids = torch.tensor([[1, 504, 3032, 1398, 314, 260, 1345]])
+    mask, positions = torch.ones_like(ids), torch.arange(ids.shape[1])[None]
+    first = llama.Llama.load(model, dtype=torch.bfloat16)
+    converted = model / native_files.CONVERTED_DIR / "bf16.safetensors"
+    stamp = converted.stat().st_mtime_ns
+    again = llama.Llama.load(model, dtype=torch.bfloat16)
+    assert converted.stat().st_mtime_ns == stamp
+    assert again.embed.dtype == torch.bfloat16
+    assert torch.equal(first.forward(ids, mask, positions)[0], again.forward(ids, mask, positions)[0])
+    fresh = llama.Llama(json.loads((model / "config.json").read_text()),
+                        llama.fuse(json.loads((model / "config.json").read_text()), llama.read_weights(model),
+                                   torch.bfloat16), torch.bfloat16, "cpu")
+    assert torch.equal(fresh.forward(ids, mask, positions)[0], again.forward(ids, mask, positions)[0])
+    with safe_open(str(converted), framework="pt") as fh:
+        assert fh.metadata()["source"] == native_files.source_id(model)
+    # a converted file from other weights (or another layout) is not used
+    from safetensors.torch import save_file
+
+    save_file({"embed": torch.zeros(2, 2)}, str(converted), metadata={"source": "something else"})
+    third = llama.Llama.load(model, dtype=torch.bfloat16)
+    assert torch.equal(third.forward(ids, mask, positions)[0], again.forward(ids, mask, positions)[0])
+    with safe_open(str(converted), framework="pt") as fh:
+        assert fh.metadata()["source"] == native_files.source_id(model)
