@@ -298,3 +298,26 @@ def test_the_native_weights_are_converted_once_and_memory_mapped(tmp_path):
     assert torch.equal(third.forward(ids, mask, positions)[0], again.forward(ids, mask, positions)[0])
     with safe_open(str(converted), framework="pt") as fh:
         assert fh.metadata()["source"] == native_files.source_id(model)
+
+
+def test_a_read_only_model_directory_still_loads_from_memory(tmp_path):
+    """Where the converted file cannot be written, the weights are converted in memory: the same
+    logits, no error."""
+    import torch
+
+    from mtqa.scoring import llama, native_files
+    from mtqa.scoring.fetch import fetch
+    from mtqa.scoring.manifest import model_path
+
+    fetch(log=lambda m: None, progress=False)
+    model = tmp_path / "model"
+    model.mkdir()
+    for f in model_path().iterdir():
+        if f.is_file():
+            (model / f.name).symlink_to(f)
+    (model / native_files.CONVERTED_DIR).write_text("a file where the folder should be")  # mkdir fails
+    ids = torch.tensor([[1, 504, 3032, 1398]])
+    mask, positions = torch.ones_like(ids), torch.arange(ids.shape[1])[None]
+    m = llama.Llama.load(model, dtype=torch.bfloat16)
+    ref = llama.Llama.load(model_path(), dtype=torch.bfloat16)
+    assert torch.equal(m.forward(ids, mask, positions)[0], ref.forward(ids, mask, positions)[0])

@@ -71,7 +71,7 @@ def load_converted(path: Path, dtype_name: str, build: Callable[[], dict]) -> di
     weights = build()
     try:
         _write(target, weights, want)
-    except OSError:
+    except Exception:  # noqa: BLE001 - a read-only or full cache dir: use the converted weights from memory
         return weights
     del weights  # map the file instead of keeping the converted copy
     with safe_open(str(target), framework="pt") as fh:
