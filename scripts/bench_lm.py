@@ -7,13 +7,20 @@ Measures, on the same text:
   * cold start (convert the GGUF from the wheel) and warm start (import + load the converted model);
   * fp32 against bf16 and int8 dynamic quantisation: speed, and how far the scores move.
 
+  * (--physical, alone) the pipeline against the physical limit, in CPU seconds of one thread:
+    a bare forward over each article's tokens once (what any model-backed check must compute at
+    the least), and plain perplexity of the same articles (mtqa.evaluation.benchmarks.surprisal,
+    the baseline of README "Results"); with the tokens each computed.
+
     MTQA_CACHE_DIR=... .venv/bin/python scripts/bench_lm.py [--docs 20] [--wheel FILE] [--skip-cold]
+    MTQA_THREADS=1 MTQA_CACHE_DIR=... .venv/bin/python scripts/bench_lm.py --physical [--docs 20]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -102,6 +109,72 @@ def pipeline(lm, docs, config):
     return tokens / dt, len(docs) / dt, res, seqs
 
 
+def article_rows(lm, docs, longest: int = 256) -> list[list[int]]:
+    """Each article's tokens once, after the prefix token, in rows of at most ``longest`` tokens
+    (a longer article continues in the next row, without repeating any token)."""
+    rows = []
+    for d in docs:
+        ids = lm._encode(d.text)[0]
+        for i in range(0, len(ids), longest - 1):
+            rows.append([lm.prefix_id] + ids[i : i + longest - 1])
+    return rows
+
+
+def physical(docs, repeat: int = 1) -> dict:
+    """The pipeline (detect + score, model on, score cache off) against the least a model-backed
+    check must compute: CPU seconds (user + system of this process, one thread), tokens, and
+    articles per CPU second. A pipeline run cannot reuse the bare run's work: each part starts
+    from empty caches."""
+    import torch
+
+    from mtqa.evaluation.benchmarks import surprisal
+    from mtqa.pipeline import run
+    from mtqa.scoring.runtime import load_lm
+    from mtqa.scoring.scorer import Scorer
+
+    def cpu() -> float:
+        t = os.times()
+        return t.user + t.system
+
+    config = Config()
+    lm = load_lm(config)
+    lm.forget(disk=True)
+    article_tokens = sum(len(lm._encode(d.text)[0]) for d in docs)
+    rows = article_rows(lm, docs)
+    bare_sequences(lm, rows[:2])  # load the weights and warm up, outside every timing
+    lm.score_exact("", "Warm up.")  # the exact pass's float32 weights too
+    out = {"docs": len(docs), "article_tokens": article_tokens, "threads": torch.get_num_threads(),
+           "precision": lm.precision}
+    for name, body_only in (("bare_forward", False), ("bare_body_only", True)):
+        t = cpu()
+        for _ in range(repeat):
+            bare_sequences(lm, rows, body_only=body_only)
+        out[name] = {"cpu_s": round((cpu() - t) / repeat, 2), "tokens": sum(len(r) for r in rows)}
+    t = cpu()
+    run(docs, Config(use_lm=False))
+    out["rules_only"] = {"cpu_s": round(cpu() - t, 2)}
+    lm.forget(disk=True)
+    before = dict(lm.stats)
+    t, wall = cpu(), time.perf_counter()
+    res = run(docs, config, lm=lm, scorer=Scorer(lm, config))
+    out["pipeline"] = {"cpu_s": round(cpu() - t, 2), "wall_s": round(time.perf_counter() - wall, 2),
+                       "tokens": lm.stats["tokens"] - before["tokens"], "exact_passes": lm.stats["exact"] - before["exact"],
+                       "findings": len(res.findings)}
+    lm.forget(disk=True)
+    before = dict(lm.stats)
+    t = cpu()
+    surprisal(lm, docs)
+    out["perplexity"] = {"cpu_s": round(cpu() - t, 2), "tokens": lm.stats["tokens"] - before["tokens"]}
+    p = out["pipeline"]["cpu_s"]
+    out["pipeline_share_of_physical_limit"] = round(out["bare_forward"]["cpu_s"] / p, 3)
+    out["model_part_share_of_physical_limit"] = round(out["bare_forward"]["cpu_s"] / max(1e-9, p - out["rules_only"]["cpu_s"]), 3)
+    out["articles_per_cpu_s"] = {k: round(len(docs) / out[k]["cpu_s"], 3)
+                                 for k in ("pipeline", "bare_forward", "perplexity", "rules_only")}
+    out["tokens_per_article_token"] = {k: round(out[k]["tokens"] / article_tokens, 3)
+                                       for k in ("pipeline", "bare_forward", "perplexity")}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=20, help="clean-news documents for the articles/s run")
@@ -111,7 +184,16 @@ def main() -> None:
     ap.add_argument("--sentences", type=int, default=80, help="seed sentences for the throughput runs")
     ap.add_argument("--starts", type=int, default=3, help="fresh processes timed for the warm start")
     ap.add_argument("--json", default=None, help="also write the numbers here")
+    ap.add_argument("--physical", action="store_true",
+                    help="only the pipeline against a bare forward and plain perplexity of --docs clean articles")
     args = ap.parse_args()
+    if args.physical:
+        rows = [json.loads(x) for x in DATA.open(encoding="utf-8")][: args.docs]
+        report = physical([Document(r["doc_id"], r["text"]) for r in rows])
+        print(json.dumps(report, indent=2))
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        return
     import torch
 
     from mtqa.pipeline import run

@@ -5,6 +5,7 @@ user cache dir when that is unset, exactly as `mtqa model fetch` does. Set MTQA_
 to skip them on a machine without the network; CI must not.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -230,3 +231,93 @@ def test_broad_lexicon_proposals_are_judged_by_the_model(lm):
     assert [f for f in found if f.path == "cost.txt"] == []
     found = [f for f in found if f.text == "eviction"]
     assert found[0].evidence["proposal"] == "broad" and found[0].evidence["margin"] > 2.0
+
+
+def test_a_fully_cached_rerun_never_imports_torch(tmp_path):
+    """A second `mtqa check` of the same copy answers every score from the cache: torch (a second
+    of CPU and 250 MB) is never imported, and the findings are the same."""
+    import subprocess
+    import sys
+
+    from mtqa.scoring.fetch import fetch
+    from mtqa.scoring.manifest import model_path
+
+    fetch(log=lambda m: None, progress=False)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "models").symlink_to(model_path().parent)  # the installed model, a fresh score cache
+    (tmp_path / "war.txt").write_text(WAR, encoding="utf-8")
+    code = ("import sys\nfrom mtqa.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('torch imported:', 'torch' in sys.modules, file=sys.stderr)")
+    cmd = [sys.executable, "-c", code, "check", str(tmp_path / "war.txt"), "--format", "jsonl", "--cache-dir", str(cache)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert "torch imported: True" in first.stderr
+    assert "torch imported: False" in again.stderr, again.stderr
+    assert first.stdout == again.stdout and '"code": "MTQ201"' in first.stdout
+
+
+def test_the_native_weights_are_converted_once_and_memory_mapped(tmp_path):
+    """The first load writes the weights in the forward's layout and dtype; later loads map that
+    file (nothing converted or copied) and compute the same logits; a file made from other
+    weights is made again."""
+    import torch
+    from safetensors import safe_open
+
+    from mtqa.scoring import llama, native_files
+    from mtqa.scoring.fetch import fetch
+    from mtqa.scoring.manifest import model_path
+
+    fetch(log=lambda m: None, progress=False)
+    model = tmp_path / "model"
+    model.mkdir()
+    for f in model_path().iterdir():
+        if f.is_file():
+            (model / f.name).symlink_to(f)
+    ids = torch.tensor([[1, 504, 3032, 1398, 314, 260, 1345]])
+    mask, positions = torch.ones_like(ids), torch.arange(ids.shape[1])[None]
+    first = llama.Llama.load(model, dtype=torch.bfloat16)
+    converted = model / native_files.CONVERTED_DIR / "bf16.safetensors"
+    stamp = converted.stat().st_mtime_ns
+    again = llama.Llama.load(model, dtype=torch.bfloat16)
+    assert converted.stat().st_mtime_ns == stamp
+    assert again.embed.dtype == torch.bfloat16
+    assert torch.equal(first.forward(ids, mask, positions)[0], again.forward(ids, mask, positions)[0])
+    fresh = llama.Llama(json.loads((model / "config.json").read_text()),
+                        llama.fuse(json.loads((model / "config.json").read_text()), llama.read_weights(model),
+                                   torch.bfloat16), torch.bfloat16, "cpu")
+    assert torch.equal(fresh.forward(ids, mask, positions)[0], again.forward(ids, mask, positions)[0])
+    with safe_open(str(converted), framework="pt") as fh:
+        assert fh.metadata()["source"] == native_files.source_id(model)
+    # a converted file from other weights (or another layout) is not used
+    from safetensors.torch import save_file
+
+    save_file({"embed": torch.zeros(2, 2)}, str(converted), metadata={"source": "something else"})
+    third = llama.Llama.load(model, dtype=torch.bfloat16)
+    assert torch.equal(third.forward(ids, mask, positions)[0], again.forward(ids, mask, positions)[0])
+    with safe_open(str(converted), framework="pt") as fh:
+        assert fh.metadata()["source"] == native_files.source_id(model)
+
+
+def test_a_read_only_model_directory_still_loads_from_memory(tmp_path):
+    """Where the converted file cannot be written, the weights are converted in memory: the same
+    logits, no error."""
+    import torch
+
+    from mtqa.scoring import llama, native_files
+    from mtqa.scoring.fetch import fetch
+    from mtqa.scoring.manifest import model_path
+
+    fetch(log=lambda m: None, progress=False)
+    model = tmp_path / "model"
+    model.mkdir()
+    for f in model_path().iterdir():
+        if f.is_file():
+            (model / f.name).symlink_to(f)
+    (model / native_files.CONVERTED_DIR).write_text("a file where the folder should be")  # mkdir fails
+    ids = torch.tensor([[1, 504, 3032, 1398]])
+    mask, positions = torch.ones_like(ids), torch.arange(ids.shape[1])[None]
+    m = llama.Llama.load(model, dtype=torch.bfloat16)
+    ref = llama.Llama.load(model_path(), dtype=torch.bfloat16)
+    assert torch.equal(m.forward(ids, mask, positions)[0], ref.forward(ids, mask, positions)[0])

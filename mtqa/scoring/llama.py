@@ -21,23 +21,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-
-def supports(path: Path) -> bool:
-    """Whether the model directory at ``path`` is a Llama this module computes exactly."""
-    try:
-        cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    rope = cfg.get("rope_parameters") or cfg.get("rope_scaling") or {}
-    return (
-        cfg.get("model_type") == "llama"
-        and cfg.get("hidden_act", "silu") == "silu"
-        and not cfg.get("attention_bias", False)
-        and not cfg.get("mlp_bias", False)
-        and cfg.get("pretraining_tp", 1) == 1
-        and rope.get("rope_type", rope.get("type", "default")) == "default"
-        and any(path.glob("*.safetensors"))
-    )
+from mtqa.scoring.native_files import supports  # noqa: F401 - where it was first defined
 
 
 def _rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
@@ -50,6 +34,42 @@ def _rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor
 def _rotate_half(x: torch.Tensor) -> torch.Tensor:
     half = x.shape[-1] // 2
     return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+
+
+# A layer's weights, in the forward's order.
+LAYER_PARTS = ("ln1", "qkv", "o", "ln2", "gate_up", "down")
+
+
+def read_weights(path: Path) -> dict[str, torch.Tensor]:
+    """The model directory's own safetensors weights, by their Hugging Face names."""
+    from safetensors.torch import load_file
+
+    weights: dict[str, torch.Tensor] = {}
+    for f in sorted(path.glob("*.safetensors")):
+        weights.update(load_file(str(f)))
+    return weights
+
+
+def fuse(cfg: dict, weights: dict[str, torch.Tensor], dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    """The weights as the forward uses them, in ``dtype``: q, k and v in one matrix, and gate and
+    up in another (two matmuls fewer per layer); the output layer only where it is not tied."""
+
+    def w(name):
+        return weights[name].to(dtype=dtype).contiguous()
+
+    out = {"embed": w("model.embed_tokens.weight"), "norm": w("model.norm.weight")}
+    if "lm_head.weight" in weights and not cfg.get("tie_word_embeddings"):
+        out["lm_head"] = w("lm_head.weight")
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        out[f"{i}.ln1"] = w(p + "input_layernorm.weight")
+        out[f"{i}.qkv"] = torch.cat([w(p + "self_attn.q_proj.weight"), w(p + "self_attn.k_proj.weight"),
+                                     w(p + "self_attn.v_proj.weight")])
+        out[f"{i}.o"] = w(p + "self_attn.o_proj.weight")
+        out[f"{i}.ln2"] = w(p + "post_attention_layernorm.weight")
+        out[f"{i}.gate_up"] = torch.cat([w(p + "mlp.gate_proj.weight"), w(p + "mlp.up_proj.weight")])
+        out[f"{i}.down"] = w(p + "mlp.down_proj.weight")
+    return out
 
 
 class KVState:
@@ -69,7 +89,9 @@ class KVState:
 class Llama:
     """Weights plus a forward pass; no autograd, no generation, no training."""
 
-    def __init__(self, cfg: dict, weights: dict[str, torch.Tensor], dtype: torch.dtype, device: str):
+    def __init__(self, cfg: dict, fused: dict[str, torch.Tensor], dtype: torch.dtype, device: str):
+        """``fused``: the weights as ``fuse`` lays them out, in ``dtype`` (memory-mapped from the
+        pre-converted file on the CPU: used in place, never copied)."""
         self.n_layers = cfg["num_hidden_layers"]
         self.n_heads = cfg["num_attention_heads"]
         self.n_kv = cfg.get("num_key_value_heads") or self.n_heads
@@ -79,34 +101,30 @@ class Llama:
         theta = rope.get("rope_theta", cfg.get("rope_theta", 10000.0))
         self.dtype, self.device = dtype, device
 
-        def w(name):
-            return weights[name].to(device=device, dtype=dtype)
+        def w(name):  # a no-op (no copy) where the tensor already has this device and dtype
+            return fused[name].to(device=device, dtype=dtype)
 
-        self.embed = w("model.embed_tokens.weight")
-        head = "lm_head.weight" if "lm_head.weight" in weights and not cfg.get("tie_word_embeddings") else None
-        self.lm_head = w(head) if head else self.embed
-        self.norm = w("model.norm.weight")
-        self.layers = []
-        for i in range(self.n_layers):
-            p = f"model.layers.{i}."
-            # q, k and v in one matrix, and gate and up in another: two matmuls fewer per layer.
-            qkv = torch.cat([w(p + "self_attn.q_proj.weight"), w(p + "self_attn.k_proj.weight"),
-                             w(p + "self_attn.v_proj.weight")])
-            gate_up = torch.cat([w(p + "mlp.gate_proj.weight"), w(p + "mlp.up_proj.weight")])
-            self.layers.append((w(p + "input_layernorm.weight"), qkv, w(p + "self_attn.o_proj.weight"),
-                                w(p + "post_attention_layernorm.weight"), gate_up, w(p + "mlp.down_proj.weight")))
+        self.embed = w("embed")
+        self.lm_head = w("lm_head") if "lm_head" in fused else self.embed
+        self.norm = w("norm")
+        self.layers = [tuple(w(f"{i}.{part}") for part in LAYER_PARTS) for i in range(self.n_layers)]
         self.inv_freq = 1.0 / (theta ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32, device=device)
                                          / self.head_dim))
 
     @classmethod
     def load(cls, path: Path, dtype: torch.dtype = torch.float32, device: str = "cpu") -> "Llama":
-        from safetensors.torch import load_file
+        """The model directory's weights in ``dtype``: on the CPU from a pre-converted file, laid
+        out as the forward uses them and memory-mapped (written the first time; see
+        mtqa.scoring.native_files), so a load neither converts nor copies."""
+        from mtqa.scoring import native_files
 
         cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        weights: dict[str, torch.Tensor] = {}
-        for f in sorted(path.glob("*.safetensors")):
-            weights.update(load_file(str(f)))
-        return cls(cfg, weights, dtype, device)
+        name = {torch.float32: "fp32", torch.bfloat16: "bf16"}.get(dtype)
+        if device == "cpu" and name:
+            fused = native_files.load_converted(path, name, lambda: fuse(cfg, read_weights(path), dtype))
+        else:
+            fused = fuse(cfg, read_weights(path), dtype)
+        return cls(cfg, fused, dtype, device)
 
     def _rope(self, positions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         freqs = positions.float()[..., None] * self.inv_freq  # [b, t, d/2]

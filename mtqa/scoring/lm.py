@@ -26,7 +26,13 @@ from mtqa.scoring.manifest import ModelError
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
-import torch  # noqa: E402
+
+def _torch():
+    """torch, imported on first use: a rerun whose every score is cached never needs it (about a
+    second of CPU and 250 MB less; README "The language model")."""
+    import torch
+
+    return torch
 
 DEFAULT_WINDOW = 256  # context tokens kept before the scored text
 MEMO_SIZE = 20_000  # (context, text) scores kept in memory
@@ -50,6 +56,26 @@ class TokenScores:
 
     def __len__(self) -> int:
         return len(self.logprobs)
+
+    def slice(self, start: int, end: int) -> "TokenScores":
+        """The scores of ``text[start:end]`` as if it had been scored alone in this pass: the tokens
+        that begin before ``end`` and end after ``start``, with the white space a first token carries
+        before ``start`` kept (a BPE token glues the space to the word after it). A first token that
+        carries part of a word before ``start`` is left out: its score is the word's before it."""
+        keep = (self.starts < end) & (self.ends > start)
+        idx = np.flatnonzero(keep)
+        lo = start
+        if len(idx):
+            first = int(idx[0])
+            s0 = int(self.starts[first])
+            if s0 < start:
+                if self.text[s0:start].isspace():
+                    lo = s0
+                else:
+                    idx = idx[1:]
+        return TokenScores(self.text[lo:end], (self.starts[idx] - lo).astype(np.int32),
+                           (np.minimum(self.ends[idx], end) - lo).astype(np.int32),
+                           self.logprobs[idx], self.entropies[idx])
 
 
 def length_batches(rows: list, budget: int, length=len) -> list[list]:
@@ -77,10 +103,20 @@ def default_threads() -> int:
     return max(1, min(8, n))
 
 
+def _gpu_device_nodes() -> bool:
+    """Whether this machine shows a GPU at all (NVIDIA or ROCm device nodes, or CUDA devices made
+    visible): without one, ``auto`` is the CPU, decided without importing torch."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", "").strip() not in ("", "-1"):
+        return True
+    return any(Path(p).exists() for p in ("/dev/nvidiactl", "/dev/nvidia0", "/dev/kfd", "/dev/dxg"))
+
+
 def resolve_device(device: str) -> str:
     if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
+        if not _gpu_device_nodes():
+            return "cpu"
+        return "cuda" if _torch().cuda.is_available() else "cpu"
+    if device == "cuda" and not _torch().cuda.is_available():
         raise ModelError("--device cuda was asked for, but torch sees no CUDA device; use --device cpu")
     return device
 
@@ -91,7 +127,7 @@ def resolve_precision(precision: str, device: str) -> str:
     if precision != "auto":
         return precision
     if device == "cuda":
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp32"
+        return "bf16" if _torch().cuda.is_bf16_supported() else "fp32"
     try:
         flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -189,6 +225,7 @@ class NativeLlamaBackend:
         return self.model.forward(input_ids, mask, positions, keep=keep)[0]
 
     def prefix(self, ids):
+        torch = _torch()
         mask = torch.ones_like(ids)
         positions = torch.arange(ids.shape[1], device=ids.device)[None]
         logits, state = self.model.forward(ids, mask, positions, keep=1, want_state=True)
@@ -207,7 +244,7 @@ class LanguageModel:
 
     def __init__(self, backend, tokenizer, model_id: str, device: str, prefix_id: int | None,
                  window: int = DEFAULT_WINDOW, cache: ScoreCache | None = None, batch_tokens: int = 4096,
-                 max_text_tokens: int = 256, loader=None, exact_id: str | None = None,
+                 max_text_tokens: int = 512, loader=None, exact_id: str | None = None,
                  precision: str = "fp32", backend_name: str | None = None):
         self.precision = precision
         self.backend_name = backend_name or getattr(backend, "name", "?")
@@ -270,14 +307,12 @@ class LanguageModel:
             raise ModelError(f"{path} is not a Hugging Face model directory (no config.json)")
         device = resolve_device(device)
         precision = resolve_precision(precision, device)
-        if device == "cpu":
-            torch.set_num_threads(threads or default_threads())
         native = native and precision != "int8" and (path / "tokenizer.json").is_file()
         try:
             if native:
-                from mtqa.scoring import llama
+                from mtqa.scoring.native_files import supports
 
-                native = llama.supports(path)
+                native = supports(path)
             tok = FastTokenizer(path) if native else cls._transformers_tokenizer(path)
         except ModelError:
             raise
@@ -286,6 +321,9 @@ class LanguageModel:
 
         def loader(exact: bool):
             want = "fp32" if exact else precision
+            torch = _torch()
+            if device == "cpu":  # set when the weights load: a fully cached run never imports torch
+                torch.set_num_threads(threads or default_threads())
             try:
                 if native:
                     from mtqa.scoring import llama
@@ -324,6 +362,7 @@ class LanguageModel:
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
+        torch = _torch()
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype)
         model.eval()
@@ -389,8 +428,11 @@ class LanguageModel:
             out.append(TokenScores(text, starts, ends, lp[0], lp[1]))
         return out
 
-    @torch.inference_mode()
     def _compute(self, items: list[tuple[str, str]], encoded: dict | None = None) -> list[np.ndarray]:
+        with _torch().inference_mode():
+            return self._compute_all(items, encoded)
+
+    def _compute_all(self, items: list[tuple[str, str]], encoded: dict | None = None) -> list[np.ndarray]:
         encoded = encoded or {}
         results: list[np.ndarray] = [np.zeros((2, 0), np.float32)] * len(items)
         groups: dict[tuple, list] = {}
@@ -421,6 +463,7 @@ class LanguageModel:
 
         Done a few positions at a time, so that the vocabulary-wide intermediates stay in the CPU
         cache (much faster than all positions at once, and the same numbers to the bit)."""
+        torch = _torch()
         out = []
         for i in range(0, len(targets), TOKEN_SCORE_CHUNK):
             part = lg[i : i + TOKEN_SCORE_CHUNK].float()
@@ -434,6 +477,7 @@ class LanguageModel:
         return torch.cat(out, 1).cpu().numpy().astype(np.float32)
 
     def _compute_batched(self, rows: list[tuple[int, list[int], int]], results: list, backend=None) -> None:
+        torch = _torch()
         backend = backend or self.backend
         batches = length_batches(rows, self.batch_tokens, length=lambda r: len(r[1]))
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
@@ -456,7 +500,7 @@ class LanguageModel:
                 results[i] = self._token_scores(logits[j, keep - 1 - n :], targets)
 
     def _compute_shared(self, ctx: list[int], members: list[tuple[int, list[int]]], results: list) -> None:
-        dev = self.device
+        torch, dev = _torch(), self.device
         first, state = self.backend.prefix(torch.tensor([ctx], device=dev))  # first: predicts every text's first token
         n_ctx, width = len(ctx), max(len(ids) for _, ids in members)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
@@ -479,32 +523,41 @@ class LanguageModel:
         pass over all of them at once, and exact answers on demand."""
         return Answers(self, requests)
 
-    def score_exact(self, context: str, text: str) -> TokenScores:
+    def score_exact(self, context: str, text: str, read_from: int = 0) -> TokenScores:
         """Token log-probabilities of ``text`` after ``context``, computed alone (no padding, no
         batch), in float32, with the same window: the same numbers on every machine, thread count
-        and batch, to float32 rounding. Cached on disk under ``exact_id``."""
-        key = text_key(self.exact_id, context, text)
+        and batch, to float32 rounding. Cached on disk under ``exact_id``.
+
+        ``read_from``: only the tokens that end after this code point of ``text`` are read, so the
+        output layer runs on those positions only (the tokens before are still computed, as their
+        context); the answer holds those tokens alone."""
         ids, offs = self._encode(text)
         ids, offs = ids[: self.max_text_tokens], offs[: self.max_text_tokens]
+        first = next((k for k, (_, e) in enumerate(offs) if e > read_from), len(offs)) if read_from > 0 else 0
+        key = text_key(self.exact_id, context, text) if first == 0 else text_key(self.exact_id, context, text, f"@{first}")
         lp = self._memo.get(key)
         if lp is None:
             lp = self.cache.get_many([key]).get(key)
-        if lp is None or np.asarray(lp).size != 2 * len(ids):
-            lp = self._compute_exact(context, ids)
+        if lp is None or np.asarray(lp).size != 2 * (len(ids) - first):
+            lp = self._compute_exact(context, ids, len(ids) - first)
             self.cache.put_many({key: lp})
         self._memo[key] = lp
         self._memo.move_to_end(key)
         lp = np.asarray(lp, dtype=np.float32).reshape(2, -1)
+        offs = offs[first:]
         return TokenScores(text, np.array([s for s, _ in offs], dtype=np.int32),
                            np.array([e for _, e in offs], dtype=np.int32), lp[0], lp[1])
 
-    @torch.inference_mode()
-    def _compute_exact(self, context: str, ids: list[int]) -> np.ndarray:
+    def _compute_exact(self, context: str, ids: list[int], n: int | None = None) -> np.ndarray:
+        with _torch().inference_mode():
+            return self._compute_exact_alone(context, ids, len(ids) if n is None else n)
+
+    def _compute_exact_alone(self, context: str, ids: list[int], n: int) -> np.ndarray:
         results: list[np.ndarray] = [np.zeros((2, 0), np.float32)]
-        if ids:
+        if ids and n:
             self.stats["exact"] += 1
             started = time.perf_counter()
-            self._compute_batched([(0, self._context_ids(context) + ids, len(ids))], results,
+            self._compute_batched([(0, self._context_ids(context) + ids, n)], results,
                                   backend=self.exact_backend())
             self.stats["forward_s"] += time.perf_counter() - started
         return results[0]
@@ -523,7 +576,7 @@ class LanguageModel:
 
     def describe(self) -> dict:
         return {"model_id": self.model_id, "backend": self.backend_name, "device": self.device, "window": self.window,
-                "threads": torch.get_num_threads(), "cache": str(self.cache.path) if self.cache.enabled else None}
+                "threads": _torch().get_num_threads(), "cache": str(self.cache.path) if self.cache.enabled else None}
 
 
 class Answers:
@@ -535,7 +588,13 @@ class Answers:
         self._scores = dict(zip(items, lm.score(items))) if items else {}
 
     def __getitem__(self, request) -> TokenScores:
-        return self._scores[(request.context, request.text)]
+        scores = self._scores[(request.context, request.text)]
+        read_from = getattr(request, "read_from", 0)
+        if read_from <= 0:
+            return scores
+        keep = scores.ends > read_from
+        return TokenScores(scores.text, scores.starts[keep], scores.ends[keep], scores.logprobs[keep],
+                           scores.entropies[keep])
 
     def exact(self, request) -> TokenScores:
-        return self._lm.score_exact(request.context, request.text)
+        return self._lm.score_exact(request.context, request.text, getattr(request, "read_from", 0))
