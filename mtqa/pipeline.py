@@ -67,12 +67,14 @@ def detect_across(docs: list[Document], rules: list[Rule], ctx: Context) -> dict
 
 def check_documents(
     docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None, batch_size: int = 16,
-    first_batch: int = 1,
+    first_batch: int = 1, stories: list[list[Document]] | None = None,
 ) -> Iterator[tuple[list[Document], list[Finding], list[InputError]]]:
     """Detect (and score, when a scorer is given) batch by batch, so memory stays flat on big feeds.
 
     When a run-scope rule (across copies) is selected, every document is read before the first
-    batch is written, since any later copy can bear on an earlier one.
+    batch is written, since any later copy can bear on an earlier one. ``stories``: the caller
+    has grouped the documents already (mtqa.engines): the run-scope rules see each of these
+    stories alone, and no document outside them.
     """
     from mtqa.suppression import Suppressor
 
@@ -82,7 +84,10 @@ def check_documents(
     across: dict[str, list[Finding]] = {}
     if any(r.scope == "run" for r in rules):
         items = list(docs)
-        across = detect_across([d for d in items if isinstance(d, Document)], rules, ctx)
+        if stories is None:
+            across = detect_across([d for d in items if isinstance(d, Document)], rules, ctx)
+        for story in stories or ():
+            across.update(detect_across(story, rules, ctx))
         docs = items
     batch: list[Document] = []
     errors: list[InputError] = []

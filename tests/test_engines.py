@@ -182,3 +182,38 @@ def test_jobs_and_engine_are_settings(tmp_path, monkeypatch):
         Config(engine="spark")
     with pytest.raises(ConfigError, match="jobs must be at least 1"):
         Config(jobs=0)
+
+
+def test_chunks_shrink_towards_the_end_when_the_total_is_known():
+    from mtqa.engines import _chunks
+
+    docs = [[(n, Document(f"{n}.txt", "x"))] for n in range(60)]
+    sizes = [sum(map(len, c)) for c in _chunks(iter(docs), 8, total=60, workers=2)]
+    assert sum(sizes) == 60
+    assert sizes[0] == 8 and sizes[-3:] == [1, 1, 1]  # the last chunks are single documents
+    assert sizes == sorted(sizes, reverse=True)
+    # unknown total (streaming, no cross-copy rule): every chunk full
+    assert [sum(map(len, c)) for c in _chunks(iter(docs), 8)] == [8] * 7 + [4]
+    # a story is never split, even when bigger than the chunk
+    story = [[(n, Document(f"s{n}.txt", "x")) for n in range(60, 72)]]
+    assert [sum(map(len, c)) for c in _chunks(iter(docs[:4] + story), 8, total=16, workers=2)] == [4, 12]
+
+
+def test_a_chunk_is_one_pass_with_each_story_alone(seeds_dir):
+    """check_chunk (a chunk's units in one call, for the model's batches) finds what the units
+    checked one by one find, cross-copy findings included."""
+    from mtqa.engines import check_chunk
+    from mtqa.pipeline import check_documents
+    from mtqa.readers import read_all
+
+    config = Config(use_lm=False)
+    got = [u for u in units(read_all(_interleaved(seeds_dir), 10**7), config) if isinstance(u, list)]
+    chunk = [[d for _, d in u] for u in got]
+    assert any(len(u) > 1 for u in chunk) and any(len(u) == 1 for u in chunk)
+    one_by_one = []
+    for unit in chunk:
+        found = [f for _, fs, _ in check_documents(unit, config) for f in fs]
+        one_by_one.extend([f for f in found if f.path == d.path] for d in unit)
+    together = check_chunk(chunk, config)
+    assert [r[1] for r in together] == one_by_one
+    assert any(f.code.startswith("MTQ6") for fs in one_by_one for f in fs)
