@@ -301,16 +301,26 @@ class RayExecutor:
 
             quiet = {"log_to_driver": False, "logging_level": logging.ERROR}  # mtqa's stderr is for findings' errors
             if config.ray_address:
-                ray.init(address=config.ray_address, **quiet)
+                try:
+                    ray.init(address=config.ray_address, **quiet)
+                except (ConnectionError, RuntimeError) as exc:
+                    raise MtqaError(
+                        f"cannot join the Ray cluster at {config.ray_address}: {str(exc).splitlines()[0]} (is it "
+                        "started, with `ray start --head`? A cluster with token authentication, Ray's default, "
+                        "also needs RAY_AUTH_MODE=token here and its token in ~/.ray/auth_token)") from None
             else:
-                ray.init(num_cpus=max(1, config.jobs), include_dashboard=False, **quiet)
+                # "local": a Ray of its own even where `ray start` left a cluster for ray.init()
+                # to find (with num_cpus, ray.init() would fail to join it)
+                ray.init(address="local", num_cpus=max(1, config.jobs), include_dashboard=False, **quiet)
             self.started = True
         self.workers = max(1, config.jobs)
         actor = ray.remote(num_cpus=1)(_RayWorker)
         worker_config = _worker_config(_absolute_paths(config), self.workers)
         self.actors = [actor.remote(worker_config, os.getcwd()) for _ in range(self.workers)]
         # imports, word frequencies and patterns while this process reads and groups the inputs
-        self.queued: dict[int, list] = {i: [a.warm.remote()] for i, a in enumerate(self.actors)}
+        self.warming = [a.warm.remote() for a in self.actors]
+        self.queued: dict[int, list] = {i: [r] for i, r in enumerate(self.warming)}
+        self.expected = _install_signature(worker_config)
 
     def submit(self, chunk):
         # to the actor with the least work queued, so that one slow chunk does not hold up the
@@ -327,6 +337,16 @@ class RayExecutor:
 
     def result(self, handle):
         try:
+            if self.warming:  # checked once the inputs are read, so the actors warm meanwhile
+                for host, signature in self.ray.get(self.warming):
+                    if signature != self.expected:
+                        differ = ", ".join(f"{k} {signature.get(k)!r:.60} there, {self.expected.get(k)!r:.60} here"
+                                           for k in sorted(set(signature) | set(self.expected))
+                                           if signature.get(k) != self.expected.get(k))
+                        raise WorkerError(
+                            f"the Ray worker on {host} runs another mtqa ({differ}): install the same mtqa, "
+                            "with the same corpora and settings files, on every machine of the cluster", 2)
+                self.warming = []
             return self.ray.get(handle)
         except self.ray.exceptions.RayTaskError as exc:
             cause = exc.as_instanceof_cause()
@@ -368,8 +388,19 @@ class _RayWorker(Worker):
             os.chdir(cwd)
         super().__init__(config)
 
-    def warm(self) -> None:
+    def warm(self) -> tuple[str, dict[str, str]]:
+        """Warms up, and says where it runs and which mtqa it is (a cluster's machines each have
+        their own install, which must be the driver's for the findings to be one process's)."""
+        import socket
+
         _warm(self.config)
+        return socket.gethostname(), _install_signature(self.config)
+
+
+def _install_signature(config: Config) -> dict[str, str]:
+    from mtqa.evaluation.signature import build_signature
+
+    return build_signature(config)
 
 
 def _absolute_paths(config: Config) -> Config:
