@@ -217,3 +217,53 @@ def test_a_chunk_is_one_pass_with_each_story_alone(seeds_dir):
     together = check_chunk(chunk, config)
     assert [r[1] for r in together] == one_by_one
     assert any(f.code.startswith("MTQ6") for fs in one_by_one for f in fs)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_ray_cluster_started_beforehand(seeds_dir, tmp_path):
+    """A desk's way: `ray start --head` once, then every run with --address. A run without
+    --address on that machine still starts a Ray of its own (ray.init() would find the cluster
+    and refuse the CPU count), and an address nobody serves is a clear error."""
+    pytest.importorskip("ray", reason="Ray is an optional extra (pip install 'mtqa[ray]')")
+    import shutil
+    import tempfile
+
+    # Ray's socket paths must stay short; RAY_TMPDIR keeps this cluster out of other Ray users' sight
+    ray_tmp = Path(tempfile.mkdtemp(prefix="r", dir="/tmp"))
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_TMPDIR": str(ray_tmp), "RAY_AUTH_MODE": "token",
+           "MTQA_THREADS": "1"}
+    ray_cli = str(Path(sys.executable).with_name("ray"))
+    head = subprocess.Popen([ray_cli, "start", "--head", f"--port={port}", "--num-cpus=2", "--block",
+                             "--include-dashboard=false", "--disable-usage-stats"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while not (ray_tmp / "ray" / "ray_current_cluster").exists():
+            assert head.poll() is None and time.monotonic() < deadline, "ray start --head did not come up"
+            time.sleep(0.5)
+        args = [*_interleaved(seeds_dir), "--no-lm", "--format", "jsonl"]
+
+        def run(*extra: str) -> tuple[int, str, str]:
+            out = tmp_path / f"out{len(list(tmp_path.iterdir()))}.jsonl"
+            done = subprocess.run(_mtqa("check", *args, "-o", str(out), *extra), env=env, capture_output=True,
+                                  text=True, timeout=300)
+            return done.returncode, out.read_text(encoding="utf-8") if out.exists() else "", done.stderr
+
+        code1, one, _ = run()
+        code2, cluster, err2 = run("--engine", "ray", "--jobs", "2", "--address", f"127.0.0.1:{port}")
+        code3, local, err3 = run("--engine", "ray", "--jobs", "2")
+        assert (code1, code2, code3) == (2, 2, 2), err2 + err3  # the missing file, and nothing else
+        assert "internal error" not in err2 + err3
+        assert one == cluster == local and one
+    finally:
+        head.terminate()  # `ray start --block` stops the processes it started
+        head.wait(timeout=120)
+        shutil.rmtree(ray_tmp, ignore_errors=True)
