@@ -267,3 +267,14 @@ def test_ray_cluster_started_beforehand(seeds_dir, tmp_path):
         head.terminate()  # `ray start --block` stops the processes it started
         head.wait(timeout=120)
         shutil.rmtree(ray_tmp, ignore_errors=True)
+
+
+def test_ray_is_imported_only_when_asked_for():
+    code = ("import sys; from click.testing import CliRunner; from mtqa.cli import cli; "
+            f"r = CliRunner().invoke(cli, ['check', {SAMPLES[0]!r}, '--no-lm', '--jobs', '2']); "
+            "print(r.exit_code, sorted(m for m in sys.modules if m == 'ray' or m.startswith('ray.')))")
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=300)
+    code_, imported = done.stdout.split(" ", 1)
+    assert code_ in ("0", "1"), done.stderr
+    assert imported.strip() == "[]"
