@@ -180,14 +180,21 @@ class Worker:
         self.config = config
         self.lm, self.scorer = lm, scorer
 
-    def run(self, chunk: list[list[Document]]) -> list:
-        try:
-            if self.config.use_lm and self.lm is None:
-                from mtqa.scoring.runtime import open_model
+    def open(self) -> None:
+        """The model, once, where the run uses it."""
+        if self.config.use_lm and self.lm is None:
+            from mtqa.scoring.runtime import open_model
 
+            try:
                 self.lm, self.scorer = open_model(self.config)
+            except MtqaError as exc:  # crosses the process boundary with its message and exit code
+                raise WorkerError(str(exc), exc.exit_code) from None
+
+    def run(self, chunk: list[list[Document]]) -> list:
+        self.open()
+        try:
             return check_chunk(chunk, self.config, self.lm, self.scorer)
-        except MtqaError as exc:  # crosses the process boundary with its message and exit code
+        except MtqaError as exc:
             raise WorkerError(str(exc), exc.exit_code) from None
 
 
@@ -244,16 +251,23 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="mtqa-parent-watch").start()
 
 
-def _warm(config: Config) -> None:
-    """Imports, word frequencies and the boilerplate patterns, while the main process is still
-    reading the inputs and grouping the stories (the model is not loaded: only a unit that
-    needs it does that)."""
-    check_chunk([[Document("warm-up.txt", "Warm-up: the minister said on Monday.\n")]], config)
+# Words whose detectors load data on first use (confusion pairs and their inflections, word
+# frequencies), so that a worker's warm-up loads it rather than its first document.
+WARM_UP = ("Warm-up: the minister said on Monday that the effect of the new rules was less than expected, "
+           "and that their officials would accept fewer changes.\n")
+
+
+def _warm(worker: "Worker") -> None:
+    """Imports, data files, and the model (where the run uses it, and when ``open_model`` loads
+    it: it may defer the load), while the main process is still reading the inputs and grouping
+    the stories."""
+    check_chunk([[Document("warm-up.txt", WARM_UP)]], worker.config)
+    worker.open()
 
 
 def _process_warm() -> None:
     assert _PROCESS_WORKER is not None
-    _warm(_PROCESS_WORKER.config)
+    _warm(_PROCESS_WORKER)
 
 
 def _process_run(chunk):
@@ -393,7 +407,7 @@ class _RayWorker(Worker):
         their own install, which must be the driver's for the findings to be one process's)."""
         import socket
 
-        _warm(self.config)
+        _warm(self)
         return socket.gethostname(), _install_signature(self.config)
 
 
