@@ -92,12 +92,13 @@ def _mtqa(*args: str) -> list[str]:
     return [sys.executable, "-c", "from mtqa.cli import main; main()", *args]
 
 
-def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path, jobs):
     # the copies of a sample are one story, checked and logged as one unit; without the
     # cross-copy rules each document is its own unit, so the kill can fall between any two
     archive = _archive(tmp_path / "archive", 300)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    flags = ["--no-lm", "--ignore", "MTQ6", "--format", "jsonl"]
+    flags = ["--no-lm", "--ignore", "MTQ6", "--format", "jsonl", "--jobs", jobs]
     whole = tmp_path / "whole.jsonl"
     subprocess.run(_mtqa("check", str(archive), *flags, "-o", str(whole)), env=env, check=False, capture_output=True)
     expected = whole.read_text(encoding="utf-8")
