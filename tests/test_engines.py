@@ -279,3 +279,31 @@ def test_ray_is_imported_only_when_asked_for():
     code_, imported = done.stdout.split(" ", 1)
     assert code_ in ("0", "1"), done.stderr
     assert imported.strip() == "[]"
+
+
+def test_ray_worker_with_another_mtqa_is_refused(tmp_path, monkeypatch):
+    """A cluster machine with another mtqa install (here: a copy of this tree with another
+    version) would find other things; the run stops with an error naming what differs."""
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra (pip install 'mtqa[ray]')")
+    import shutil
+
+    other = tmp_path / "other"
+    for name in ("mtqa", "corpora", "models"):
+        shutil.copytree(ROOT / name, other / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "setup.py", other / "setup.py")
+    init = other / "mtqa" / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8").replace('__version__ = "', '__version__ = "9.9.9-other-'),
+                    encoding="utf-8")
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    monkeypatch.chdir(tmp_path)  # Ray puts the driver's working folder on its workers' path too
+    ray.init(address="local", num_cpus=1, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": str(other)}})
+    try:
+        code, out, err = _check([SAMPLES[0], "--no-lm", "--engine", "ray"], tmp_path, "out.jsonl")
+    finally:
+        ray.shutdown()
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert code == 2, err
+    assert "runs another mtqa" in err and "9.9.9-other-" in err
+    assert out == ""
