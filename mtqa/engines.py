@@ -4,17 +4,19 @@ this machine (``--jobs N``), or Ray actors on one or many machines (``--engine r
 Every engine runs the same per-unit work. A *unit* is the documents that must be checked
 together: the copies of one story (the cross-copy rules compare them), or one document alone.
 Stories are grouped first, cheaply and near linearly (``mtqa.stories.group``, MinHash LSH over
-content words), in the main process; each unit is then checked by the ordinary pipeline in a
-worker, so a cross-copy rule still sees every copy of its story. A story's connected component
-is the same whether it is grouped among all documents or among its own copies (its joins are
-pairs of its own copies), so the findings are those of one process.
+content words), in the main process; units are sent to the workers in chunks, and a chunk goes
+through the ordinary pipeline in one pass (one call to the model for all of it), the cross-copy
+rules seeing each story alone. A story's connected component is the same whether it is grouped
+among all documents or among its own copies (its joins are pairs of its own copies), so the
+findings are those of one process. (Grouping a union of stories is not the same: a pair turned
+down against a third document's closer match could join there.)
 
-Workers are spawned, never forked (torch's threads do not survive a fork); each loads its own
-model lazily, on the first unit that needs it, and they share the score cache, SQLite in WAL
-mode with a busy timeout (mtqa.scoring.cache). A bounded number of chunks of units is in flight
-(back-pressure: an archive is not read ahead into memory, unless the cross-copy rules need every
-document to group the stories), and the results are yielded in input order, whatever order the
-workers finish in.
+Workers are spawned, never forked (torch's threads do not survive a fork); each warms up and
+opens its own model (``open_model``, which decides when it loads) while the main process reads
+and groups the inputs, and they share the score cache, SQLite in WAL mode with a busy timeout
+(mtqa.scoring.cache). A bounded number of chunks is in flight (back-pressure: an archive is not
+read ahead into memory, unless the cross-copy rules need every document to group the stories),
+and the results are yielded in input order, whatever order the workers finish in.
 """
 
 from __future__ import annotations
