@@ -4,17 +4,19 @@ this machine (``--jobs N``), or Ray actors on one or many machines (``--engine r
 Every engine runs the same per-unit work. A *unit* is the documents that must be checked
 together: the copies of one story (the cross-copy rules compare them), or one document alone.
 Stories are grouped first, cheaply and near linearly (``mtqa.stories.group``, MinHash LSH over
-content words), in the main process; each unit is then checked by the ordinary pipeline in a
-worker, so a cross-copy rule still sees every copy of its story. A story's connected component
-is the same whether it is grouped among all documents or among its own copies (its joins are
-pairs of its own copies), so the findings are those of one process.
+content words), in the main process; units are sent to the workers in chunks, and a chunk goes
+through the ordinary pipeline in one pass (one call to the model for all of it), the cross-copy
+rules seeing each story alone. A story's connected component is the same whether it is grouped
+among all documents or among its own copies (its joins are pairs of its own copies), so the
+findings are those of one process. (Grouping a union of stories is not the same: a pair turned
+down against a third document's closer match could join there.)
 
-Workers are spawned, never forked (torch's threads do not survive a fork); each loads its own
-model lazily, on the first unit that needs it, and they share the score cache, SQLite in WAL
-mode with a busy timeout (mtqa.scoring.cache). A bounded number of chunks of units is in flight
-(back-pressure: an archive is not read ahead into memory, unless the cross-copy rules need every
-document to group the stories), and the results are yielded in input order, whatever order the
-workers finish in.
+Workers are spawned, never forked (torch's threads do not survive a fork); each warms up and
+opens its own model (``open_model``, which decides when it loads) while the main process reads
+and groups the inputs, and they share the score cache, SQLite in WAL mode with a busy timeout
+(mtqa.scoring.cache). A bounded number of chunks is in flight (back-pressure: an archive is not
+read ahead into memory, unless the cross-copy rules need every document to group the stories),
+and the results are yielded in input order, whatever order the workers finish in.
 """
 
 from __future__ import annotations
@@ -103,45 +105,62 @@ def units(inputs: Iterable[Document | InputError], config: Config) -> Iterator[l
         k += 1
 
 
-def _chunks(stream, size: int) -> Iterator[tuple[list, list]]:
+def _chunks(stream: Iterable[list], size: int, total: int | None = None, workers: int = 1) -> Iterator[list]:
     """Units packed into chunks of about ``size`` documents (never two documents of one path in
-    a chunk, so findings go back to their document by path), with the read errors met before."""
+    a chunk, so findings go back to their document by path).
+
+    When ``total``, the number of documents to come, is known (every document was read first to
+    find the stories), the chunks shrink towards the end, to about what is left over twice the
+    workers (guided self-scheduling): the workers then finish together, rather than one waiting
+    on the other's last full chunk, which on a few dozen articles with the model is seconds.
+    """
     chunk: list = []
     paths: set[str] = set()
-    errors: list = []
+    in_chunk = sent = 0
+
+    def cap() -> int:
+        if total is None:
+            return size
+        return max(1, min(size, -(-(total - sent) // (2 * workers))))
+
     for unit in stream:
-        if isinstance(unit, tuple):
-            errors.append(unit)
-            continue
         names = {d.path for _, d in unit}
-        if chunk and (sum(map(len, chunk)) + len(unit) > size or paths & names):
-            yield chunk, errors
-            chunk, paths, errors = [], set(), []
+        if chunk and (in_chunk + len(unit) > cap() or paths & names):
+            yield chunk
+            sent += in_chunk
+            chunk, paths, in_chunk = [], set(), 0
         chunk.append(unit)
         paths |= names
-    if chunk or errors:
-        yield chunk, errors
+        in_chunk += len(unit)
+    if chunk:
+        yield chunk
 
 
 # ---- the work of one chunk, wherever it runs ---------------------------------------------
 
 def check_chunk(chunk: list[list[Document]], config: Config, lm=None, scorer=None) -> list:
-    """Each unit of ``chunk`` through the ordinary pipeline: per document of the chunk (in
-    order) its findings, or an (path, reason, internal) error; picklable."""
+    """The units of ``chunk`` through the ordinary pipeline, in one pass (so the model gets the
+    whole chunk's requests in one call, sorted into full batches), the cross-copy rules seeing
+    each story alone: per document of the chunk (in order) its findings, or an (path, reason,
+    internal) error; picklable."""
     from mtqa.pipeline import check_documents
 
+    docs = [d for unit in chunk for d in unit]
+    found: dict[str, list] = {}
+    failed: dict[str, InputError] = {}
+    # a document of no story has no cross-copy findings: grouping it again alone would find none
+    stories = [unit for unit in chunk if len(unit) > 1]
+    n = max(1, len(docs))
+    for _docs, findings, errors in check_documents(docs, config, lm, scorer, batch_size=n, first_batch=n,
+                                                   stories=stories):
+        for f in findings:
+            found.setdefault(f.path, []).append(f)
+        for e in errors:
+            failed[e.path] = e
     out: list = []
-    for unit in chunk:
-        found: dict[str, list] = {}
-        failed: dict[str, InputError] = {}
-        for _docs, findings, errors in check_documents(unit, config, lm, scorer, first_batch=16):
-            for f in findings:
-                found.setdefault(f.path, []).append(f)
-            for e in errors:
-                failed[e.path] = e
-        for d in unit:
-            e = failed.get(d.path)
-            out.append(("error", e.path, e.reason, e.internal) if e else ("ok", found.get(d.path, [])))
+    for d in docs:
+        e = failed.get(d.path)
+        out.append(("error", e.path, e.reason, e.internal) if e else ("ok", found.get(d.path, [])))
     return out
 
 
@@ -163,14 +182,21 @@ class Worker:
         self.config = config
         self.lm, self.scorer = lm, scorer
 
-    def run(self, chunk: list[list[Document]]) -> list:
-        try:
-            if self.config.use_lm and self.lm is None:
-                from mtqa.scoring.runtime import open_model
+    def open(self) -> None:
+        """The model, once, where the run uses it."""
+        if self.config.use_lm and self.lm is None:
+            from mtqa.scoring.runtime import open_model
 
+            try:
                 self.lm, self.scorer = open_model(self.config)
+            except MtqaError as exc:  # crosses the process boundary with its message and exit code
+                raise WorkerError(str(exc), exc.exit_code) from None
+
+    def run(self, chunk: list[list[Document]]) -> list:
+        self.open()
+        try:
             return check_chunk(chunk, self.config, self.lm, self.scorer)
-        except MtqaError as exc:  # crosses the process boundary with its message and exit code
+        except MtqaError as exc:
             raise WorkerError(str(exc), exc.exit_code) from None
 
 
@@ -227,12 +253,23 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="mtqa-parent-watch").start()
 
 
+# Words whose detectors load data on first use (confusion pairs and their inflections, word
+# frequencies), so that a worker's warm-up loads it rather than its first document.
+WARM_UP = ("Warm-up: the minister said on Monday that the effect of the new rules was less than expected, "
+           "and that their officials would accept fewer changes.\n")
+
+
+def _warm(worker: "Worker") -> None:
+    """Imports, data files, and the model (where the run uses it, and when ``open_model`` loads
+    it: it may defer the load), while the main process is still reading the inputs and grouping
+    the stories."""
+    check_chunk([[Document("warm-up.txt", WARM_UP)]], worker.config)
+    worker.open()
+
+
 def _process_warm() -> None:
-    """Imports, word frequencies and the boilerplate patterns, while the main process is still
-    reading the inputs and grouping the stories."""
     assert _PROCESS_WORKER is not None
-    check_chunk([[Document("warm-up.txt", "Warm-up: the minister said on Monday.\n")]],
-                _PROCESS_WORKER.config)
+    _warm(_PROCESS_WORKER)
 
 
 def _process_run(chunk):
@@ -280,23 +317,52 @@ class RayExecutor:
 
             quiet = {"log_to_driver": False, "logging_level": logging.ERROR}  # mtqa's stderr is for findings' errors
             if config.ray_address:
-                ray.init(address=config.ray_address, **quiet)
+                try:
+                    ray.init(address=config.ray_address, **quiet)
+                except (ConnectionError, RuntimeError) as exc:
+                    raise MtqaError(
+                        f"cannot join the Ray cluster at {config.ray_address}: {str(exc).splitlines()[0]} (is it "
+                        "started, with `ray start --head`? A cluster with token authentication, Ray's default, "
+                        "also needs RAY_AUTH_MODE=token here and its token in ~/.ray/auth_token)") from None
             else:
-                ray.init(num_cpus=max(1, config.jobs), include_dashboard=False, **quiet)
+                # "local": a Ray of its own even where `ray start` left a cluster for ray.init()
+                # to find (with num_cpus, ray.init() would fail to join it)
+                ray.init(address="local", num_cpus=max(1, config.jobs), include_dashboard=False, **quiet)
             self.started = True
         self.workers = max(1, config.jobs)
         actor = ray.remote(num_cpus=1)(_RayWorker)
         worker_config = _worker_config(_absolute_paths(config), self.workers)
         self.actors = [actor.remote(worker_config, os.getcwd()) for _ in range(self.workers)]
-        self.turn = 0
+        # imports, word frequencies and patterns while this process reads and groups the inputs
+        self.warming = [a.warm.remote() for a in self.actors]
+        self.queued: dict[int, list] = {i: [r] for i, r in enumerate(self.warming)}
+        self.expected = _install_signature(worker_config)
 
     def submit(self, chunk):
-        actor = self.actors[self.turn % len(self.actors)]
-        self.turn += 1
-        return actor.run.remote(chunk)
+        # to the actor with the least work queued, so that one slow chunk does not hold up the
+        # chunks behind it while another actor is idle (round robin would)
+        refs = [r for q in self.queued.values() for r in q]
+        done, _ = self.ray.wait(refs, num_returns=len(refs), timeout=0, fetch_local=False)
+        done = set(done)
+        for q in self.queued.values():
+            q[:] = [r for r in q if r not in done]
+        i = min(self.queued, key=lambda k: len(self.queued[k]))
+        ref = self.actors[i].run.remote(chunk)
+        self.queued[i].append(ref)
+        return ref
 
     def result(self, handle):
         try:
+            if self.warming:  # checked once the inputs are read, so the actors warm meanwhile
+                for host, signature in self.ray.get(self.warming):
+                    if signature != self.expected:
+                        differ = ", ".join(f"{k} {signature.get(k)!r:.60} there, {self.expected.get(k)!r:.60} here"
+                                           for k in sorted(set(signature) | set(self.expected))
+                                           if signature.get(k) != self.expected.get(k))
+                        raise WorkerError(
+                            f"the Ray worker on {host} runs another mtqa ({differ}): install the same mtqa, "
+                            "with the same corpora and settings files, on every machine of the cluster", 2)
+                self.warming = []
             return self.ray.get(handle)
         except self.ray.exceptions.RayTaskError as exc:
             cause = exc.as_instanceof_cause()
@@ -338,6 +404,20 @@ class _RayWorker(Worker):
             os.chdir(cwd)
         super().__init__(config)
 
+    def warm(self) -> tuple[str, dict[str, str]]:
+        """Warms up, and says where it runs and which mtqa it is (a cluster's machines each have
+        their own install, which must be the driver's for the findings to be one process's)."""
+        import socket
+
+        _warm(self)
+        return socket.gethostname(), _install_signature(self.config)
+
+
+def _install_signature(config: Config) -> dict[str, str]:
+    from mtqa.evaluation.signature import build_signature
+
+    return build_signature(config)
+
 
 def _absolute_paths(config: Config) -> Config:
     changes = {k: os.path.abspath(getattr(config, k)) for k in
@@ -348,33 +428,13 @@ def _absolute_paths(config: Config) -> Config:
 # ---- the loop: bounded in flight, results in input order ---------------------------------
 
 def _run(inputs, config: Config, executor, skip) -> Iterator[Batch]:
-    size = CHUNK_DOCS if executor.workers > 1 else 1
-    limit = max(1, executor.workers * IN_FLIGHT_PER_WORKER)
-    pending: deque = deque()  # (handle or None, units sent, units skipped, read errors)
+    pending: deque = deque()  # (handle, units sent), in the order sent
     ready: dict[int, tuple] = {}  # input position -> ("doc", doc, findings) | ("error", err) | ("skip",)
     next_at = 0
 
-    def drain_one() -> Iterator[Batch]:
+    def release() -> Iterator[Batch]:
+        """What is done, in input order (a story's copies may stand apart in the input)."""
         nonlocal next_at
-        handle, sent, skipped, errors = pending.popleft()
-        results = iter(executor.result(handle) if handle is not None else [])
-        for unit in sent:
-            for n, d in unit:
-                r = next(results)
-                if skip is not None and skip(d):
-                    ready[n] = ("skip",)
-                elif r[0] == "error":
-                    err = InputError(r[1], r[2])
-                    err.internal = r[3]
-                    ready[n] = ("error", err)
-                else:
-                    ready[n] = ("doc", d, r[1])
-        for unit in skipped:
-            for n, _ in unit:
-                ready[n] = ("skip",)
-        for n, err in errors:
-            ready[n] = ("error", err)
-        # a story's copies may stand apart in the input: what is done is released in input order
         docs, findings, failed = [], [], []
         while next_at in ready:
             r = ready.pop(next_at)
@@ -387,14 +447,45 @@ def _run(inputs, config: Config, executor, skip) -> Iterator[Batch]:
         if docs or failed:
             yield docs, findings, failed
 
-    for chunk, errors in _chunks(units(inputs, config), size):
-        sent, skipped = chunk, []
-        if skip is not None:
-            sent = [u for u in chunk if not all(skip(d) for _, d in u)]
-            skipped = [u for u in chunk if all(skip(d) for _, d in u)]
-        handle = executor.submit([[d for _, d in u] for u in sent]) if sent else None
-        pending.append((handle, sent, skipped, errors))
+    def collect_oldest() -> None:
+        handle, sent = pending.popleft()
+        results = iter(executor.result(handle))
+        for unit in sent:
+            for n, d in unit:
+                r = next(results)
+                if skip is not None and skip(d):
+                    ready[n] = ("skip",)  # checked only as a copy of a story not yet done
+                elif r[0] == "error":
+                    err = InputError(r[1], r[2])
+                    err.internal = r[3]
+                    ready[n] = ("error", err)
+                else:
+                    ready[n] = ("doc", d, r[1])
+
+    def to_check(stream) -> Iterator[list]:
+        """The units that need a worker; read errors and units done before go straight to ready."""
+        for unit in stream:
+            if isinstance(unit, tuple):
+                ready[unit[0]] = ("error", unit[1])
+            elif skip is not None and all(skip(d) for _, d in unit):
+                for n, _ in unit:
+                    ready[n] = ("skip",)
+            else:
+                yield unit
+
+    stream = to_check(units(inputs, config))
+    total = None
+    if _needs_stories(config):  # every document was read to find the stories: how many are left is known
+        stream = list(stream)
+        total = sum(map(len, stream))
+    limit = max(1, executor.workers * IN_FLIGHT_PER_WORKER)
+    for chunk in _chunks(stream, CHUNK_DOCS, total, executor.workers):
+        pending.append((executor.submit([[d for _, d in u] for u in chunk]), chunk))
         while len(pending) > limit:
-            yield from drain_one()
+            collect_oldest()
+            yield from release()
+        yield from release()  # read errors and skipped documents ahead of what is in flight
     while pending:
-        yield from drain_one()
+        collect_oldest()
+        yield from release()
+    yield from release()

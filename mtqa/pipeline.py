@@ -85,13 +85,15 @@ def detect_across(docs: list[Document], rules: list[Rule], ctx: Context, one_sto
 
 def check_documents(
     docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None, batch_size: int = 16,
-    first_batch: int = 1,
+    first_batch: int = 1, stories: list[list[Document]] | None = None,
 ) -> Iterator[tuple[list[Document], list[Finding], list[InputError]]]:
     """Detect (and score, when a scorer is given) batch by batch, so memory stays flat on big feeds.
 
     When a run-scope rule (across copies) is selected, every document is read before the first
     batch is written, since any later copy can bear on an earlier one; they wait on disk, and
-    the rules run a story at a time (mtqa.across).
+    the rules run a story at a time (mtqa.across). ``stories``: the caller has grouped the
+    documents already (mtqa.engines): the run-scope rules see each of these stories alone, and
+    no document outside them.
     """
     from mtqa.suppression import Suppressor
 
@@ -109,8 +111,14 @@ def check_documents(
             one_story(story, ctx)
             return detect_across(story, rules, across_model_context(story, rules, ctx, lm), one_story=True)
 
-        # stories grouped first, their documents set aside and taken back in order (mtqa.across)
-        docs = by_story(docs, story_findings, across)
+        if stories is None:
+            # stories grouped first, their documents set aside and taken back in order (mtqa.across)
+            docs = by_story(docs, story_findings, across)
+        else:
+            for story in stories:
+                by_path = story_findings(story)
+                for d in story:
+                    across[id(d)] = by_path.get(d.path, [])
     batch: list[Document] = []
     errors: list[InputError] = []
     # Without the model nothing gains from batching, so each document is written as soon as it is

@@ -92,15 +92,17 @@ def _mtqa(*args: str) -> list[str]:
     return [sys.executable, "-c", "from mtqa.cli import main; main()", *args]
 
 
-def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path, jobs):
     # the copies of a sample are one story, checked and logged as one unit; without the
     # cross-copy rules each document is its own unit, so the kill can fall between any two
     n = 150
     archive = _archive(tmp_path / "archive", n)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    flags = ["--no-lm", "--ignore", "MTQ6", "--format", "jsonl"]
-    # the uninterrupted run in this process
-    code, expected, _ = _check([str(archive), *flags[:-2]], tmp_path, "whole.jsonl")
+    base = ["--no-lm", "--ignore", "MTQ6"]
+    flags = [*base, "--format", "jsonl", "--jobs", jobs]
+    # the uninterrupted run of one process, in this process: what every run must write
+    code, expected, _ = _check([str(archive), *base], tmp_path, "whole.jsonl")
     assert code == 1 and expected.count("\n") > n
 
     out = tmp_path / "resumed.jsonl"
@@ -120,7 +122,7 @@ def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path):
     assert expected.startswith(out.read_text(encoding="utf-8")[:1000])
 
     # the resumed runs in this process too: only the kill needs a process of its own
-    resume = [str(archive), *flags[:-2], "--resume"]
+    resume = [str(archive), *base, "--jobs", jobs, "--resume"]
     code, again, err = _check(resume, tmp_path, "resumed.jsonl")
     assert code == 1, err
     assert "already done are skipped" in err
@@ -184,3 +186,127 @@ def test_jobs_and_engine_are_settings(tmp_path, monkeypatch):
         Config(engine="spark")
     with pytest.raises(ConfigError, match="jobs must be at least 1"):
         Config(jobs=0)
+
+
+def test_chunks_shrink_towards_the_end_when_the_total_is_known():
+    from mtqa.engines import _chunks
+
+    docs = [[(n, Document(f"{n}.txt", "x"))] for n in range(60)]
+    sizes = [sum(map(len, c)) for c in _chunks(iter(docs), 8, total=60, workers=2)]
+    assert sum(sizes) == 60
+    assert sizes[0] == 8 and sizes[-3:] == [1, 1, 1]  # the last chunks are single documents
+    assert sizes == sorted(sizes, reverse=True)
+    # unknown total (streaming, no cross-copy rule): every chunk full
+    assert [sum(map(len, c)) for c in _chunks(iter(docs), 8)] == [8] * 7 + [4]
+    # a story is never split, even when bigger than the chunk
+    story = [[(n, Document(f"s{n}.txt", "x")) for n in range(60, 72)]]
+    assert [sum(map(len, c)) for c in _chunks(iter(docs[:4] + story), 8, total=16, workers=2)] == [4, 12]
+
+
+def test_a_chunk_is_one_pass_with_each_story_alone(seeds_dir):
+    """check_chunk (a chunk's units in one call, for the model's batches) finds what the units
+    checked one by one find, cross-copy findings included."""
+    from mtqa.engines import check_chunk
+    from mtqa.pipeline import check_documents
+    from mtqa.readers import read_all
+
+    config = Config(use_lm=False)
+    got = [u for u in units(read_all(_interleaved(seeds_dir), 10**7), config) if isinstance(u, list)]
+    chunk = [[d for _, d in u] for u in got]
+    assert any(len(u) > 1 for u in chunk) and any(len(u) == 1 for u in chunk)
+    one_by_one = []
+    for unit in chunk:
+        found = [f for _, fs, _ in check_documents(unit, config) for f in fs]
+        one_by_one.extend([f for f in found if f.path == d.path] for d in unit)
+    together = check_chunk(chunk, config)
+    assert [r[1] for r in together] == one_by_one
+    assert any(f.code.startswith("MTQ6") for fs in one_by_one for f in fs)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_ray_cluster_started_beforehand(seeds_dir, tmp_path):
+    """A desk's way: `ray start --head` once, then every run with --address. A run without
+    --address on that machine still starts a Ray of its own (ray.init() would find the cluster
+    and refuse the CPU count), and an address nobody serves is a clear error."""
+    pytest.importorskip("ray", reason="Ray is an optional extra (pip install 'mtqa[ray]')")
+    import shutil
+    import tempfile
+
+    # Ray's socket paths must stay short; RAY_TMPDIR keeps this cluster out of other Ray users' sight
+    ray_tmp = Path(tempfile.mkdtemp(prefix="r", dir="/tmp"))
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_TMPDIR": str(ray_tmp), "RAY_AUTH_MODE": "token",
+           "MTQA_THREADS": "1"}
+    ray_cli = str(Path(sys.executable).with_name("ray"))
+    head = subprocess.Popen([ray_cli, "start", "--head", f"--port={port}", "--num-cpus=2", "--block",
+                             "--include-dashboard=false", "--disable-usage-stats"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while not (ray_tmp / "ray" / "ray_current_cluster").exists():
+            assert head.poll() is None and time.monotonic() < deadline, "ray start --head did not come up"
+            time.sleep(0.5)
+        args = [*_interleaved(seeds_dir), "--no-lm", "--format", "jsonl"]
+
+        def run(*extra: str) -> tuple[int, str, str]:
+            out = tmp_path / f"out{len(list(tmp_path.iterdir()))}.jsonl"
+            done = subprocess.run(_mtqa("check", *args, "-o", str(out), *extra), env=env, capture_output=True,
+                                  text=True, timeout=300)
+            return done.returncode, out.read_text(encoding="utf-8") if out.exists() else "", done.stderr
+
+        code1, one, _ = run()
+        code2, cluster, err2 = run("--engine", "ray", "--jobs", "2", "--address", f"127.0.0.1:{port}")
+        code3, local, err3 = run("--engine", "ray", "--jobs", "2")
+        assert (code1, code2, code3) == (2, 2, 2), err2 + err3  # the missing file, and nothing else
+        assert "internal error" not in err2 + err3
+        assert one == cluster == local and one
+    finally:
+        head.terminate()  # `ray start --block` stops the processes it started
+        head.wait(timeout=120)
+        shutil.rmtree(ray_tmp, ignore_errors=True)
+
+
+def test_ray_is_imported_only_when_asked_for():
+    code = ("import sys; from click.testing import CliRunner; from mtqa.cli import cli; "
+            f"r = CliRunner().invoke(cli, ['check', {SAMPLES[0]!r}, '--no-lm', '--jobs', '2']); "
+            "print(r.exit_code, sorted(m for m in sys.modules if m == 'ray' or m.startswith('ray.')))")
+    done = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=300)
+    code_, imported = done.stdout.split(" ", 1)
+    assert code_ in ("0", "1"), done.stderr
+    assert imported.strip() == "[]"
+
+
+def test_ray_worker_with_another_mtqa_is_refused(tmp_path, monkeypatch):
+    """A cluster machine with another mtqa install (here: a copy of this tree with another
+    version) would find other things; the run stops with an error naming what differs."""
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra (pip install 'mtqa[ray]')")
+    import shutil
+
+    other = tmp_path / "other"
+    for name in ("mtqa", "corpora", "models"):
+        shutil.copytree(ROOT / name, other / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "setup.py", other / "setup.py")
+    init = other / "mtqa" / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8").replace('__version__ = "', '__version__ = "9.9.9-other-'),
+                    encoding="utf-8")
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    monkeypatch.chdir(tmp_path)  # Ray puts the driver's working folder on its workers' path too
+    ray.init(address="local", num_cpus=1, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": str(other)}})
+    try:
+        code, out, err = _check([SAMPLES[0], "--no-lm", "--engine", "ray"], tmp_path, "out.jsonl")
+    finally:
+        ray.shutdown()
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert code == 2, err
+    assert "runs another mtqa" in err and "9.9.9-other-" in err
+    assert out == ""
