@@ -275,8 +275,16 @@ def test_an_internal_error_is_exit_3_with_the_traceback_only_on_request(good, mo
     assert r.exit_code == 3 and "Traceback" in r.output
 
 
+def _as_from_a_terminal() -> None:
+    # A process inherits an ignored or blocked SIGINT (and Python then installs no
+    # KeyboardInterrupt for it). Under pytest-xdist a test worker can hand either on (one CI run
+    # here read EOF instead of the interrupt); a terminal's Ctrl-C reaches a process that has neither.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_is_exit_130(good):
-    proc = mtqa_process("check", "--no-lm", "-", stdin=subprocess.PIPE)
+    proc = mtqa_process("check", "--no-lm", "-", stdin=subprocess.PIPE, preexec_fn=_as_from_a_terminal)
     time.sleep(3)  # let it start and block on stdin
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)
