@@ -109,7 +109,7 @@ def check_documents(
         def story_findings(story: list[Document]) -> dict[str, list[Finding]]:
             # marked as one story before the model is asked, since the requests read its alignment
             one_story(story, ctx)
-            return detect_across(story, rules, across_model_context(story, rules, ctx, lm), one_story=True)
+            return detect_across(story, rules, across_model_context(story, rules, ctx, lm))
 
         if stories is None:
             # stories grouped first, their documents set aside and taken back in order (mtqa.across)

@@ -101,25 +101,33 @@ class Confusion:
     def broad_blockers(self) -> regex.Pattern | None:
         return _words_regex(self.specs.get("broad_blockers"))
 
+    def _ending(self, key: str) -> regex.Pattern | None:
+        """The spec ``key`` as a pattern for the text just before a match (anchored at its end)."""
+        return _opt(self.specs.get(key) and "(?:" + self.specs[key] + r")\s*$")
+
+    def _starting(self, key: str) -> regex.Pattern | None:
+        """The spec ``key`` as a pattern for the text just after a match (anchored at its start)."""
+        return _opt(self.specs.get(key) and r"^\s*(?:" + self.specs[key] + ")")
+
     @cached_property
     def before(self) -> regex.Pattern | None:
-        return _opt(self.specs.get("before") and "(?:" + self.specs["before"] + r")\s*$")
+        return self._ending("before")
 
     @cached_property
     def after(self) -> regex.Pattern | None:
-        return _opt(self.specs.get("after") and r"^\s*(?:" + self.specs["after"] + ")")
+        return self._starting("after")
 
     @cached_property
     def not_before(self) -> regex.Pattern | None:
-        return _opt(self.specs.get("not_before") and "(?:" + self.specs["not_before"] + r")\s*$")
+        return self._ending("not_before")
 
     @cached_property
     def not_after(self) -> regex.Pattern | None:
-        return _opt(self.specs.get("not_after") and r"^\s*(?:" + self.specs["not_after"] + ")")
+        return self._starting("not_after")
 
     @cached_property
     def broad_not_after(self) -> regex.Pattern | None:
-        return _opt(self.specs.get("broad_not_after") and r"^\s*(?:" + self.specs["broad_not_after"] + ")")
+        return self._starting("broad_not_after")
 
     # Inflecting and compiling the broad words waits until a run with the model asks for them,
     # so that --no-lm runs never load lemminflect.
