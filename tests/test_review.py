@@ -304,20 +304,14 @@ def test_feeds_export_in_their_own_format_over_http(tmp_path):
     assert (tmp_path / "wire.rss").read_text(encoding="utf-8") == rss
 
 
-def test_text_exports_keep_the_inputs_encoding(tmp_path):
-    (tmp_path / "wide.txt").write_bytes(b"\xff\xfe" + STORY.encode("utf-16-le"))
-    s = ReviewSession.from_paths([str(tmp_path / "wide.txt")], Config(use_lm=False), tmp_path / "r")
+@pytest.mark.parametrize("bom, encoding", [(b"\xff\xfe", "utf-16-le"), (b"\xef\xbb\xbf", "utf-8")],
+                         ids=["utf-16", "utf-8-bom"])
+def test_text_exports_keep_the_inputs_encoding_and_bom(tmp_path, bom, encoding):
+    (tmp_path / "story.txt").write_bytes(bom + STORY.encode(encoding))
+    s = ReviewSession.from_paths([str(tmp_path / "story.txt")], Config(use_lm=False), tmp_path / "r")
     s.decide(_key(s, "MTQ402", "$ 375"), "accept")
-    (out,) = [p for p in s.export() if p.name == "wide.txt"]
-    assert out.read_bytes() == b"\xff\xfe" + STORY.replace("$ 375", "$375").encode("utf-16-le")
-
-
-def test_a_bom_is_kept_on_export(tmp_path):
-    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + STORY.encode("utf-8"))
-    s = ReviewSession.from_paths([str(tmp_path / "bom.txt")], Config(use_lm=False), tmp_path / "r")
-    s.decide(_key(s, "MTQ402", "$ 375"), "accept")
-    (out,) = [p for p in s.export() if p.name == "bom.txt"]
-    assert out.read_bytes() == b"\xef\xbb\xbf" + STORY.replace("$ 375", "$375").encode("utf-8")
+    (out,) = [p for p in s.export() if p.name == "story.txt"]
+    assert out.read_bytes() == bom + STORY.replace("$ 375", "$375").encode(encoding)
 
 
 def test_other_host_names_are_refused(copy_dir, tmp_path):

@@ -258,14 +258,9 @@ def test_a_fully_cached_rerun_never_imports_torch(tmp_path):
     assert first.stdout == again.stdout and '"code": "MTQ201"' in first.stdout
 
 
-def test_the_native_weights_are_converted_once_and_memory_mapped(tmp_path):
-    """The first load writes the weights in the forward's layout and dtype; later loads map that
-    file (nothing converted or copied) and compute the same logits; a file made from other
-    weights is made again."""
-    import torch
-    from safetensors import safe_open
-
-    from mtqa.scoring import llama, native_files
+def _linked_model_dir(tmp_path: Path) -> Path:
+    """A model directory of its own (links to the bundled model's files), so a test can write
+    into it or break it without touching the shared cache."""
     from mtqa.scoring.fetch import fetch
     from mtqa.scoring.manifest import model_path
 
@@ -275,6 +270,19 @@ def test_the_native_weights_are_converted_once_and_memory_mapped(tmp_path):
     for f in model_path().iterdir():
         if f.is_file():
             (model / f.name).symlink_to(f)
+    return model
+
+
+def test_the_native_weights_are_converted_once_and_memory_mapped(tmp_path):
+    """The first load writes the weights in the forward's layout and dtype; later loads map that
+    file (nothing converted or copied) and compute the same logits; a file made from other
+    weights is made again."""
+    import torch
+    from safetensors import safe_open
+
+    from mtqa.scoring import llama, native_files
+
+    model = _linked_model_dir(tmp_path)
     ids = torch.tensor([[1, 504, 3032, 1398, 314, 260, 1345]])
     mask, positions = torch.ones_like(ids), torch.arange(ids.shape[1])[None]
     first = llama.Llama.load(model, dtype=torch.bfloat16)
@@ -306,15 +314,9 @@ def test_a_read_only_model_directory_still_loads_from_memory(tmp_path):
     import torch
 
     from mtqa.scoring import llama, native_files
-    from mtqa.scoring.fetch import fetch
     from mtqa.scoring.manifest import model_path
 
-    fetch(log=lambda m: None, progress=False)
-    model = tmp_path / "model"
-    model.mkdir()
-    for f in model_path().iterdir():
-        if f.is_file():
-            (model / f.name).symlink_to(f)
+    model = _linked_model_dir(tmp_path)
     (model / native_files.CONVERTED_DIR).write_text("a file where the folder should be")  # mkdir fails
     ids = torch.tensor([[1, 504, 3032, 1398]])
     mask, positions = torch.ones_like(ids), torch.arange(ids.shape[1])[None]
