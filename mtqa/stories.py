@@ -51,6 +51,8 @@ MIN_SHARED_NAMES = 3  # rare names that also make two copies one story
 RARE_NAME = 3.0  # wordfreq Zipf at most this: a name that identifies a story
 CONTENT_MAX_ZIPF = 5.5  # words more common than this (the, said, was) say nothing of the story
 ALIGNED = 0.3  # cosine from which two sentences count as translations of one
+PART = 0.2  # cosine from which a sentence left over next to an aligned one may be part of its match
+PART_WORDS = 0.3  # ... if this share of its content words is in that match and not in the neighbour
 CLOSE = 0.5  # from here, two aligned sentences are close enough to compare word by word
 
 _TOKEN = regex.compile(
@@ -120,10 +122,17 @@ class Story:
 
     copies: list[Copy]
     aligned: dict[tuple[int, int], list[Counterpart]] = field(default_factory=dict)
+    # a sentence that another copy carries inside a longer one (split or merged in translation):
+    # that sentence, kept apart from the one-to-one counterparts
+    part_of: dict[tuple[int, int], list[Counterpart]] = field(default_factory=dict)
     memo: dict = field(default_factory=dict)  # per-sentence work the rules share (word alignments)
 
     def counterparts(self, copy: Copy, sentence: int) -> list[Counterpart]:
         return self.aligned.get((copy.index, sentence), [])
+
+    def parts(self, copy: Copy, sentence: int) -> list[Counterpart]:
+        """The other copies' sentences that hold this one as a part (see :func:`align`)."""
+        return self.part_of.get((copy.index, sentence), [])
 
     def parallel(self, a: Copy, b: Copy) -> float:
         """Share of the shorter copy's sentences that have a counterpart in the other."""
@@ -135,6 +144,11 @@ class Story:
 
 def content_words(text: str) -> set[str]:
     return {w for w in {m.lower() for m in _CONTENT.findall(text)} if w[0].isdigit() or zipf(w) <= CONTENT_MAX_ZIPF}
+
+
+def stems(text: str) -> set[str]:
+    """Content words cut to five letters (renovated, renovations): what a sentence is about."""
+    return {w[:5] for w in content_words(text)}
 
 
 def _rare_names(text: str) -> set[str]:
@@ -374,6 +388,36 @@ def align(story: Story) -> None:
                 s = float(block[i, j])
                 story.aligned.setdefault((a.index, i), []).append(Counterpart(b, int(j), s))
                 story.aligned.setdefault((b.index, int(j)), []).append(Counterpart(a, i, s))
+            if len(mutual) < min(na, nb):
+                _parts(story, a, b, block, best_b, mutual)
+                _parts(story, b, a, block.T, best_a, best_b[mutual])
+
+
+def _parts(story: Story, a: Copy, b: Copy, block, best_b, mutual) -> None:
+    """One copy split a sentence in two where the other kept one (or merged two): the half left
+    without a one-to-one counterpart is part of the sentence that its neighbour is aligned with,
+    when that is its own best match and it carries what that sentence says beyond the
+    neighbour (at least PART_WORDS of its content words are among those the neighbour lacks).
+    A part shares only some of the longer sentence's n-grams, hence the lower cosine (PART); an
+    added sentence next to an aligned one brings words the longer sentence does not have."""
+    paired = set(mutual.tolist())
+    partner = dict(zip(mutual.tolist(), best_b[mutual].tolist()))
+    for i in range(block.shape[0]):
+        if i in paired:
+            continue
+        j = int(best_b[i])
+        if block[i, j] < PART:
+            continue
+        mine = stems(a.sentence_text(i))
+        if not mine:
+            continue
+        for n in (i - 1, i + 1):
+            if partner.get(n) != j:
+                continue
+            rest = stems(b.sentence_text(j)) - stems(a.sentence_text(n))
+            if len(mine & rest) >= PART_WORDS * len(mine):
+                story.part_of.setdefault((a.index, i), []).append(Counterpart(b, j, float(block[i, j])))
+                break
 
 
 # ---- word alignment ------------------------------------------------------------------------

@@ -19,16 +19,19 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 import regex
 
+from mtqa import corpora
 from mtqa.detectors.base import Context, make_finding
 from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector, model_requests
-from mtqa.stories import CLOSE, Copy, Counterpart, Edit, Story, Token, content_words, quote, stories, word_edits
+from mtqa.stories import (CLOSE, Copy, Counterpart, Edit, Story, Token, quote, stems, stories, tokens,
+                          word_edits)
 
 MIN_TOKEN_RATIO = 0.5  # two close sentences must also share this share of their tokens, in order
 TIE_RATIO = 0.75  # two copies alone are compared only where they match this closely word by word
@@ -133,40 +136,71 @@ def _sentence_memo(story: Story, name: str, copy: Copy, i: int, compute):
 
 # ---- MTQ602: numbers -------------------------------------------------------------------------
 
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "mln": 1e6, "bln": 1e9,
-          "bn": 1e9, "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7, "thousands": 1e3,
-          "millions": 1e6, "billions": 1e9}
-# unit -> (dimension, factor to the SI unit)
-_UNITS = {
-    "mile": ("length", 1609.344), "miles": ("length", 1609.344), "mi": ("length", 1609.344),
-    "kilometre": ("length", 1000.0), "kilometres": ("length", 1000.0), "kilometer": ("length", 1000.0),
-    "kilometers": ("length", 1000.0), "km": ("length", 1000.0),
-    "metre": ("length", 1.0), "metres": ("length", 1.0), "meter": ("length", 1.0), "meters": ("length", 1.0),
-    "m": ("length", 1.0), "feet": ("length", 0.3048), "foot": ("length", 0.3048), "ft": ("length", 0.3048),
-    "yards": ("length", 0.9144), "inches": ("length", 0.0254), "inch": ("length", 0.0254),
-    "centimetres": ("length", 0.01), "centimeters": ("length", 0.01), "cm": ("length", 0.01),
-    "kilograms": ("mass", 1.0), "kilogram": ("mass", 1.0), "kg": ("mass", 1.0), "kilos": ("mass", 1.0),
-    "tonnes": ("mass", 1000.0), "tonne": ("mass", 1000.0), "lbs": ("mass", 0.45359237),
-    "acres": ("area", 4046.8564), "acre": ("area", 4046.8564), "hectares": ("area", 10000.0),
-    "hectare": ("area", 10000.0), "ha": ("area", 10000.0),
-    "square kilometres": ("area", 1e6), "square kilometers": ("area", 1e6), "square miles": ("area", 2589988.11),
-}
-_QUANTITY = regex.compile(
-    r"(?<![\p{L}\p{N}.,])(?P<num>\p{Nd}+(?:[.,\u00a0\u202f ]\p{Nd}{3})*(?:[.,]\p{Nd}+)?)"
-    r"(?P<scale>\s*(?:" + "|".join(sorted(_SCALE, key=len, reverse=True)) + r")\b)?"
-    r"(?P<unit>\s*-?\s*(?:" + "|".join(regex.escape(u) for u in sorted(_UNITS, key=len, reverse=True)) + r")\b)?",
-    regex.IGNORECASE,
-)
 CONVERSION_TOLERANCE = 0.05  # converted amounts are rounded: 140 miles is 225 km, written 230
+# One amount read two ways ("1.2 billion", "1,200 million") differs only in the last bits of a float.
+SAME_VALUE = 1e-9
+# A number in a loosely aligned sentence (split, merged, reordered) is compared with one in the
+# other copy only where at least this many of the words around them agree (the two before, the one
+# after): "at least 41 people" and "at least 14 people", not "in 2007" and "in 2022".
+ANCHOR_WORDS = 2
+
+
+@dataclass(frozen=True)
+class _Inventory:
+    pattern: regex.Pattern
+    words: dict[str, float]
+    scales: dict[str, float]
+    currency_scales: dict[str, float]
+    units: dict[str, tuple[tuple[str, float, float], ...]]  # each unit's readings: (dimension, factor, offset)
+
+
+def _alternation(forms) -> str:
+    return "|".join(regex.escape(f) for f in sorted(forms, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _inventory() -> _Inventory:
+    """The number conventions of corpora/quantities.toml, compiled once."""
+    data = corpora.load("quantities.toml")
+    nums = data["numbers"]
+    words = {k.lower(): float(v) for k, v in nums["words"].items()}
+    scales = {k.lower(): float(v) for k, v in nums["scales"].items()}
+    cur_scales = {k.lower(): float(v) for k, v in nums["currency_scales"].items()}
+    units = {k.lower(): ((d, float(f), float(o)),) for k, (d, f, o) in data["units"].items()}
+    for k, either in data.get("units_either", {}).items():
+        units[k.lower()] = tuple(units[u.lower()][0] for u in either)
+    signs = [c for c in nums["currency_prefixes"] if not c.isalpha()]
+    codes = [c for c in nums["currency_prefixes"] if c.isalpha()]
+    cardinal = _alternation(words)
+    pattern = regex.compile(
+        # a time of day: "9 am", "9:00", "14.00 hours", "2 p.m."
+        r"(?<![\p{L}\p{N}.,:])(?P<clock>(?P<h>\d{1,2})(?:[:.](?P<mi>\d{2}))?\s?(?P<ampm>[ap])\.?\s?m\.?(?![\p{L}])"
+        r"|(?P<h24>\d{1,2})(?::(?P<mi24>\d{2})(?:\s?(?:h|hrs|hours)\b)?|\.(?P<mi24b>\d{2})\s?(?:h|hrs|hours)\b))"
+        r"(?![\p{N}])"
+        # an amount: a currency before it, digits or words, a scale, a unit
+        r"|(?:(?P<cur>(?:" + _alternation(signs) + r")|(?<![\p{L}])(?:" + _alternation(codes) + r"))[\s\u00a0]?)?"
+        r"(?<![\p{L}\p{N}.,])(?:(?P<num>\p{Nd}+(?:[.,\u00a0\u202f ]\p{Nd}{3})*(?:[.,]\p{Nd}+)?)"
+        r"|(?P<words>\b(?:half\s+a|a|" + cardinal + r")(?:(?:\s+and\s+|[\s-]+)(?:" + cardinal + "|"
+        + _alternation(scales) + r"))*\b))"
+        r"(?P<scale>\s*(?:" + _alternation(scales) + r")\b)?"
+        r"(?(cur)(?P<cscale>\s?(?:" + _alternation(cur_scales) + r")(?![\p{L}\p{N}])))?"
+        r"(?P<unit>\s*-?\s*(?:" + _alternation(units) + r")(?![\p{L}\p{N}]))?",
+        regex.IGNORECASE,
+    )
+    return _Inventory(pattern, words, scales, cur_scales, units)
 
 
 @dataclass(frozen=True)
 class Quantity:
     start: int
     end: int
-    values: frozenset  # the readings of the digits (1.500 may be 1.5 or 1500), scale applied
-    si: frozenset  # the same in SI units, when a unit follows
-    dim: str | None
+    values: frozenset  # the readings of the amount (1.500 may be 1.5 or 1500), scale applied
+    dim: str | None  # length, mass, area, temperature, percent, clock; None for a count or a sum
+    measures: frozenset = frozenset()  # (unit, value in that unit): unit = (dimension, factor, offset)
+
+    @property
+    def si(self) -> frozenset:
+        return frozenset(v * f + o for (_, f, o), v in self.measures)
 
 
 def _readings(num: str) -> set[float]:
@@ -186,30 +220,133 @@ def _readings(num: str) -> set[float]:
     return out
 
 
+def _word_value(phrase: str, inv: _Inventory) -> float | None:
+    """"three thousand" -> 3000, "twenty-five" -> 25, "half a million" -> 500000; None for what
+    is no number on its own ("a", "one": an article and a pronoun)."""
+    ws = [w for w in regex.split(r"[\s-]+", phrase.lower()) if w and w != "and"]
+    if ws[:2] == ["half", "a"]:
+        ws = ["0.5"] + ws[2:]
+    if len(ws) == 1 and ws[0] in ("a", "one", "0.5"):
+        return None
+    if ws[0] == "a" and (len(ws) < 2 or ws[1] not in inv.scales):
+        return None
+    total, current = 0.0, 0.0
+    for w in ws:
+        if w in ("a", "0.5"):
+            current += 1.0 if w == "a" else 0.5
+        elif w in inv.words:
+            current += inv.words[w]
+        elif inv.scales.get(w, 0) < 1000:
+            current = (current or 1.0) * inv.scales[w]
+        else:
+            total += (current or 1.0) * inv.scales[w]
+            current = 0.0
+    return total + current
+
+
 def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+    inv = _inventory()
     out = []
-    for m in _QUANTITY.finditer(text, start, len(text) if end is None else end):
-        vals = _readings(m.group("num"))
+    for m in inv.pattern.finditer(text, start, len(text) if end is None else end):
+        if m.group("clock"):
+            out.append(Quantity(m.start(), m.end(), _clock(m), "clock"))
+            continue
+        if m.group("num"):
+            vals = _readings(m.group("num"))
+            begin = m.start("num")
+        else:
+            v = _word_value(m.group("words"), inv)
+            vals = set() if v is None else {v}
+            begin = m.start("words")
         if not vals:
             continue
-        scale = _SCALE[m.group("scale").strip().lower()] if m.group("scale") else 1.0
+        scale = inv.scales[m.group("scale").strip().lower()] if m.group("scale") else 1.0
+        if m.group("cscale"):
+            scale *= inv.currency_scales[m.group("cscale").strip().lower()]
         vals = {v * scale for v in vals}
-        dim, si = None, set()
+        dim, measures = None, set()
         if m.group("unit"):
             unit = regex.sub(r"\s+", " ", m.group("unit").strip(" -\u00a0").lower())
-            if unit in _UNITS:
-                dim, factor = _UNITS[unit]
-                si = {v * factor for v in vals}
-        out.append(Quantity(m.start(), m.end(), frozenset(vals), frozenset(si), dim))
+            for u in inv.units.get(unit, ()):
+                dim = u[0]
+                measures |= {(u, v) for v in vals}
+        out.append(Quantity(begin, m.end(), frozenset(vals), dim, frozenset(measures)))
     return out
 
 
+def _clock(m) -> frozenset:
+    """Minutes after midnight; a 12-hour time without am or pm may be either."""
+    if m.group("ampm"):
+        h, mi = int(m.group("h")), int(m.group("mi") or 0)
+        if h > 12:
+            return frozenset()
+        return frozenset({(h % 12 + (12 if m.group("ampm").lower() == "p" else 0)) * 60 + mi})
+    h, mi = int(m.group("h24")), int(m.group("mi24") or m.group("mi24b") or 0)
+    return frozenset({h * 60 + mi} | ({(h + 12) * 60 + mi} if 1 <= h < 12 else set()))
+
+
+def _close(a, b, tol: float = SAME_VALUE) -> bool:
+    return any(math.isclose(x, y, rel_tol=tol) for x in a for y in b)
+
+
 def _same(a: Quantity, b: Quantity) -> bool:
-    if a.values & b.values:
-        return True
-    if a.dim and a.dim == b.dim:
-        return any(math.isclose(x, y, rel_tol=CONVERSION_TOLERANCE) for x in a.si for y in b.si)
-    return False
+    """One amount, however written: the same unit and value, or converted within rounding."""
+    if a.dim and b.dim:
+        if a.dim != b.dim:
+            return False
+        if not (a.measures and b.measures):
+            return _close(a.values, b.values)
+        return any(math.isclose(x, y, rel_tol=SAME_VALUE) if ua == ub else
+                   math.isclose(x * ua[1] + ua[2], y * ub[1] + ub[2], rel_tol=CONVERSION_TOLERANCE)
+                   for ua, x in a.measures for ub, y in b.measures)
+    return _close(a.values, b.values)
+
+
+def _comparable(a: Quantity, b: Quantity) -> bool:
+    """Two amounts of one kind (a count and a count, a length and a length): the only ones whose
+    difference is a changed figure rather than two different facts."""
+    return a.dim == b.dim
+
+
+def _anchor(text: str, q: Quantity, sentence: tuple[int, int]) -> list[str]:
+    """The two words before ``q`` and the one after, in lower case."""
+    before = [t.norm for t in tokens(text, sentence[0], q.start)][-2:]
+    after = [t.norm for t in tokens(text, q.end, sentence[1])][:1]
+    return before + after
+
+
+def _anchored_reading(copy: Copy, i: int, q: Quantity, mine_q: list[Quantity], cp: Counterpart,
+                      theirs_q: list[Quantity]) -> Quantity | None:
+    """The one quantity of ``cp``'s sentence that ``q`` stands for, in sentences too unlike word by
+    word for difflib (split, merged, reordered): a quantity of the same kind that no quantity of
+    this sentence matches, written among the same words."""
+    if any(_same(q, t) for t in theirs_q):
+        return None
+    if sum(1 for m in mine_q if _comparable(m, q) and not any(_same(m, t) for t in theirs_q)) != 1:
+        return None  # two changed figures of one kind here: which stands for which is a guess
+    mine_ctx = Counter(_anchor(copy.doc.text, q, copy.sentences[i]))
+    other = cp.copy
+    hits = []
+    for t in theirs_q:
+        if not _comparable(q, t) or any(_same(t, m) for m in mine_q):
+            continue
+        theirs_ctx = Counter(_anchor(other.doc.text, t, other.sentences[cp.sentence]))
+        if sum((mine_ctx & theirs_ctx).values()) >= ANCHOR_WORDS:
+            hits.append(t)
+    return hits[0] if len(hits) == 1 else None
+
+
+def _edit_reading(q: Quantity, p: "_Pair", theirs_q: list[Quantity]) -> Quantity | None:
+    """The quantity of a closely aligned sentence that difflib puts where ``q`` stands."""
+    for ed in p.edits:
+        if ed.tag != "replace" or ed.mine[-1].end <= q.start or ed.mine[0].start >= q.end:
+            continue  # this edit is not about q
+        hits = [t for t in theirs_q if t.start < ed.theirs[-1].end and t.end > ed.theirs[0].start
+                and _comparable(q, t)]
+        if len(hits) == 1 and len(ed.mine) <= MAX_EDIT_TOKENS + 1 and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
+            return hits[0]
+        return None
+    return None
 
 
 @detector("MTQ602")
@@ -217,9 +354,12 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     """What it does:
     Compares the numbers and amounts of each sentence with the same sentence in the other copies
     of the story and reports one that disagrees once both are normalised: "101 people" where the
-    other copies say "100 people", "1.5 billion" against "1.5 million". Written forms that agree
-    are left alone: "1,5 million" and "1.5 million", "140 miles" and "230 kilometres" (converted,
-    within rounding).
+    other copies say "100 people", "1.5 billion" against "1.5 million", "12,000 acres" against
+    "12,000 hectares". Written forms that agree are left alone: "1,5 million" and "1.5 million",
+    "1.2 billion" and "1,200 million", "three thousand" and "3,000", "$375 million" and
+    "USD 375m", "5 per cent" and "5%", "9 am" and "9:00", "140 miles" and "230 kilometres",
+    "44 degrees Celsius" and "111 degrees Fahrenheit" (converted, within rounding). The
+    conventions are data: corpora/quantities.toml.
 
     Why is this bad:
     A number changed in translation is a factual error the reader cannot see: it reads as
@@ -227,8 +367,10 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
 
     The majority of copies decides which side is wrong (the reference copy, when one is
     declared, decides alone); with two copies the disagreement is reported in both without a
-    suggestion. Only sentences aligned closely word by word are compared, and only where the
-    numbers stand in the same place.
+    suggestion. In sentences aligned closely word by word, numbers are compared where they stand
+    in the same place; in sentences that another copy split, merged or reordered, only a number
+    of the same kind with the same words around it ("at least 41 people", "at least 14 people"),
+    and only when it is the one figure of its kind that disagrees.
 
     Example:
     copies: "a total of 127 people arrived", "a total of 127 people arrived",
@@ -237,55 +379,64 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     def sentence_q(c: Copy, k: int) -> list[Quantity]:
         return quantities(c.doc.text, *c.sentences[k])
 
-    def wanted(story: Story, c: Copy, k: int) -> bool:
-        mine_q = _sentence_memo(story, "quantities", c, k, sentence_q)
-        return bool(mine_q) and any(
-            not all(any(_same(q, t) for t in _sentence_memo(story, "quantities", cp.copy, cp.sentence, sentence_q))
-                    for q in mine_q)
-            for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
-
-    for story, copy, i, mine, pairs in _candidates(docs, ctx, wanted):
-        text = copy.doc.text
-        mine_q = _sentence_memo(story, "quantities", copy, i, sentence_q)
-        if not mine_q:
-            continue
-        for q in mine_q:
-            agree: list[Counterpart] = []
-            readings: list[tuple[frozenset, str, Counterpart]] = []
-            for p in pairs:
-                other = p.other.copy.doc.text
-                os_, oe = p.other.copy.sentences[p.other.sentence]
-                theirs_q = quantities(other, os_, oe)
-                if any(_same(q, t) for t in theirs_q):
-                    agree.append(p.other)
+    for story in stories(docs, ctx):
+        memo = story.memo.setdefault("pairs", {})
+        for copy in story.copies:
+            if copy.reference:
+                continue
+            for i in range(len(copy.sentences)):
+                cps = story.counterparts(copy, i) + story.parts(copy, i)
+                if not cps:
                     continue
-                for ed in p.edits:
-                    if ed.tag != "replace" or ed.mine[-1].end <= q.start or ed.mine[0].start >= q.end:
-                        continue  # this edit is not about q
-                    hits = [t for t in theirs_q if t.start < ed.theirs[-1].end and t.end > ed.theirs[0].start]
-                    if len(hits) == 1 and len(ed.mine) <= MAX_EDIT_TOKENS + 1 and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
-                        readings.append((hits[0].values, other[hits[0].start:hits[0].end], p.other))
-                    break
-            if not readings:
+                mine_q = _sentence_memo(story, "quantities", copy, i, sentence_q)
+                theirs_qs = [_sentence_memo(story, "quantities", cp.copy, cp.sentence, sentence_q) for cp in cps]
+                if not mine_q or all(any(_same(q, t) for t in tq) for q in mine_q for tq in theirs_qs):
+                    continue
+                if (copy.index, i) not in memo:
+                    mine = copy.sentence_tokens(i)
+                    memo[copy.index, i] = (mine, _pairs(story, copy, i, mine))
+                _, pairs = memo[copy.index, i]
+                close = {id(p.other): p for p in pairs}
+                compared = list(pairs) + [_Pair(cp, [], 0.0) for cp in cps if id(cp) not in close]
+                yield from _number_findings(story, copy, i, mine_q, cps, theirs_qs, close, compared)
+
+
+def _number_findings(story: Story, copy: Copy, i: int, mine_q: list[Quantity], cps: list[Counterpart],
+                     theirs_qs: list[list[Quantity]], close: dict, compared: list["_Pair"]) -> Iterator[Finding]:
+    text = copy.doc.text
+    for q in mine_q:
+        agree: list[Counterpart] = []
+        readings: list[tuple[frozenset, str, Counterpart]] = []
+        for cp, theirs_q in zip(cps, theirs_qs):
+            if any(_same(q, t) for t in theirs_q):
+                agree.append(cp)
                 continue
-            # "1.5 million" and "1,5 million" in two other copies are one reading
-            by_value: dict[frozenset, str] = {}
-            for values, written, _ in readings:
-                key = next((k for k in by_value if k & values), values)
-                by_value.setdefault(key, written)
-            alternatives = [(by_value[next(k for k in by_value if k & v)], cp) for v, _, cp in readings]
-            report, suggestion = _verdict(agree, alternatives, pairs)
-            if not report:
-                continue
-            cps = [cp for _, cp in alternatives]
-            yield make_finding(
-                copy.doc, "MTQ602", q.start, q.end,
-                f"{text[q.start:q.end]!r} disagrees with the other copies of this story ({_cite(cps)})"
-                + ("" if suggestion else "; no majority decides which is right"),
-                suggestions=(suggestion,) if suggestion else (),
-                evidence=_evidence(story, copy, i, {"readings": [r for r, _ in alternatives],
-                                                    "agree": len(agree)}),
-            )
+            p = close.get(id(cp))
+            t = _edit_reading(q, p, theirs_q) if p is not None else None
+            if t is None:  # reordered, split or merged: difflib's edits do not pair the figures
+                t = _anchored_reading(copy, i, q, mine_q, cp, theirs_q)
+            if t is not None:
+                readings.append((t, cp.copy.doc.text[t.start:t.end], cp))
+        if not readings:
+            continue
+        # "1.5 million" and "1,5 million" in two other copies are one reading
+        groups: list[tuple[Quantity, str]] = []
+        for t, written, _ in readings:
+            if not any(_same(t, g) for g, _ in groups):
+                groups.append((t, written))
+        alternatives = [(next(w for g, w in groups if _same(t, g)), cp) for t, _, cp in readings]
+        report, suggestion = _verdict(agree, alternatives, compared)
+        if not report:
+            continue
+        cps_alt = [cp for _, cp in alternatives]
+        yield make_finding(
+            copy.doc, "MTQ602", q.start, q.end,
+            f"{text[q.start:q.end]!r} disagrees with the other copies of this story ({_cite(cps_alt)})"
+            + ("" if suggestion else "; no majority decides which is right"),
+            suggestions=(suggestion,) if suggestion else (),
+            evidence=_evidence(story, copy, i, {"readings": [r for r, _ in alternatives],
+                                                "agree": len(agree)}),
+        )
 
 
 # ---- MTQ603: content words -------------------------------------------------------------------
@@ -533,21 +684,18 @@ PARALLEL = 0.6  # copies with this share of their sentences aligned are translat
 COVERED = 0.5  # a sentence whose content words another copy mostly has is said there, merged or split
 
 
-def _stems(text: str) -> set[str]:
-    """Content words cut to five letters (renovated, renovations): what a sentence is about."""
-    return {w[:5] for w in content_words(text)}
 
 
 def _covered(sentence: str, copy: Copy, story: Story) -> bool:
     """Does ``copy`` say most of what ``sentence`` says somewhere? Translations split and merge
     sentences differently: a sentence with no counterpart may live inside a neighbour."""
-    stems = _stems(sentence)
-    if not stems:
+    words = stems(sentence)
+    if not words:
         return True
     memo = story.memo.setdefault("stems", {})
     if copy.index not in memo:
-        memo[copy.index] = _stems(copy.doc.text)
-    return len(stems & memo[copy.index]) >= COVERED * len(stems)
+        memo[copy.index] = stems(copy.doc.text)
+    return len(words & memo[copy.index]) >= COVERED * len(words)
 
 
 @detector("MTQ605")
@@ -572,8 +720,8 @@ def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Fi
     """
     for story, copy, parallel in _parallel_copies(docs, ctx):
         for i, (s, e) in enumerate(copy.sentences):
-            if any(cp.copy in parallel for cp in story.counterparts(copy, i)):
-                continue
+            if any(cp.copy in parallel for cp in story.counterparts(copy, i) + story.parts(copy, i)):
+                continue  # said there too, in one sentence or as part of a longer one
             text = copy.sentence_text(i)
             if 2 * sum(1 for c in parallel if _covered(text, c, story)) >= len(parallel):
                 continue  # the others say it too, inside another sentence
@@ -618,8 +766,8 @@ def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[
                 if (other.index, j) in reported:
                     continue
                 cps = story.counterparts(other, j)
-                if any(cp.copy is copy for cp in cps):
-                    continue
+                if any(cp.copy is copy for cp in cps + story.parts(other, j)):
+                    continue  # this copy has it, alone or inside a longer sentence
                 holders = [cp for cp in cps if cp.copy in parallel]
                 n = 1 + len(holders)
                 if not (other.reference or (n >= 2 and 2 * n > len(parallel)
