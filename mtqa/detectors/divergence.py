@@ -557,8 +557,17 @@ def _negative(tok: Token) -> bool:
     return n in _NEGATIONS or n.endswith("n't")
 
 
+# Verbs that say "did not" in other words: "failed to approve" where another copy has "did not
+# approve", "unable to" for "could not" (the periphrastic negations of English grammars, e.g.
+# Huddleston & Pullum 2002, ch. 9). They count as a negation when "to" follows, or when an edit
+# ends on them.
+_NEGATIVE_VERBS = frozenset("fail fails failed failing unable".split())
+
+
 def _negations(toks) -> int:
-    return sum(1 for t in toks if _negative(t))
+    toks = list(toks)
+    return sum(1 for k, t in enumerate(toks)
+               if _negative(t) or (t.norm in _NEGATIVE_VERBS and (k + 1 == len(toks) or toks[k + 1].norm == "to")))
 
 
 @detector("MTQ604")
@@ -649,7 +658,11 @@ def _polarity_fix(text: str, ed: Edit) -> tuple[tuple[int, int] | None, str]:
             return (t.start, t.end), base
         return (t.start, t.end), ""
     theirs_neg = [t for t in ed.theirs if _negative(t)]
-    if not theirs_neg or mine_neg:
+    if mine_neg or _negations(ed.mine) or not _negations(ed.theirs):
+        return None, ""
+    if not theirs_neg:  # "failed to approve" against this copy's "approved": their words
+        if ed.tag == "replace" and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
+            return (ed.mine[0].start, ed.mine[-1].end), text_of(ed.theirs)
         return None, ""
     neg = theirs_neg[0].text
     if ed.tag == "insert" and ed.before is not None:
@@ -769,6 +782,9 @@ def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[
                 if any(cp.copy is copy for cp in cps + story.parts(other, j)):
                     continue  # this copy has it, alone or inside a longer sentence
                 holders = [cp for cp in cps if cp.copy in parallel]
+                if any(c.copy is copy for h in holders
+                       for c in story.counterparts(h.copy, h.sentence) + story.parts(h.copy, h.sentence)):
+                    continue  # aligned with this copy through another copy's sentence
                 n = 1 + len(holders)
                 if not (other.reference or (n >= 2 and 2 * n > len(parallel)
                                             and not any(cp.copy is copy for cp in cps))):
