@@ -13,7 +13,10 @@ Inside a story each sentence is aligned with its counterpart in every other copy
 and its idf among the story's sentences) are compared in one sparse matrix product, and a pair is
 aligned when each is the other's best match in that copy and their cosine clears ALIGNED. (This
 is chrF's idea, character n-grams, computed for all pairs at once: scoring each pair with
-sacrebleu's chrF costs a Python call per pair, too slow for a desk's day.) Word alignment inside
+sacrebleu's chrF costs a Python call per pair, too slow for a desk's day.) Where one copy split
+a sentence that another kept whole (or merged two), the half left without a one-to-one match is
+recorded as a part of the longer sentence (:meth:`Story.parts`), apart from the one-to-one
+counterparts, so that the rules can tell a split from an added or missing sentence. Word alignment inside
 an aligned pair is difflib's matching of the two token lists; tokens keep their code-point
 offsets, so every finding points into the original text.
 
@@ -334,7 +337,8 @@ def _word_ngrams(w: str) -> tuple[tuple[str, ...], float]:
 
 
 def align(story: Story) -> None:
-    """Fill ``story.aligned``: mutual best sentence matches between every two copies."""
+    """Fill ``story.aligned``: mutual best sentence matches between every two copies; and
+    ``story.part_of``: the halves of split or merged sentences (:func:`_parts`)."""
     import numpy as np
     from scipy.sparse import csr_matrix
 
@@ -388,7 +392,7 @@ def align(story: Story) -> None:
                 s = float(block[i, j])
                 story.aligned.setdefault((a.index, i), []).append(Counterpart(b, int(j), s))
                 story.aligned.setdefault((b.index, int(j)), []).append(Counterpart(a, i, s))
-            if len(mutual) < min(na, nb):
+            if len(mutual) < max(na, nb):  # a sentence is left over: a split, a merge or an addition
                 _parts(story, a, b, block, best_b, mutual)
                 _parts(story, b, a, block.T, best_a, best_b[mutual])
 

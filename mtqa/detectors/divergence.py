@@ -576,6 +576,8 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
     Finds a sentence whose negation differs from the same sentence in the other copies of the
     story: a "not", "no longer", "never" or "n't" dropped or added in translation ("Some have
     decided to travel to Zaporizhia" where the other copies say "decided not to travel").
+    "Failed to" and "unable to" count as negations, so "failed to approve" and "did not approve"
+    agree.
 
     Why is this bad:
     A dropped negation turns the sentence into its opposite and stays perfectly fluent: neither
@@ -723,9 +725,10 @@ def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Fi
     hallucinated clause) or the others dropped it; either way an editor should look.
 
     Copies that tell the story differently (another agency's report) are not compared: the rule
-    needs copies that align for most of their sentences. A sentence whose content words most of
-    the other copies carry inside other sentences (translations split and merge sentences) is
-    no addition.
+    needs copies that align for most of their sentences. A sentence that another copy carries as
+    part of a longer one (translations split and merge sentences: the half that is left next to
+    an aligned neighbour, see mtqa.stories.align), or whose content words most of the other
+    copies carry inside other sentences, is no addition.
 
     Example:
     three translations of one short report, one with an extra "Watch the video above." ->
@@ -766,7 +769,9 @@ def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[
 
     Copies that tell the story differently (another agency's report) are not compared: the rule
     needs copies that align for most of their sentences. Nothing is reported when this copy
-    carries most of the sentence's content words elsewhere (merged into a neighbouring sentence).
+    carries the sentence as part of a longer one, when another copy's counterpart of it is
+    aligned with a sentence of this copy (the two translations word it too differently to align
+    directly), or when this copy carries most of the sentence's content words elsewhere.
 
     Example:
     three translations of one short report, one without "About 2,000 Ukrainian fighters are
