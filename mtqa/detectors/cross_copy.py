@@ -31,10 +31,12 @@ class _Copy:
 # Spellings that transliterations of one name vary on, folded to one form, in order (after
 # anyascii has turned Ş, Ž, Ł... into ASCII): Shevchenko/Schewtschenko, Kharkiv/Harkiv,
 # Zelenskiy/Zelensky/Zelenski, Romanov/Romanoff, Jurij/Yuriy, Lindqvist/Lindkvist,
-# Aleksandr/Alexandr, Dzhanibek/Djanibek/Janibek, Ghulam/Gulam.
+# Aleksandr/Alexandr, Dzhanibek/Djanibek/Janibek, Ghulam/Gulam, Nicos/Nikos, Yevgeny/Evgeny,
+# Abdallah/Abdalla.
 _FOLDS = (
     (r"tsch|tch", "ch"), (r"dzh|dj", "j"), (r"sch", "sh"), (r"kh", "h"), (r"gh", "g"), (r"ph", "f"),
-    (r"q", "k"), (r"x", "ks"), (r"w", "v"), (r"j", "y"),
+    (r"q", "k"), (r"x", "ks"), (r"(?<!s)c(?=[aou])", "k"), (r"w", "v"), (r"j", "y"), (r"^ye", "e"),
+    (r"(?<=[aeiou])h$", ""),
     (r"ck", "k"), (r"(?<=[a-z])(?:iy|yy|yi|ij|ii|y)$", "i"), (r"(?<=[a-z])(?:off)$", "ov"),
     (r"(?<=[a-z])(?:eff)$", "ev"), (r"sh", "s"), (r"ch", "c"), (r"(.)\1+", r"\1"),
 )
@@ -120,8 +122,8 @@ def cross_copy_name_variant(docs: list[Document], ctx: Context) -> Iterator[Find
     three rare names). Two spellings count as one name under the same rules as MTQ221 (same
     first letter, one or two edits apart, differing only in the letters transliterations vary
     on, no inflection), or when they are at most three edits apart and share a transliteration
-    key: anyascii's ASCII form with sch/sh/ş, dzh/dj/j, kh/h, gh/g, ph/f, q/k, x/ks, w/v, j/y,
-    -iy/-y/-i, -off/-ov folded
+    key: anyascii's ASCII form with sch/sh/ş, dzh/dj/j, kh/h, gh/g, ph/f, q/k, x/ks, ca/ka, w/v,
+    j/y, initial ye/e, a final h after a vowel, -iy/-y/-i, -off/-ov folded
     and the inner vowels dropped. A spelling common in English (Irina, Johnson) is reported only
     where it shares the other half of a full name with the other copy's spelling (Irina
     Vereshchuk, Iryna Vereshchuk). Names spelled both ways within one copy are left to MTQ221.
