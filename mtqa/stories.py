@@ -412,16 +412,23 @@ def _parts(story: Story, a: Copy, b: Copy, block, best_b, mutual) -> None:
         j = int(best_b[i])
         if block[i, j] < PART:
             continue
-        mine = stems(a.sentence_text(i))
+        mine = _sentence_stems(story, a, i)
         if not mine:
             continue
         for n in (i - 1, i + 1):
             if partner.get(n) != j:
                 continue
-            rest = stems(b.sentence_text(j)) - stems(a.sentence_text(n))
+            rest = _sentence_stems(story, b, j) - _sentence_stems(story, a, n)
             if len(mine & rest) >= PART_WORDS * len(mine):
                 story.part_of.setdefault((a.index, i), []).append(Counterpart(b, j, float(block[i, j])))
                 break
+
+
+def _sentence_stems(story: Story, copy: Copy, i: int) -> set[str]:
+    memo = story.memo.setdefault("sentence stems", {})
+    if (copy.index, i) not in memo:
+        memo[copy.index, i] = stems(copy.sentence_text(i))
+    return memo[copy.index, i]
 
 
 # ---- word alignment ------------------------------------------------------------------------

@@ -380,7 +380,6 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
         return quantities(c.doc.text, *c.sentences[k])
 
     for story in stories(docs, ctx):
-        memo = story.memo.setdefault("pairs", {})
         for copy in story.copies:
             if copy.reference:
                 continue
@@ -392,18 +391,33 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
                 theirs_qs = [_sentence_memo(story, "quantities", cp.copy, cp.sentence, sentence_q) for cp in cps]
                 if not mine_q or all(any(_same(q, t) for t in tq) for q in mine_q for tq in theirs_qs):
                     continue
-                if (copy.index, i) not in memo:
-                    mine = copy.sentence_tokens(i)
-                    memo[copy.index, i] = (mine, _pairs(story, copy, i, mine))
-                _, pairs = memo[copy.index, i]
-                close = {id(p.other): p for p in pairs}
-                compared = list(pairs) + [_Pair(cp, [], 0.0) for cp in cps if id(cp) not in close]
-                yield from _number_findings(story, copy, i, mine_q, cps, theirs_qs, close, compared)
+                yield from _number_findings(story, copy, i, mine_q, cps, theirs_qs)
+
+
+def _pair(story: Story, copy: Copy, i: int, cp: Counterpart) -> "_Pair | None":
+    """Sentence ``i`` of ``copy`` against ``cp`` word by word, when the two are close (see
+    :func:`_pairs`); computed only for the counterparts a number is compared with."""
+    memo = story.memo.setdefault("pair", {})
+    key = (copy.index, i, cp.copy.index, cp.sentence)
+    if key not in memo:
+        memo[key] = None
+        if cp.similarity >= CLOSE:
+            import difflib
+
+            mine = _sentence_memo(story, "tokens", copy, i, Copy.sentence_tokens)
+            theirs = _sentence_memo(story, "tokens", cp.copy, cp.sentence, Copy.sentence_tokens)
+            sm = difflib.SequenceMatcher(None, [t.norm for t in mine], [t.norm for t in theirs], autojunk=False)
+            if sm.ratio() >= MIN_TOKEN_RATIO:
+                memo[key] = _Pair(cp, word_edits(mine, theirs), sm.ratio())
+    return memo[key]
 
 
 def _number_findings(story: Story, copy: Copy, i: int, mine_q: list[Quantity], cps: list[Counterpart],
-                     theirs_qs: list[list[Quantity]], close: dict, compared: list["_Pair"]) -> Iterator[Finding]:
+                     theirs_qs: list[list[Quantity]]) -> Iterator[Finding]:
     text = copy.doc.text
+    # _verdict needs how many copies were compared, and with two copies how closely
+    compared = [_pair(story, copy, i, cps[0]) or _Pair(cps[0], [], 0.0)] if len(cps) == 1 else \
+        [_Pair(cp, [], 0.0) for cp in cps]
     for q in mine_q:
         agree: list[Counterpart] = []
         readings: list[tuple[frozenset, str, Counterpart]] = []
@@ -411,7 +425,7 @@ def _number_findings(story: Story, copy: Copy, i: int, mine_q: list[Quantity], c
             if any(_same(q, t) for t in theirs_q):
                 agree.append(cp)
                 continue
-            p = close.get(id(cp))
+            p = _pair(story, copy, i, cp)
             t = _edit_reading(q, p, theirs_q) if p is not None else None
             if t is None:  # reordered, split or merged: difflib's edits do not pair the figures
                 t = _anchored_reading(copy, i, q, mine_q, cp, theirs_q)
