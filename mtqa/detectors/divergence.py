@@ -715,16 +715,43 @@ COVERED = 0.5  # a sentence whose content words another copy mostly has is said 
 
 
 
-def _covered(sentence: str, copy: Copy, story: Story) -> bool:
-    """Does ``copy`` say most of what ``sentence`` says somewhere? Translations split and merge
-    sentences differently: a sentence with no counterpart may live inside a neighbour."""
+def _covered(sentence: str, copy: Copy, story: Story, around: tuple[Copy, int] | None = None) -> bool:
+    """Does ``copy`` say most of what ``sentence`` says? Translations split and merge sentences
+    differently: a sentence with no counterpart may live inside a neighbour. ``around`` = (the
+    copy holding the sentence, its index): only the sentences of ``copy`` between the
+    counterparts of its neighbours are searched, where a merged sentence would be; the whole copy
+    where no neighbour has a counterpart there (a sentence that is about the story repeats its
+    words somewhere in every copy)."""
     words = stems(sentence)
     if not words:
         return True
-    memo = story.memo.setdefault("stems", {})
-    if copy.index not in memo:
-        memo[copy.index] = stems(copy.doc.text)
-    return len(words & memo[copy.index]) >= COVERED * len(words)
+    region = _region(story, copy, *around) if around is not None else None
+    if region is None:
+        memo = story.memo.setdefault("stems", {})
+        if copy.index not in memo:
+            memo[copy.index] = stems(copy.doc.text)
+        have = memo[copy.index]
+    else:
+        have = set().union(*(stems(copy.sentence_text(k)) for k in range(region[0], region[1] + 1)))
+    return len(words & have) >= COVERED * len(words)
+
+
+def _region(story: Story, copy: Copy, holder: Copy, i: int) -> tuple[int, int] | None:
+    """The sentences of ``copy`` between the counterparts of the sentences around sentence ``i``
+    of ``holder`` (up to two on each side), or None where none of them has one."""
+    def partner(k: int) -> int | None:
+        for cp in story.counterparts(holder, k) + story.parts(holder, k):
+            if cp.copy is copy:
+                return cp.sentence
+        return None
+
+    before = next((p for k in (i - 1, i - 2) if k >= 0 and (p := partner(k)) is not None), None)
+    after = next((p for k in (i + 1, i + 2) if k < len(holder.sentences) and (p := partner(k)) is not None), None)
+    if before is None and after is None:
+        return None
+    lo = before if before is not None else max(0, after - 1)
+    hi = after if after is not None else min(len(copy.sentences) - 1, before + 1)
+    return (min(lo, hi), max(lo, hi))
 
 
 @detector("MTQ605")
@@ -742,7 +769,8 @@ def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Fi
     needs copies that align for most of their sentences. A sentence that another copy carries as
     part of a longer one (translations split and merge sentences: the half that is left next to
     an aligned neighbour, see mtqa.stories.align), or whose content words most of the other
-    copies carry inside other sentences, is no addition.
+    copies carry in the sentences where it would stand (between the counterparts of its
+    neighbours), is no addition.
 
     Example:
     three translations of one short report, one with an extra "Watch the video above." ->
@@ -753,7 +781,7 @@ def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Fi
             if any(cp.copy in parallel for cp in story.counterparts(copy, i) + story.parts(copy, i)):
                 continue  # said there too, in one sentence or as part of a longer one
             text = copy.sentence_text(i)
-            if 2 * sum(1 for c in parallel if _covered(text, c, story)) >= len(parallel):
+            if 2 * sum(1 for c in parallel if _covered(text, c, story, (copy, i))) >= len(parallel):
                 continue  # the others say it too, inside another sentence
             yield make_finding(
                 copy.doc, "MTQ605", s, e,
@@ -785,7 +813,8 @@ def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[
     needs copies that align for most of their sentences. Nothing is reported when this copy
     carries the sentence as part of a longer one, when another copy's counterpart of it is
     aligned with a sentence of this copy (the two translations word it too differently to align
-    directly), or when this copy carries most of the sentence's content words elsewhere.
+    directly), or when this copy carries most of the sentence's content words in the sentences
+    where it would stand.
 
     Example:
     three translations of one short report, one without "About 2,000 Ukrainian fighters are
@@ -811,7 +840,7 @@ def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[
                 reported.update((cp.copy.index, cp.sentence) for cp in holders)
                 reported.add((other.index, j))
                 text = other.sentence_text(j)
-                if _covered(text, copy, story):
+                if _covered(text, copy, story, (other, j)):
                     continue  # this copy says it inside another sentence
                 at = _insertion_point(story, copy, other, j)
                 s, e = other.sentences[j]
