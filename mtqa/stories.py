@@ -319,9 +319,12 @@ _WORDISH = regex.compile(r"\p{L}[\p{L}\p{M}'’\-]*|\p{N}+(?:[.,]\p{N}+)*")
 def _ngrams(text: str) -> dict[str, float]:
     """Character 4-grams of each word, weighted by how rare the word is in English: two
     translations of one sentence share their rare words more than their function words, and the
-    weights do not depend on which other copies happen to be in the story."""
+    weights do not depend on which other copies happen to be in the story. Each word counts once
+    per sentence: an error word that recurs ("23,050 Vietnamese guilders, down 5 Vietnamese
+    guilders" where the other copies say "dong") would otherwise outweigh the rest of the
+    sentence and keep it from its counterparts."""
     out: dict[str, float] = defaultdict(float)
-    for w in _WORDISH.findall(text.lower()):
+    for w in set(_WORDISH.findall(text.lower())):
         grams, weight = _word_ngrams(w)
         for g in grams:
             out[g] += weight
