@@ -265,3 +265,47 @@ def test_an_unsupported_words_log_probability_is_the_sum_of_the_tokens_it_starts
     assert doc.text[guilders.start:guilders.end] == "guilders"
     assert word_logprob(scores, doc, s, e, guilders) == -9.0
     assert stem("Renovations") == stem("renovated") == "renov" and stem("Iran's") == "iran"
+
+
+RATES = [
+    "The State Bank of Vietnam set the central exchange rate at 23,145 dong per dollar on Monday. "
+    "The buying price at Vietcombank was 23,050 dong, down 5 dong from the previous trading day, and the selling price "
+    "was 23,260 dong. Commercial banks kept their rates unchanged during the morning session.",
+    "The State Bank of Vietnam fixed the central rate at 23,145 dong per US dollar on Monday. At Vietcombank the buying "
+    "price stood at 23,050 dong, 5 dong lower than the previous session, while the selling price was 23,260 dong. "
+    "Commercial banks left rates unchanged in the morning.",
+    "The State Bank of Vietnam set the central exchange rate at 23,145 dong per dollar on Monday. "
+    "The buying price at Vietcombank was 23,050 Vietnamese guilders, down 5 Vietnamese guilders from the previous "
+    "trading day, and the selling price was 23,260 Vietnamese guilders. Commercial banks kept their rates unchanged "
+    "during the morning session.",
+]
+
+
+def test_a_recurring_error_word_does_not_keep_a_sentence_from_its_counterparts():
+    from mtqa.stories import CLOSE
+
+    docs = [Document(f"c{i}.txt", t) for i, t in enumerate(RATES)]
+    (story,) = stories(docs, Context(Config(use_lm=False)))
+    cps = story.counterparts(story.copies[2], 1)
+    assert sorted((cp.copy.path, cp.sentence) for cp in cps) == [("c0.txt", 1), ("c1.txt", 1)]
+    assert all(cp.similarity >= CLOSE for cp in cps)
+
+
+SPLIT = [
+    "A magnitude 6.8 earthquake struck southern Peru on Saturday, killing at least 14 people and injuring 230, the "
+    "civil defence agency said. The epicentre was 225 kilometres south-east of Arequipa. Officials said there was no "
+    "risk of a tsunami.",
+    "A magnitude 6.8 earthquake hit southern Peru on Saturday. According to the civil protection authority, at least "
+    "41 people were killed and 230 injured. The epicentre lay 225 km south-east of Arequipa. According to officials, "
+    "there was no risk of a tsunami.",
+]
+
+
+def test_half_of_a_split_sentence_is_part_of_the_whole_and_its_numbers_are_compared():
+    docs = [Document(f"copy{i}.txt", t) for i, t in enumerate(SPLIT, 1)]
+    (story,) = stories(docs, Context(Config(use_lm=False, reference=("copy1.txt",))))
+    assert [(cp.copy.path, cp.sentence) for cp in story.parts(story.copies[1], 1)] == [("copy1.txt", 0)]
+    assert story.counterparts(story.copies[1], 1) == []
+    found = findings_for(SPLIT, "MTQ602", reference=("copy1.txt",))
+    assert [(f.path, f.text, f.suggestions) for f in found] == [("copy2.txt", "41", ("14",))]
+    assert not findings_for(SPLIT, "MTQ605", reference=("copy1.txt",))
