@@ -149,3 +149,37 @@ def test_needles_never_skip_a_pattern_that_matches():
                         assert all(any(n in folded for n in alts) for alts in needles), (conf.id, text)
                         checked += 1
     assert checked > 200
+
+
+def _lexicon_texts(directory: str) -> list[str]:
+    texts = [ex["text"].replace("⟦", "").replace("⟧", "") if isinstance(ex, dict) else ex
+             for path in (CORPORA_DIR / directory).glob("*.toml")
+             for e in tomllib.loads(path.read_text(encoding="utf-8"))["entry"]
+             for ex in e.get("incorrect", []) + e.get("correct", [])]
+    return texts + [t.upper() for t in texts] + [t.title() for t in texts]
+
+
+def test_scans_find_what_the_patterns_find():
+    """find_confusions scans with each pattern less its word-start test and applies the test to
+    each match: the same matches as the pattern's own finditer, on every example, on the same
+    text glued to letters, digits, apostrophes and hyphens (where the test drops a match and the
+    scan goes on inside it) and with a ligature."""
+    from mtqa.detectors.confusion import _matches
+
+    compared = matched = 0
+    for directory in ("confusions", "calques"):
+        texts = _lexicon_texts(directory)
+        glued = [" ".join(p + w for w in t.split(" ")) for t in texts[:80] for p in ("x", "7", "'", "-", "’")]
+        for conf in lexicon(directory):
+            for i, pat in enumerate(conf.patterns):
+                for text in texts + glued + ["They ﬁnd place here.", "the-the the the"]:
+                    expected = [(m.span(), m.groupdict()) for m in pat.finditer(text)]
+                    assert [(m.span(), m.groupdict()) for m in _matches(conf, i, text)] == expected, (conf.id, text)
+                    compared += 1
+                    matched += bool(expected)
+    assert matched > 200 and compared > matched
+    # a match dropped inside a word overlaps the one that starts the next word
+    from mtqa.detectors.confusion import _entry
+
+    conf = _entry({"id": "t", "pattern": ["the", "the|cat"], "replace": {"cat": "dog"}}, "test")
+    assert [m.span() for m in _matches(conf, 0, "xthe the cat")] == [(5, 12)]

@@ -54,6 +54,7 @@ LEXICON_DIR = "confusions"
 _B = r"(?<![\p{L}\p{N}'’-])"  # word start
 _E = r"(?![\p{L}\p{N}])"  # word end ("-" may follow: "eviction-related")
 _SEP = r"[ \t\u00a0]+"
+_FLAGS = regex.I | regex.V1  # full case folding, as str.casefold
 # A broad proposal is a word that is usually right: the log-odds that one is a confusion, against
 # the balanced classes of the scorer's calibration (about 1 in 33). The scorer adds it to the
 # logit, so the model must prefer the intended word by about 1.3 nats before a broad proposal is
@@ -82,12 +83,22 @@ class Confusion:
         return tuple(_compile_slots(list(p)) for p in self.slots)
 
     @cached_property
+    def scans(self) -> tuple[regex.Pattern, ...]:
+        """``patterns`` without their leading word-start test, which _matches applies to each
+        match instead: tried at every position of the text, the test was most of a scan."""
+        return tuple(_compile_slots(list(p), word_start=False) for p in self.slots)
+
+    @cached_property
     def needles(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
         """For each pattern, for each required slot whose every alternative starts with letters,
         those letters (case-folded): a match needs one of each slot's in the text (see
         _literal_prefix), so a pattern whose needles are absent is not run."""
         return tuple(tuple(alts for slot in p if not slot.startswith("?") and (alts := _slot_needles(slot)))
                      for p in self.slots)
+
+    @cached_property
+    def needle_sets(self) -> tuple[tuple[frozenset[str], ...], ...]:
+        return tuple(tuple(frozenset(alts) for alts in p) for p in self.needles)
 
     @cached_property
     def cues(self) -> regex.Pattern | None:
@@ -145,7 +156,7 @@ class Confusion:
         return _words_regex(sorted(map(regex.escape, self.broad), key=len, reverse=True)) if self.broad else None
 
 
-def _compile_slots(slots: list[str]) -> regex.Pattern:
+def _compile_slots(slots: list[str], word_start: bool = True) -> regex.Pattern:
     parts = []
     for i, slot in enumerate(slots):
         optional = slot.startswith("?")
@@ -154,7 +165,28 @@ def _compile_slots(slots: list[str]) -> regex.Pattern:
             parts.append(body if not optional else f"(?:{body}{_SEP})?")
         else:
             parts.append(f"(?:{_SEP}{body})?" if optional else f"{_SEP}{body}")
-    return startup.compile(_B + "(?:" + "".join(parts) + ")" + _E, regex.I | regex.V1)
+    return startup.compile((_B if word_start else "") + "(?:" + "".join(parts) + ")" + _E, _FLAGS)
+
+
+# _B alone, compiled as the patterns are: the word-start test of a match found by a scan
+_WORD_START = regex.compile(_B, _FLAGS)
+
+
+def _matches(conf: Confusion, i: int, text: str) -> list[regex.Match]:
+    """What ``conf.patterns[i].finditer(text)`` gives, found by the faster ``conf.scans[i]``: a
+    match that does not start a word is dropped and the scan goes on from the next character,
+    as the pattern's own scan goes on past a position where its word-start test fails."""
+    scan, out, pos = conf.scans[i], [], 0
+    while (m := scan.search(text, pos)) is not None:
+        if m.end() == m.start():
+            # an empty match (no pattern of the lexicons has one) continues differently
+            return list(conf.patterns[i].finditer(text))
+        if _WORD_START.match(text, m.start()) is None:
+            pos = m.start() + 1
+            continue
+        out.append(m)
+        pos = m.end()
+    return out
 
 
 def _top_alternatives(slot: str) -> list[str]:
@@ -376,6 +408,48 @@ def _casefolded(text: str) -> str:
     return text.casefold()
 
 
+class _NeedleTest:
+    """Which needles a document's case-folded text holds, each looked for once."""
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        self.present: set[str] = set()
+        self.absent: set[str] = set()
+
+    def all_slots(self, needles: tuple[frozenset[str], ...]) -> bool:
+        """Does the text hold a needle of every slot?"""
+        for alts in needles:
+            if not self.present.isdisjoint(alts):
+                continue
+            for n in alts - self.absent:
+                if n in self.folded:
+                    self.present.add(n)
+                    break
+                self.absent.add(n)
+            else:
+                return False
+        return True
+
+
+_KEY_INDEX: dict[int, tuple[tuple[Confusion, ...], dict[str, list[int]]]] = {}
+
+
+def _key_index(entries: tuple[Confusion, ...]) -> dict[str, list[int]]:
+    """Each key word of ``entries`` with the positions of the entries it belongs to, kept for the
+    lexicons' tuples (the same ones for a whole run)."""
+    kept = _KEY_INDEX.get(id(entries))
+    if kept is not None and kept[0] is entries:
+        return kept[1]
+    index: dict[str, list[int]] = {}
+    for i, conf in enumerate(entries):
+        for key in conf.keys:
+            index.setdefault(key, []).append(i)
+    if len(_KEY_INDEX) > 16:
+        _KEY_INDEX.clear()
+    _KEY_INDEX[id(entries)] = (entries, index)
+    return index
+
+
 def find_confusions(
     doc: Document, entries: tuple[Confusion, ...], broad: bool = False
 ) -> Iterator[tuple[Confusion, int, int, list[str], dict]]:
@@ -391,20 +465,22 @@ def find_confusions(
         ws, we = window.around(s, e)
         return text[ws:s] + " " + text[e:we]
 
-    folded: str | None = None
-    seen: dict[str, bool] = {}  # needle -> in the case-folded text
+    needles_in: _NeedleTest | None = None
+    if not broad:
+        # only the entries with a key word in the document can match: looked up by word
+        index = _key_index(entries)
+        entries = tuple(entries[i] for i in sorted({i for w in index.keys() & present for i in index[w]}))
     for conf in entries:
         if not conf.keys.isdisjoint(present):
-            for pat, nslots, needles in zip(conf.patterns, conf.nslots, conf.needles):
+            for i, (nslots, needles) in enumerate(zip(conf.nslots, conf.needle_sets)):
                 # The patterns match without regard to case (full case folding, as str.casefold):
                 # a pattern whose required slot has none of its alternatives' letters in the
                 # case-folded text cannot match, and most calque patterns are skipped so.
                 if needles:
-                    folded = _casefolded(text) if folded is None else folded
-                    if not all(any(seen[n] if n in seen else seen.setdefault(n, n in folded) for n in alts)
-                               for alts in needles):
+                    needles_in = needles_in or _NeedleTest(_casefolded(text))
+                    if not needles_in.all_slots(needles):
                         continue
-                for m in pat.finditer(text):
+                for m in _matches(conf, i, text):
                     s, e, suggs = _suggestions(text, m, nslots, conf)
                     if not suggs:
                         continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import accumulate
 from typing import Iterator
 
 import regex
@@ -41,6 +42,7 @@ def _langdetect():
     return detect_langs
 
 
+@lru_cache(maxsize=200_000)  # asked for every lower-case word of every sentence
 def _common_in(word: str, lang: str) -> bool:
     """Is ``word`` common in ``lang``? Outside English, wordfreq knows many English words, so a
     word must also not be much commoner in English ("the" is frequent in German web text too)."""
@@ -113,13 +115,26 @@ def untranslated_sentence(doc: Document, ctx: Context) -> Iterator[Finding]:
     text = doc.text
     doc_words = document_words(text)
     starts = [s for s, _, _ in doc_words]
+    # running counts of the document's lower-case words and of the common ones among them, so
+    # that a sentence's counts are two subtractions (the first word of a sentence also counts
+    # when only its first letter is a capital: _common_share)
+    all_words = [w for _, _, w in doc_words]
+    low = [w.islower() for w in all_words]
+    n_low = [0, *accumulate(low)]
+    n_common = [0, *accumulate(is_low and _common_in(w.lower(), lang) for w, is_low in zip(all_words, low))]
+    # every match of _NOISE holds one of these, so a document without any has none to remove
+    noisy = "@" in text or "#" in text or "://" in text or "www." in text
     for sent in doc.sentences:
         chunk = text[sent.start : sent.end]
-        clean = _NOISE.sub(" ", chunk)
+        clean = _NOISE.sub(" ", chunk) if noisy else chunk
         i, j = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
         if clean == chunk and not (i and doc_words[i - 1][1] > sent.start) and not (j > i and doc_words[j - 1][1] > sent.end):
             # no word crosses the sentence's edges, so its words are the document's words in it
-            share, n_lower, n_words = _common_share([w for _, _, w in doc_words[i:j]], lang)
+            n_lower, common, n_words = n_low[j] - n_low[i], n_common[j] - n_common[i], j - i
+            if j > i and not low[i] and all_words[i][1:].islower():
+                n_lower += 1
+                common += _common_in(all_words[i].lower(), lang)
+            share = common / n_lower if n_lower else 1.0
         else:
             share, n_lower, n_words = common_share(clean, lang)
         if n_words < MIN_WORDS or n_lower < MIN_LOWER_WORDS or n_lower * 2.5 < n_words:
