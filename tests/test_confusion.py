@@ -151,6 +151,19 @@ def test_needles_never_skip_a_pattern_that_matches():
     assert checked > 200
 
 
+def test_needles_found_in_one_pass_are_those_in_the_text():
+    """The automaton finds exactly the needles that occur in a case-folded text, overlapping
+    ones and those inside longer words included."""
+    from mtqa.detectors.confusion import _index
+
+    for directory in ("confusions", "calques"):
+        entries = lexicon(directory)
+        needles = {n for conf in entries for p in conf.needles for alts in p for n in alts}
+        for text in _lexicon_texts(directory)[:300] + ["Theinthe atthe", ""]:
+            folded = text.casefold()
+            assert _index(entries).needles_in(folded) == {n for n in needles if n in folded}, text
+
+
 def _lexicon_texts(directory: str) -> list[str]:
     texts = [ex["text"].replace("⟦", "").replace("⟧", "") if isinstance(ex, dict) else ex
              for path in (CORPORA_DIR / directory).glob("*.toml")

@@ -408,46 +408,45 @@ def _casefolded(text: str) -> str:
     return text.casefold()
 
 
-class _NeedleTest:
-    """Which needles a document's case-folded text holds, each looked for once."""
+class _Index:
+    """A lexicon's entries by key word, and an Aho-Corasick automaton (pyahocorasick) of all its
+    needles, which finds every needle a text holds in one pass over it, where looking for each
+    in turn read the whole text again for every needle it does not hold."""
 
-    def __init__(self, folded: str) -> None:
-        self.folded = folded
-        self.present: set[str] = set()
-        self.absent: set[str] = set()
+    def __init__(self, entries: tuple[Confusion, ...]) -> None:
+        import ahocorasick
 
-    def all_slots(self, needles: tuple[frozenset[str], ...]) -> bool:
-        """Does the text hold a needle of every slot?"""
-        for alts in needles:
-            if not self.present.isdisjoint(alts):
-                continue
-            for n in alts - self.absent:
-                if n in self.folded:
-                    self.present.add(n)
-                    break
-                self.absent.add(n)
-            else:
-                return False
-        return True
+        self.entries = entries
+        self.by_key: dict[str, list[int]] = {}
+        self.automaton = ahocorasick.Automaton()
+        for i, conf in enumerate(entries):
+            for key in conf.keys:
+                self.by_key.setdefault(key, []).append(i)
+            for needles in conf.needle_sets:
+                for alts in needles:
+                    for n in alts:
+                        self.automaton.add_word(n, n)
+        self.empty = len(self.automaton) == 0
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def needles_in(self, folded: str) -> frozenset[str]:
+        """The needles that occur in ``folded`` (as ``needle in folded``)."""
+        return frozenset() if self.empty else frozenset(n for _, n in self.automaton.iter(folded))
 
 
-_KEY_INDEX: dict[int, tuple[tuple[Confusion, ...], dict[str, list[int]]]] = {}
+_INDEXES: dict[int, _Index] = {}
 
 
-def _key_index(entries: tuple[Confusion, ...]) -> dict[str, list[int]]:
-    """Each key word of ``entries`` with the positions of the entries it belongs to, kept for the
-    lexicons' tuples (the same ones for a whole run)."""
-    kept = _KEY_INDEX.get(id(entries))
-    if kept is not None and kept[0] is entries:
-        return kept[1]
-    index: dict[str, list[int]] = {}
-    for i, conf in enumerate(entries):
-        for key in conf.keys:
-            index.setdefault(key, []).append(i)
-    if len(_KEY_INDEX) > 16:
-        _KEY_INDEX.clear()
-    _KEY_INDEX[id(entries)] = (entries, index)
-    return index
+def _index(entries: tuple[Confusion, ...]) -> _Index:
+    """The index of ``entries``, kept for the lexicons' tuples (the same ones for a whole run)."""
+    kept = _INDEXES.get(id(entries))
+    if kept is not None and kept.entries is entries:
+        return kept
+    if len(_INDEXES) > 16:
+        _INDEXES.clear()
+    kept = _INDEXES[id(entries)] = _Index(entries)
+    return kept
 
 
 def find_confusions(
@@ -465,11 +464,11 @@ def find_confusions(
         ws, we = window.around(s, e)
         return text[ws:s] + " " + text[e:we]
 
-    needles_in: _NeedleTest | None = None
+    index = _index(entries)
+    needles_in: frozenset[str] | None = None
     if not broad:
         # only the entries with a key word in the document can match: looked up by word
-        index = _key_index(entries)
-        entries = tuple(entries[i] for i in sorted({i for w in index.keys() & present for i in index[w]}))
+        entries = tuple(entries[i] for i in sorted({i for w in index.by_key.keys() & present for i in index.by_key[w]}))
     for conf in entries:
         if not conf.keys.isdisjoint(present):
             for i, (nslots, needles) in enumerate(zip(conf.nslots, conf.needle_sets)):
@@ -477,8 +476,9 @@ def find_confusions(
                 # a pattern whose required slot has none of its alternatives' letters in the
                 # case-folded text cannot match, and most calque patterns are skipped so.
                 if needles:
-                    needles_in = needles_in or _NeedleTest(_casefolded(text))
-                    if not needles_in.all_slots(needles):
+                    if needles_in is None:
+                        needles_in = index.needles_in(_casefolded(text))
+                    if not all(not needles_in.isdisjoint(alts) for alts in needles):
                         continue
                 for m in _matches(conf, i, text):
                     s, e, suggs = _suggestions(text, m, nslots, conf)
