@@ -32,9 +32,10 @@ def document_words(text: str) -> tuple[tuple[int, int, str], ...]:
     return _document_words(text)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=64)
 def _document_words(text: str) -> tuple[tuple[int, int, str], ...]:
-    # several detectors walk a whole document's words: it is tokenised once
+    # several detectors walk a whole document's words: it is tokenised once (the run-scope rules
+    # walk every copy of a story, up to a few dozen, more than once)
     return tuple([(*m.span(), m[0]) for m in WORD.finditer(text)])
 
 
