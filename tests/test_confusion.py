@@ -174,25 +174,33 @@ def _lexicon_texts(directory: str) -> list[str]:
 
 def test_scans_find_what_the_patterns_find():
     """find_confusions scans with each pattern less its word-start test and applies the test to
-    each match: the same matches as the pattern's own finditer, on every example, on the same
-    text glued to letters, digits, apostrophes and hyphens (where the test drops a match and the
-    scan goes on inside it) and with a ligature."""
-    from mtqa.detectors.confusion import _matches
+    each match, or tries it only where a needle of its first slot starts: the same matches as
+    the pattern's own finditer either way, on every example, on the same text glued to letters,
+    digits, apostrophes and hyphens (where the test drops a match and the scan goes on inside
+    it), with a ligature and with a sharp s (which case folding makes two letters)."""
+    from mtqa.detectors.confusion import _index, _matches
 
-    compared = matched = 0
+    compared = matched = by_starts = 0
     for directory in ("confusions", "calques"):
+        entries = lexicon(directory)
         texts = _lexicon_texts(directory)
         glued = [" ".join(p + w for w in t.split(" ")) for t in texts[:80] for p in ("x", "7", "'", "-", "’")]
-        for conf in lexicon(directory):
-            for i, pat in enumerate(conf.patterns):
-                for text in texts + glued + ["They ﬁnd place here.", "the-the the the"]:
+        for text in texts + glued + ["They ﬁnd place here.", "the-the the the", "Straße: they made a photo."]:
+            folded = text.casefold()
+            present = _index(entries).needles_in(folded)
+            for conf in entries:
+                for i, pat in enumerate(conf.patterns):
                     expected = [(m.span(), m.groupdict()) for m in pat.finditer(text)]
                     assert [(m.span(), m.groupdict()) for m in _matches(conf, i, text)] == expected, (conf.id, text)
+                    got = _matches(conf, i, text, folded, present)
+                    assert [(m.span(), m.groupdict()) for m in got] == expected, (conf.id, text)
                     compared += 1
                     matched += bool(expected)
-    assert matched > 200 and compared > matched
+                    by_starts += bool(expected) and len(folded) == len(text) and bool(conf.first_needles[i])
+    assert matched > 200 and compared > matched and by_starts > 100
     # a match dropped inside a word overlaps the one that starts the next word
     from mtqa.detectors.confusion import _entry
 
     conf = _entry({"id": "t", "pattern": ["the", "the|cat"], "replace": {"cat": "dog"}}, "test")
-    assert [m.span() for m in _matches(conf, 0, "xthe the cat")] == [(5, 12)]
+    for folded, present in ((None, frozenset()), ("xthe the cat", frozenset({"the", "cat"}))):
+        assert [m.span() for m in _matches(conf, 0, "xthe the cat", folded, present)] == [(5, 12)]

@@ -38,6 +38,7 @@ import bisect
 import itertools
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import Iterator
 
 import regex
@@ -95,6 +96,12 @@ class Confusion:
         _literal_prefix), so a pattern whose needles are absent is not run."""
         return tuple(tuple(alts for slot in p if not slot.startswith("?") and (alts := _slot_needles(slot)))
                      for p in self.slots)
+
+    @cached_property
+    def first_needles(self) -> tuple[frozenset[str], ...]:
+        """For each pattern, the needles of its first slot (empty where that slot is optional or
+        has an alternative without letters to start with)."""
+        return tuple(frozenset(() if p[0].startswith("?") else _slot_needles(p[0])) for p in self.slots)
 
     @cached_property
     def needle_sets(self) -> tuple[tuple[frozenset[str], ...], ...]:
@@ -172,11 +179,46 @@ def _compile_slots(slots: list[str], word_start: bool = True) -> regex.Pattern:
 _WORD_START = regex.compile(_B, _FLAGS)
 
 
-def _matches(conf: Confusion, i: int, text: str) -> list[regex.Match]:
+_MAX_STARTS = 24  # past this many places where a match could start, one scan of the text is cheaper
+
+
+def _starts(conf: Confusion, i: int, text: str, folded: str | None, present: frozenset[str]) -> list[int] | None:
+    """Every offset where a match of pattern ``i`` could start, or None when they are not known
+    or too many. A match starts with a needle of the first slot (_literal_prefix), at the same
+    offset in ``folded`` where case folding keeps every character one character long."""
+    first = conf.first_needles[i]
+    if not first or folded is None or len(folded) != len(text):
+        return None
+    found: list[int] = []
+    for n in first & present:
+        p = folded.find(n)
+        while p != -1:
+            found.append(p)
+            if len(found) > _MAX_STARTS:
+                return None
+            p = folded.find(n, p + 1)
+    return sorted(set(found))
+
+
+def _matches(conf: Confusion, i: int, text: str, folded: str | None = None,
+             present: frozenset[str] = frozenset()) -> list[regex.Match]:
     """What ``conf.patterns[i].finditer(text)`` gives, found by the faster ``conf.scans[i]``: a
     match that does not start a word is dropped and the scan goes on from the next character,
-    as the pattern's own scan goes on past a position where its word-start test fails."""
+    as the pattern's own scan goes on past a position where its word-start test fails. Given
+    the case-folded text and the needles in it, the scan is tried only where a match can start
+    (_starts), when those places are few."""
     scan, out, pos = conf.scans[i], [], 0
+    starts = _starts(conf, i, text, folded, present)
+    if starts is not None:
+        for p in starts:
+            if p < pos or (m := scan.match(text, p)) is None:
+                continue
+            if m.end() == m.start():
+                return list(conf.patterns[i].finditer(text))
+            if _WORD_START.match(text, p) is not None:
+                out.append(m)
+                pos = m.end()
+        return out
     while (m := scan.search(text, pos)) is not None:
         if m.end() == m.start():
             # an empty match (no pattern of the lexicons has one) continues differently
@@ -432,7 +474,7 @@ class _Index:
 
     def needles_in(self, folded: str) -> frozenset[str]:
         """The needles that occur in ``folded`` (as ``needle in folded``)."""
-        return frozenset() if self.empty else frozenset(n for _, n in self.automaton.iter(folded))
+        return frozenset() if self.empty else frozenset(map(itemgetter(1), self.automaton.iter(folded)))
 
 
 _INDEXES: dict[int, _Index] = {}
@@ -480,7 +522,7 @@ def find_confusions(
                         needles_in = index.needles_in(_casefolded(text))
                     if not all(not needles_in.isdisjoint(alts) for alts in needles):
                         continue
-                for m in _matches(conf, i, text):
+                for m in _matches(conf, i, text, _casefolded(text), needles_in or frozenset()):
                     s, e, suggs = _suggestions(text, m, nslots, conf)
                     if not suggs:
                         continue

@@ -121,7 +121,7 @@ def untranslated_sentence(doc: Document, ctx: Context) -> Iterator[Finding]:
     all_words = [w for _, _, w in doc_words]
     low = [w.islower() for w in all_words]
     n_low = [0, *accumulate(low)]
-    n_common = [0, *accumulate(is_low and _common_in(w.lower(), lang) for w, is_low in zip(all_words, low))]
+    n_common = [0, *accumulate([is_low and _common_in(w.lower(), lang) for w, is_low in zip(all_words, low)])]
     # every match of _NOISE holds one of these, so a document without any has none to remove
     noisy = "@" in text or "#" in text or "://" in text or "www." in text
     for sent in doc.sentences:
