@@ -28,7 +28,9 @@ _OPENERS = "\"'‘“«([{"
 # A sentence end: terminal punctuation, optional closers, then horizontal white space.
 _END = regex.compile(r"(?:[.!?]+|…)[" + regex.escape(_CLOSERS) + r"]*(?=[ \t\u00a0\u2009\u202f]+)")
 _NEXT_START = regex.compile(r"[ \t\u00a0\u2009\u202f]+([" + regex.escape(_OPENERS) + r"]*)(\p{Lu}|\p{Lo}|\p{N})")
-_WORD_BEFORE = regex.compile(r"([\p{L}.]+)\.$")
+# The word before a full stop: searched backwards from the stop (the run of letters and dots
+# that ends there), where a forward search tried every position of the window before it.
+_WORD_BEFORE = regex.compile(r"(?r)([\p{L}.]+)\.$")
 
 
 def strip_span(text: str, start: int, end: int) -> tuple[int, int]:

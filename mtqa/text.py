@@ -32,19 +32,18 @@ def document_words(text: str) -> tuple[tuple[int, int, str], ...]:
     return _document_words(text)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=64)
 def _document_words(text: str) -> tuple[tuple[int, int, str], ...]:
-    # several detectors walk a whole document's words: it is tokenised once
+    # several detectors walk a whole document's words: it is tokenised once (the run-scope rules
+    # walk every copy of a story, up to a few dozen, more than once)
     return tuple([(*m.span(), m[0]) for m in WORD.finditer(text)])
 
 
+@lru_cache(maxsize=200_000)
 def zipf(word: str, lang: str = "en") -> float:
     """wordfreq's Zipf frequency (0 for unknown words; 7 for 'the')."""
-    return _zipf(word, lang)  # one cache entry for zipf(w) and zipf(w, "en")
-
-
-@lru_cache(maxsize=200_000)
-def _zipf(word: str, lang: str) -> float:
+    # cached as called: asked hundreds of thousands of times a run, a wrapper's own call cost
+    # more than the lookup (zipf(w) and zipf(w, "en") are two entries with the same answer)
     if lang == "en":
         from mtqa.startup import english_zipf
 

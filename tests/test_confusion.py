@@ -149,3 +149,58 @@ def test_needles_never_skip_a_pattern_that_matches():
                         assert all(any(n in folded for n in alts) for alts in needles), (conf.id, text)
                         checked += 1
     assert checked > 200
+
+
+def test_needles_found_in_one_pass_are_those_in_the_text():
+    """The automaton finds exactly the needles that occur in a case-folded text, overlapping
+    ones and those inside longer words included."""
+    from mtqa.detectors.confusion import _index
+
+    for directory in ("confusions", "calques"):
+        entries = lexicon(directory)
+        needles = {n for conf in entries for p in conf.needles for alts in p for n in alts}
+        for text in _lexicon_texts(directory)[:300] + ["Theinthe atthe", ""]:
+            folded = text.casefold()
+            assert _index(entries).needles_in(folded) == {n for n in needles if n in folded}, text
+
+
+def _lexicon_texts(directory: str) -> list[str]:
+    texts = [ex["text"].replace("⟦", "").replace("⟧", "") if isinstance(ex, dict) else ex
+             for path in (CORPORA_DIR / directory).glob("*.toml")
+             for e in tomllib.loads(path.read_text(encoding="utf-8"))["entry"]
+             for ex in e.get("incorrect", []) + e.get("correct", [])]
+    return texts + [t.upper() for t in texts] + [t.title() for t in texts]
+
+
+def test_scans_find_what_the_patterns_find():
+    """find_confusions scans with each pattern less its word-start test and applies the test to
+    each match, or tries it only where a needle of its first slot starts: the same matches as
+    the pattern's own finditer either way, on every example, on the same text glued to letters,
+    digits, apostrophes and hyphens (where the test drops a match and the scan goes on inside
+    it), with a ligature and with a sharp s (which case folding makes two letters)."""
+    from mtqa.detectors.confusion import _index, _matches
+
+    compared = matched = by_starts = 0
+    for directory in ("confusions", "calques"):
+        entries = lexicon(directory)
+        texts = _lexicon_texts(directory)
+        glued = [" ".join(p + w for w in t.split(" ")) for t in texts[:80] for p in ("x", "7", "'", "-", "’")]
+        for text in texts + glued + ["They ﬁnd place here.", "the-the the the", "Straße: they made a photo."]:
+            folded = text.casefold()
+            present = _index(entries).needles_in(folded)
+            for conf in entries:
+                for i, pat in enumerate(conf.patterns):
+                    expected = [(m.span(), m.groupdict()) for m in pat.finditer(text)]
+                    assert [(m.span(), m.groupdict()) for m in _matches(conf, i, text)] == expected, (conf.id, text)
+                    got = _matches(conf, i, text, folded, present)
+                    assert [(m.span(), m.groupdict()) for m in got] == expected, (conf.id, text)
+                    compared += 1
+                    matched += bool(expected)
+                    by_starts += bool(expected) and len(folded) == len(text) and bool(conf.first_needles[i])
+    assert matched > 200 and compared > matched and by_starts > 100
+    # a match dropped inside a word overlaps the one that starts the next word
+    from mtqa.detectors.confusion import _entry
+
+    conf = _entry({"id": "t", "pattern": ["the", "the|cat"], "replace": {"cat": "dog"}}, "test")
+    for folded, present in ((None, frozenset()), ("xthe the cat", frozenset({"the", "cat"}))):
+        assert [m.span() for m in _matches(conf, 0, "xthe the cat", folded, present)] == [(5, 12)]

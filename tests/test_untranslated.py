@@ -77,3 +77,27 @@ def test_sentence_words_taken_from_the_document_are_its_own_words():
             assert untranslated._common_share([w for _, _, w in dw[i:j]], "en") == untranslated.common_share(chunk, "en")
             checked += 1
     assert checked > 50
+
+
+def test_running_shares_are_each_runs_common_share():
+    """MTQ111 counts a sentence's common words from running counts over the document: the same
+    share, lower-case words and words as counting the sentence's own words, for every run of
+    words of real copy (sentence-initial capitals, all-capital words, foreign words)."""
+    from pathlib import Path
+
+    from mtqa.detectors.untranslated import _common_share, _RunningShares
+    from mtqa.text import document_words
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [p.read_text(encoding="utf-8") for p in sorted((root / "corpora" / "samples").iterdir())]
+    texts.append("Die Regierung hat am Dienstag neue Sanktionen angekündigt. THE END. Ok then")
+    checked = 0
+    for text in texts:
+        all_words = [w for _, _, w in document_words(text)][:120]
+        for lang in ("en", "de"):
+            shares = _RunningShares(all_words, lang)
+            for i in range(len(all_words)):
+                for j in range(i, min(len(all_words), i + 30) + 1):
+                    assert shares.between(i, j) == _common_share(all_words[i:j], lang), (all_words[i:j], lang)
+                    checked += 1
+    assert checked > 10_000

@@ -38,6 +38,7 @@ import bisect
 import itertools
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import Iterator
 
 import regex
@@ -54,6 +55,7 @@ LEXICON_DIR = "confusions"
 _B = r"(?<![\p{L}\p{N}'’-])"  # word start
 _E = r"(?![\p{L}\p{N}])"  # word end ("-" may follow: "eviction-related")
 _SEP = r"[ \t\u00a0]+"
+_FLAGS = regex.I | regex.V1  # full case folding, as str.casefold
 # A broad proposal is a word that is usually right: the log-odds that one is a confusion, against
 # the balanced classes of the scorer's calibration (about 1 in 33). The scorer adds it to the
 # logit, so the model must prefer the intended word by about 1.3 nats before a broad proposal is
@@ -82,12 +84,28 @@ class Confusion:
         return tuple(_compile_slots(list(p)) for p in self.slots)
 
     @cached_property
+    def scans(self) -> tuple[regex.Pattern, ...]:
+        """``patterns`` without their leading word-start test, which _matches applies to each
+        match instead: tried at every position of the text, the test was most of a scan."""
+        return tuple(_compile_slots(list(p), word_start=False) for p in self.slots)
+
+    @cached_property
     def needles(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
         """For each pattern, for each required slot whose every alternative starts with letters,
         those letters (case-folded): a match needs one of each slot's in the text (see
         _literal_prefix), so a pattern whose needles are absent is not run."""
         return tuple(tuple(alts for slot in p if not slot.startswith("?") and (alts := _slot_needles(slot)))
                      for p in self.slots)
+
+    @cached_property
+    def first_needles(self) -> tuple[frozenset[str], ...]:
+        """For each pattern, the needles of its first slot (empty where that slot is optional or
+        has an alternative without letters to start with)."""
+        return tuple(frozenset(() if p[0].startswith("?") else _slot_needles(p[0])) for p in self.slots)
+
+    @cached_property
+    def needle_sets(self) -> tuple[tuple[frozenset[str], ...], ...]:
+        return tuple(tuple(frozenset(alts) for alts in p) for p in self.needles)
 
     @cached_property
     def cues(self) -> regex.Pattern | None:
@@ -145,7 +163,7 @@ class Confusion:
         return _words_regex(sorted(map(regex.escape, self.broad), key=len, reverse=True)) if self.broad else None
 
 
-def _compile_slots(slots: list[str]) -> regex.Pattern:
+def _compile_slots(slots: list[str], word_start: bool = True) -> regex.Pattern:
     parts = []
     for i, slot in enumerate(slots):
         optional = slot.startswith("?")
@@ -154,7 +172,63 @@ def _compile_slots(slots: list[str]) -> regex.Pattern:
             parts.append(body if not optional else f"(?:{body}{_SEP})?")
         else:
             parts.append(f"(?:{_SEP}{body})?" if optional else f"{_SEP}{body}")
-    return startup.compile(_B + "(?:" + "".join(parts) + ")" + _E, regex.I | regex.V1)
+    return startup.compile((_B if word_start else "") + "(?:" + "".join(parts) + ")" + _E, _FLAGS)
+
+
+# _B alone, compiled as the patterns are: the word-start test of a match found by a scan
+_WORD_START = regex.compile(_B, _FLAGS)
+
+
+_MAX_STARTS = 24  # past this many places where a match could start, one scan of the text is cheaper
+
+
+def _starts(conf: Confusion, i: int, text: str, folded: str | None, present: frozenset[str]) -> list[int] | None:
+    """Every offset where a match of pattern ``i`` could start, or None when they are not known
+    or too many. A match starts with a needle of the first slot (_literal_prefix), at the same
+    offset in ``folded`` where case folding keeps every character one character long."""
+    first = conf.first_needles[i]
+    if not first or folded is None or len(folded) != len(text):
+        return None
+    found: list[int] = []
+    for n in first & present:
+        p = folded.find(n)
+        while p != -1:
+            found.append(p)
+            if len(found) > _MAX_STARTS:
+                return None
+            p = folded.find(n, p + 1)
+    return sorted(set(found))
+
+
+def _matches(conf: Confusion, i: int, text: str, folded: str | None = None,
+             present: frozenset[str] = frozenset()) -> list[regex.Match]:
+    """What ``conf.patterns[i].finditer(text)`` gives, found by the faster ``conf.scans[i]``: a
+    match that does not start a word is dropped and the scan goes on from the next character,
+    as the pattern's own scan goes on past a position where its word-start test fails. Given
+    the case-folded text and the needles in it, the scan is tried only where a match can start
+    (_starts), when those places are few."""
+    scan, out, pos = conf.scans[i], [], 0
+    starts = _starts(conf, i, text, folded, present)
+    if starts is not None:
+        for p in starts:
+            if p < pos or (m := scan.match(text, p)) is None:
+                continue
+            if m.end() == m.start():
+                return list(conf.patterns[i].finditer(text))
+            if _WORD_START.match(text, p) is not None:
+                out.append(m)
+                pos = m.end()
+        return out
+    while (m := scan.search(text, pos)) is not None:
+        if m.end() == m.start():
+            # an empty match (no pattern of the lexicons has one) continues differently
+            return list(conf.patterns[i].finditer(text))
+        if _WORD_START.match(text, m.start()) is None:
+            pos = m.start() + 1
+            continue
+        out.append(m)
+        pos = m.end()
+    return out
 
 
 def _top_alternatives(slot: str) -> list[str]:
@@ -376,6 +450,47 @@ def _casefolded(text: str) -> str:
     return text.casefold()
 
 
+class _Index:
+    """A lexicon's entries by key word, and an Aho-Corasick automaton (pyahocorasick) of all its
+    needles, which finds every needle a text holds in one pass over it, where looking for each
+    in turn read the whole text again for every needle it does not hold."""
+
+    def __init__(self, entries: tuple[Confusion, ...]) -> None:
+        import ahocorasick
+
+        self.entries = entries
+        self.by_key: dict[str, list[int]] = {}
+        self.automaton = ahocorasick.Automaton()
+        for i, conf in enumerate(entries):
+            for key in conf.keys:
+                self.by_key.setdefault(key, []).append(i)
+            for needles in conf.needle_sets:
+                for alts in needles:
+                    for n in alts:
+                        self.automaton.add_word(n, n)
+        self.empty = len(self.automaton) == 0
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def needles_in(self, folded: str) -> frozenset[str]:
+        """The needles that occur in ``folded`` (as ``needle in folded``)."""
+        return frozenset() if self.empty else frozenset(map(itemgetter(1), self.automaton.iter(folded)))
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index(entries: tuple[Confusion, ...]) -> _Index:
+    """The index of ``entries``, kept for the lexicons' tuples (the same ones for a whole run)."""
+    kept = _INDEXES.get(id(entries))
+    if kept is not None and kept.entries is entries:
+        return kept
+    if len(_INDEXES) > 16:
+        _INDEXES.clear()
+    kept = _INDEXES[id(entries)] = _Index(entries)
+    return kept
+
+
 def find_confusions(
     doc: Document, entries: tuple[Confusion, ...], broad: bool = False
 ) -> Iterator[tuple[Confusion, int, int, list[str], dict]]:
@@ -391,20 +506,23 @@ def find_confusions(
         ws, we = window.around(s, e)
         return text[ws:s] + " " + text[e:we]
 
-    folded: str | None = None
-    seen: dict[str, bool] = {}  # needle -> in the case-folded text
+    index = _index(entries)
+    needles_in: frozenset[str] | None = None
+    if not broad:
+        # only the entries with a key word in the document can match: looked up by word
+        entries = tuple(entries[i] for i in sorted({i for w in index.by_key.keys() & present for i in index.by_key[w]}))
     for conf in entries:
         if not conf.keys.isdisjoint(present):
-            for pat, nslots, needles in zip(conf.patterns, conf.nslots, conf.needles):
+            for i, (nslots, needles) in enumerate(zip(conf.nslots, conf.needle_sets)):
                 # The patterns match without regard to case (full case folding, as str.casefold):
                 # a pattern whose required slot has none of its alternatives' letters in the
                 # case-folded text cannot match, and most calque patterns are skipped so.
                 if needles:
-                    folded = _casefolded(text) if folded is None else folded
-                    if not all(any(seen[n] if n in seen else seen.setdefault(n, n in folded) for n in alts)
-                               for alts in needles):
+                    if needles_in is None:
+                        needles_in = index.needles_in(_casefolded(text))
+                    if not all(not needles_in.isdisjoint(alts) for alts in needles):
                         continue
-                for m in pat.finditer(text):
+                for m in _matches(conf, i, text, _casefolded(text), needles_in or frozenset()):
                     s, e, suggs = _suggestions(text, m, nslots, conf)
                     if not suggs:
                         continue

@@ -153,6 +153,24 @@ def _sentence_initial(doc: Document, start: int) -> bool:
     return not regex.search(r"[\p{L}\p{N}]", lead)
 
 
+@lru_cache(maxsize=50_000)
+def _word_kind(word: str) -> tuple | None:
+    """What glued_words does with ``word``, wherever it stands: None (nothing), ("camel",
+    (function word, name)) for a function word glued to a name, or ("split", lower case, title
+    case, best_split) for a word that splits. Most words of a run come back many times."""
+    if _ALPHA_LOWER.fullmatch(word):
+        lower, title = word, False
+    elif _ALPHA_TITLE.fullmatch(word):
+        lower, title = word.lower(), True
+    else:
+        camel = _FUNCTION_THEN_NAME.fullmatch(word)
+        if camel and camel.group(1) in _function_words():
+            return "camel", (camel.group(1), camel.group(2))
+        return None
+    found = best_split(lower)
+    return None if found is None else ("split", lower, title, found)
+
+
 @detector("MTQ211")
 def glued_words(doc: Document, ctx: Context) -> Iterator[Finding]:
     """What it does:
@@ -174,24 +192,20 @@ def glued_words(doc: Document, ctx: Context) -> Iterator[Finding]:
     for start, end, word in words(text):
         if not MIN_LENGTH <= end - start <= MAX_LENGTH:
             continue
-        if _ALPHA_LOWER.fullmatch(word):
-            lower, title = word, False
-        elif _ALPHA_TITLE.fullmatch(word):
-            lower, title = word.lower(), True
-        else:
-            camel = _FUNCTION_THEN_NAME.fullmatch(word)
-            if camel and camel.group(1) in _function_words() and not _technical(text, start, end):
-                if not _used_elsewhere(text, word.lower(), start):
-                    fix = f"{camel.group(1)} {camel.group(2)}"
-                    yield make_finding(
-                        doc, "MTQ211", start, end,
-                        f"'{word}' looks like words run together: '{fix}'",
-                        suggestions=(fix,), evidence={"parts": [camel.group(1), camel.group(2)]},
-                    )
+        kind = _word_kind(word)
+        if kind is None:
             continue
-        found = best_split(lower)
-        if found is None:
+        if kind[0] == "camel":
+            camel = kind[1]
+            if not _technical(text, start, end) and not _used_elsewhere(text, word.lower(), start):
+                fix = f"{camel[0]} {camel[1]}"
+                yield make_finding(
+                    doc, "MTQ211", start, end,
+                    f"'{word}' looks like words run together: '{fix}'",
+                    suggestions=(fix,), evidence={"parts": [camel[0], camel[1]]},
+                )
             continue
+        _, lower, title, found = kind
         if title and not _sentence_initial(doc, start):
             continue
         if _technical(text, start, end):

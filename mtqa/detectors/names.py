@@ -176,6 +176,7 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=50_000)  # the same names come back in document after document
 def _skeleton(word: str) -> str:
     """Consonants only, with the letters transliteration varies on folded: Azvastal ~ Azovstal."""
     w = word.lower().replace("j", "y").replace("ph", "f").replace("kh", "h").replace("w", "v")
@@ -216,9 +217,8 @@ def _similar(a: str, b: str) -> bool:
 def _name_occurrences(text: str) -> dict[str, list[tuple[int, int]]]:
     """Capitalised words (possessives stripped, hyphenated parts split) and where they occur."""
     out: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for s, e, w in words(text):
-        if "-" not in w and (len(w) < _MIN_LEN or not w[0].isupper()):
-            continue  # its only part is w (or less): too short or not capitalised
+    # a word without a hyphen has only itself as a part (or less): it must be long and capitalised
+    for s, e, w in [t for t in words(text) if "-" in t[2] or (len(t[2]) >= _MIN_LEN and t[2][0].isupper())]:
         m = _POSSESSIVE.search(w)
         if m:
             w, e = w[: m.start()], e - len(m.group(0))

@@ -103,6 +103,9 @@ def _runs(text: str, tokens: list, words: list[str]) -> Iterator[tuple[int, int,
         j = nxt[i]
         while j != -1 and j - i <= _MAX_UNIT:
             n = j - i
+            if i + 2 * n > len(tokens) or (n > 1 and words[j + 1] != words[i + 1]):
+                j = nxt[j]  # no second repeat: its first word is there, its second is not
+                continue
             unit = words[i:j]
             k = 1
             while i + (k + 1) * n <= len(tokens) and words[i + k * n : i + (k + 1) * n] == unit:
@@ -176,7 +179,8 @@ def repetition(doc: Document, ctx: Context) -> Iterator[Finding]:
     text = doc.text
     taken: list[tuple[int, int]] = []
     tokens = list(_TOKEN.finditer(text))
-    words = [t.group().lower() for t in tokens]
+    raw = [t.group() for t in tokens]
+    words = [w.lower() for w in raw]
     for i, n, k in _runs(text, tokens, words):
         first, last = tokens[i], tokens[i + n * k - 1]
         unit_words = [t.group().lower() for t in tokens[i : i + n]]
@@ -191,9 +195,11 @@ def repetition(doc: Document, ctx: Context) -> Iterator[Finding]:
                            f"{'A word' if n == 1 else 'A phrase'} repeated {k} times: keep one",
                            suggestions=(single,), evidence={"unit": " ".join(unit_words), "repeats": k})
     # Only long tokens can hold a word three times over; the regexes run on those alone.
-    long_tokens = [tok for tok in tokens if len(tok.group()) >= 8]
-    for pattern, what in ((_CHAINED, "chained to itself"), (_GLUED, "glued to itself")):
-        for m in (m for tok in long_tokens for m in pattern.finditer(text, tok.start(), tok.end() + 1)):
+    long_tokens = [tok for tok, w in zip(tokens, raw) if len(w) >= 8]
+    # a chain has two hyphens inside the token (each with the word after it)
+    chained = [tok for tok, w in zip(tokens, raw) if len(w) >= 8 and w.count("-") >= 2]
+    for pattern, what, toks in ((_CHAINED, "chained to itself", chained), (_GLUED, "glued to itself", long_tokens)):
+        for m in (m for tok in toks for m in pattern.finditer(text, tok.start(), tok.end() + 1)):
             if m.group(1).lower() in _CHAIN_WORDS_OK or any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             taken.append(m.span())

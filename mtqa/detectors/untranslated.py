@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import accumulate
 from typing import Iterator
 
 import regex
@@ -41,6 +42,7 @@ def _langdetect():
     return detect_langs
 
 
+@lru_cache(maxsize=200_000)  # asked for every lower-case word of every sentence
 def _common_in(word: str, lang: str) -> bool:
     """Is ``word`` common in ``lang``? Outside English, wordfreq knows many English words, so a
     word must also not be much commoner in English ("the" is frequent in German web text too)."""
@@ -62,6 +64,28 @@ def _common_share(all_words: list[str], lang: str) -> tuple[float, int, int]:
         return 1.0, 0, len(all_words)
     common = sum(1 for w in lower if _common_in(w, lang))
     return common / len(lower), len(lower), len(all_words)
+
+
+class _RunningShares:
+    """_common_share of any run of a document's words, from running counts of its lower-case
+    words and of the common ones among them: two subtractions a sentence, rather than counting
+    each sentence's words again."""
+
+    def __init__(self, all_words: list[str], lang: str) -> None:
+        self.words, self.lang = all_words, lang
+        self.low = [w.islower() for w in all_words]
+        self.n_low = [0, *accumulate(self.low)]
+        self.n_common = [0, *accumulate([is_low and _common_in(w.lower(), lang)
+                                         for w, is_low in zip(all_words, self.low)])]
+
+    def between(self, i: int, j: int) -> tuple[float, int, int]:
+        """``_common_share(all_words[i:j], lang)``."""
+        n_lower, common = self.n_low[j] - self.n_low[i], self.n_common[j] - self.n_common[i]
+        if j > i and not self.low[i] and self.words[i][1:].islower():
+            # a run's first word also counts when only its first letter is a capital
+            n_lower += 1
+            common += _common_in(self.words[i].lower(), self.lang)
+        return (common / n_lower if n_lower else 1.0), n_lower, j - i
 
 
 def detect_language(text: str) -> tuple[str, float]:
@@ -113,13 +137,16 @@ def untranslated_sentence(doc: Document, ctx: Context) -> Iterator[Finding]:
     text = doc.text
     doc_words = document_words(text)
     starts = [s for s, _, _ in doc_words]
+    shares = _RunningShares([w for _, _, w in doc_words], lang)
+    # every match of _NOISE holds one of these, so a document without any has none to remove
+    noisy = "@" in text or "#" in text or "://" in text or "www." in text
     for sent in doc.sentences:
         chunk = text[sent.start : sent.end]
-        clean = _NOISE.sub(" ", chunk)
+        clean = _NOISE.sub(" ", chunk) if noisy else chunk
         i, j = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
         if clean == chunk and not (i and doc_words[i - 1][1] > sent.start) and not (j > i and doc_words[j - 1][1] > sent.end):
             # no word crosses the sentence's edges, so its words are the document's words in it
-            share, n_lower, n_words = _common_share([w for _, _, w in doc_words[i:j]], lang)
+            share, n_lower, n_words = shares.between(i, j)
         else:
             share, n_lower, n_words = common_share(clean, lang)
         if n_words < MIN_WORDS or n_lower < MIN_LOWER_WORDS or n_lower * 2.5 < n_words:
