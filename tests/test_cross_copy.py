@@ -238,3 +238,15 @@ def test_an_unsupported_words_log_probability_is_the_sum_of_the_tokens_it_starts
     assert doc.text[guilders.start:guilders.end] == "guilders"
     assert word_logprob(scores, doc, s, e, guilders) == -9.0
     assert stem("Renovations") == stem("renovated") == "renov" and stem("Iran's") == "iran"
+
+
+def test_a_wording_finding_states_its_calibrated_margin_for_the_scorer():
+    from mtqa.calibration_file import load as load_calibration
+    from mtqa.detectors.base import Context
+    from mtqa.detectors.divergence import WORDING_SECTION, cross_copy_wording
+
+    docs = [Document(f"copy{i}.txt", t) for i, t in enumerate(WORDING, 1)]
+    (f,) = cross_copy_wording(docs, Context(config=Config()))  # detected, not scored
+    sec = load_calibration()[WORDING_SECTION]
+    assert (f.evidence["min_margin"], f.evidence["sure_margin"]) == (sec["min_margin"], sec["sure_margin"])
+    assert 0 < sec["min_margin"] < sec["sure_margin"] and "prior_log_odds" not in f.evidence
