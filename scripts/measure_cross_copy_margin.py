@@ -8,8 +8,8 @@ scoring) is labelled by whether any rater's MQM span overlaps it; its margin, lo
 log p(original) after the same context, is computed exactly as the scorer computes it. Prints
 the margin's AUROC and the precision above each margin and by the share of copies that carry
 the other word. (Measured 2026-11 with SmolLM2-135M: AUROC 0.46, i.e. no signal, so no
-category-specific fit was stored; the general fit in models/calibration.json still drops what
-the model clearly rejects.)
+category-specific fit was stored; MTQ603 keeps only a margin above the one that
+scripts/calibrate_cross_copy_wording.py sets for few false alarms on human translations.)
 
     .venv/bin/python scripts/measure_cross_copy_margin.py [--limit 250]
 """

@@ -309,3 +309,15 @@ def test_half_of_a_split_sentence_is_part_of_the_whole_and_its_numbers_are_compa
     found = findings_for(SPLIT, "MTQ602", reference=("copy1.txt",))
     assert [(f.path, f.text, f.suggestions) for f in found] == [("copy2.txt", "41", ("14",))]
     assert not findings_for(SPLIT, "MTQ605", reference=("copy1.txt",))
+
+
+def test_a_wording_finding_states_its_calibrated_margin_for_the_scorer():
+    from mtqa.calibration_file import load as load_calibration
+    from mtqa.detectors.base import Context
+    from mtqa.detectors.divergence import WORDING_SECTION, cross_copy_wording
+
+    docs = [Document(f"copy{i}.txt", t) for i, t in enumerate(WORDING, 1)]
+    (f,) = cross_copy_wording(docs, Context(config=Config()))  # detected, not scored
+    sec = load_calibration()[WORDING_SECTION]
+    assert (f.evidence["min_margin"], f.evidence["sure_margin"]) == (sec["min_margin"], sec["sure_margin"])
+    assert 0 < sec["min_margin"] < sec["sure_margin"] and "prior_log_odds" not in f.evidence

@@ -166,3 +166,39 @@ def test_a_margin_near_a_threshold_is_decided_by_the_exact_pass():
     far = FakeLM()
     (h,), = Scorer(far, Config()).score_batch([(DOC, [finding(DOC, "eviction", ["evacuation"])])])
     assert far.exact == [] and "exact" not in h.evidence
+
+
+def _stated(doc, word, suggestion, min_margin, sure_margin):
+    f = finding(doc, word, [suggestion])
+    return f.with_(evidence={"min_margin": min_margin, "sure_margin": sure_margin})
+
+
+def test_a_stated_margin_drops_a_suggestion_the_model_prefers_by_less():
+    # NearLM: batched margin -1.7, more than the band below the stated 5 nats: dropped unread
+    doc = Document("d.txt", "Shelling went on. It was unclear whether a new eviction would take place.")
+    lm = NearLM(bad=())
+    assert Scorer(lm, Config()).score_batch([(doc, [_stated(doc, "eviction", "evacuation", 5.0, 10.0)])]) == [[]]
+    # a clear preference (FakeLM: +48 nats) far beyond both margins: major, no exact pass needed
+    far = FakeLM()
+    (g,), = Scorer(far, Config()).score_batch([(DOC, [_stated(DOC, "eviction", "evacuation", 5.0, 10.0)])])
+    assert g.severity == "major" and g.score >= 0.5 and far.exact == []
+    # kept from the stated margin on, minor until the sure one
+    (h,), = Scorer(FakeLM(), Config()).score_batch([(DOC, [_stated(DOC, "eviction", "evacuation", 5.0, 60.0)])])
+    assert h.severity == "minor" and 0.3 <= h.score < 0.5
+
+
+def test_a_stated_margin_near_its_threshold_is_decided_by_the_exact_pass():
+    # batched margin -1.7, exact +1.0: a stated margin of 0 is within the band of the batched one,
+    # which alone would drop the finding; the exact pass keeps it
+    doc = Document("d.txt", "Shelling went on. It was unclear whether a new eviction would take place.")
+    lm = NearLM(bad=())
+    (g,), = Scorer(lm, Config()).score_batch([(doc, [_stated(doc, "eviction", "evacuation", 0.0, 10.0)])])
+    assert lm.exact and g.evidence.get("exact") is True and g.evidence["margin"] == pytest.approx(1.0, abs=1e-3)
+    assert g.score == pytest.approx(calibration.stated_margin_score(1.0, 0.0, 10.0)) and g.severity == "minor"
+
+
+def test_stated_margin_score_is_monotonic_and_zero_below_its_margin():
+    xs = [-3, 0.99, 1.0, 2, 5, 30]
+    ys = [calibration.stated_margin_score(x, 1.0, 5.0) for x in xs]
+    assert ys == sorted(ys) and ys[0] == ys[1] == 0.0
+    assert ys[2] == pytest.approx(0.3) and ys[4] == pytest.approx(0.5) and ys[5] < 1.0

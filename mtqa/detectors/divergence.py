@@ -25,6 +25,7 @@ from typing import Iterator
 import regex
 
 from mtqa import corpora
+from mtqa.calibration_file import load as load_calibration
 from mtqa.detectors.base import Context, make_finding
 from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
@@ -456,12 +457,18 @@ def _number_findings(story: Story, copy: Copy, i: int, mine_q: list[Quantity], c
 # ---- MTQ603: content words -------------------------------------------------------------------
 
 _FUNCTION_MAX_ZIPF = 6.0  # words this common (the, of, and, was) carry grammar, not content
-# The log-odds that a wording candidate is a real error before the model has judged it: 27% of
-# the candidates fall inside an expert span on newstest2020 (scripts/measure_cross_copy_margin.py),
-# log(0.27 / 0.73). The scorer adds it to the calibrated margin, so an indifferent model (margin
-# near 0) leaves a minor finding at most and only a clear preference for the other copies' word
-# makes it major.
-WORDING_PRIOR_LOG_ODDS = -1.0
+# The margin (nats, log p(other copies' word) - log p(this copy's word) in this copy's own context)
+# that the model must give the other copies' word: models/calibration.json [cross-copy-wording],
+# written by scripts/calibrate_cross_copy_wording.py on the development set. The detector states it
+# in the finding's evidence; the scorer, which computes the margin, drops what falls short.
+WORDING_SECTION = "cross-copy-wording"
+# Until that script has written its section: no margin is enough (nothing is kept).
+DEFAULT_WORDING = {"min_margin": 40.0, "sure_margin": 41.0}
+
+
+def wording_margins() -> tuple[float, float]:
+    sec = load_calibration().get(WORDING_SECTION, DEFAULT_WORDING)
+    return float(sec["min_margin"]), float(sec["sure_margin"])
 
 
 def _content(tok: Token) -> bool:
@@ -496,9 +503,10 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     share, in sentences that otherwise match word by word: "it was unclear whether a new
     eviction would take place" where the other copies say "evacuation". The other copies' word is
     suggested, and the language model then judges it against this copy's word in this copy's
-    own context: the finding's evidence states how often such a candidate is a real error (about
-    one in four on the MQM development set), so it stays, and stays major, only where the model
-    prefers the other copies' word by enough to outweigh that.
+    own context: the finding stays only where the model prefers the other copies' word by the
+    margin stated in its evidence (calibrated on a development set of many translations of the
+    same sources, for few false alarms on the human translations among them), and stays major
+    only beyond every false alarm of that set.
 
     Why is this bad:
     A wrong sense picked by machine translation (eviction for evacuation, a false friend, a
@@ -515,6 +523,7 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     copies: "whether a new evacuation would take place" (twice),
     "whether a new eviction would take place" -> "eviction" is reported, "evacuation" suggested.
     """
+    min_margin, sure_margin = wording_margins()
     for story, copy, i, mine, pairs in _candidates(docs, ctx):
         text = copy.doc.text
         spans: dict[tuple[int, int], list[tuple[str, Counterpart]]] = {}
@@ -556,7 +565,7 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
                 suggestions=(suggestion,),
                 evidence=_evidence(story, copy, i, {"readings": [r for r, _ in alternatives],
                                                     "agree": len(agree),
-                                                    "prior_log_odds": WORDING_PRIOR_LOG_ODDS}),
+                                                    "min_margin": min_margin, "sure_margin": sure_margin}),
             )
 
 

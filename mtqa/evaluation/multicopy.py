@@ -9,7 +9,14 @@ find which belong together. The rows, on the same sample:
   reports on each translation alone;
 - ``mtqa with copies``: the same run with them;
 - ``perplexity baseline``: words above a surprisal threshold (tuned on the development set), with
-  the model only.
+  the model only;
+- ``mtqa with copies and an English original``: the same run with one human translation of each
+  source declared the reference (the first by system name, as ``--reference`` declares it), which is
+  how a desk holding the English original runs mtqa. The reference translations are not checked:
+  spans are scored on every other translation, and false alarms counted on the other human
+  translations (which are not references); ``perplexity baseline, same translations`` is the
+  baseline on those same translations. Sets without two human translations of a source have no
+  such rows.
 
 Spans are scored against the expert spans (targeted categories and all, exact and partial) with
 mtqa.evaluation.metrics, and false alarms are counted per 1,000 words on the human translations'
@@ -30,10 +37,22 @@ from mtqa.evaluation.spans import PredSpan
 from mtqa.pipeline import active_rules
 
 CROSS_COPY = ("MTQ6",)
+REFERENCE_ROW = "mtqa with copies and an English original"
+REFERENCE_BASELINE = "perplexity baseline, same translations"
 
 
 def is_human(system: str) -> bool:
     return system.lower().startswith(("human", "ref."))
+
+
+def references(segments: Sequence[Segment]) -> set[str]:
+    """One human translation of each source that has two or more, declared the reference (the
+    English original of the desk): the first by system name."""
+    humans: dict[str, list[Segment]] = {}
+    for seg in segments:
+        if is_human(seg.system):
+            humans.setdefault(seg.group, []).append(seg)
+    return {min(segs, key=lambda s: s.system).key for segs in humans.values() if len(segs) >= 2}
 
 
 def false_alarms(segments: Sequence[Segment], preds: dict[str, list[PredSpan]], humans_only: bool = True) -> dict:
@@ -87,18 +106,33 @@ def eval_multicopy(name: str, config: Config, lm=None, scorer=None, limit: int |
     cross = {}
     for ps in with_copies.values():
         for p in ps:
-            if p.code.startswith("MTQ6"):
+            if p.code.startswith(CROSS_COPY):
                 cross[p.code] = cross.get(p.code, 0) + 1
-    by_code = code_breakdown(segments, with_copies, targets)
+    by_code = {"mtqa with copies": code_breakdown(segments, with_copies, targets)}
+    refs = references(segments)
+    checked = [s for s in segments if s.key not in refs]
+    if refs:
+        with_ref = run_mtqa(docs, replace(config, reference=tuple(sorted(refs))), lm, scorer)
+        systems.append(_system_result(REFERENCE_ROW, checked, with_ref, targets,
+                                      [segment_score(with_ref[s.key]) for s in checked]))
+        fa[REFERENCE_ROW] = {"human": false_alarms(checked, with_ref),
+                             "all": false_alarms(checked, with_ref, humans_only=False)}
+        by_code[REFERENCE_ROW] = code_breakdown(checked, with_ref, targets)
     if lm is not None:
         base, surps, ppl_threshold = perplexity_baseline(lm, segments, docs, ppl_threshold)
         systems.append(_system_result("perplexity baseline", segments, base, targets, [sp.mean_token for sp in surps]))
         fa["perplexity baseline"] = {"human": false_alarms(segments, base),
                                      "all": false_alarms(segments, base, humans_only=False)}
+        if refs:
+            surp = dict(zip((s.key for s in segments), surps))
+            systems.append(_system_result(REFERENCE_BASELINE, checked, base, targets,
+                                          [surp[s.key].mean_token for s in checked]))
+            fa[REFERENCE_BASELINE] = {"human": false_alarms(checked, base),
+                                      "all": false_alarms(checked, base, humans_only=False)}
     return {"name": name, "role": bench["role"], "segments": len(segments), "sources": len(groups),
             "annotations": sum(len(s.raters) for s in segments),
             "gold_spans": sum(len(sp) for s in segments for sp in s.spans),
-            "human_translations": sum(1 for s in segments if is_human(s.system)),
+            "human_translations": sum(1 for s in segments if is_human(s.system)), "references": len(refs),
             "targeted_categories": sorted(targets), "limit": limit, "ppl_threshold": ppl_threshold,
             "systems": systems, "false_alarms": fa, "cross_copy_findings": cross, "by_code": by_code,
             "seconds": time.perf_counter() - started}
@@ -118,16 +152,27 @@ def table(results: list[dict]) -> str:
             fa = r["false_alarms"].get(s.name, {}).get("human", {})
             fa_cell = "n/a (no human translation)" if not fa.get("words") else \
                 f"{fmt(fa['per_1000'], 2)} ({fa['false_alarms']} in {fa['words']:,} words)"
-            cross = ", ".join(f"{k} {v}" for k, v in sorted(r["cross_copy_findings"].items())) \
-                if s.name == "mtqa with copies" else ""
+            by = r.get("by_code", {}).get(s.name, {})
+            cross = ", ".join(f"{k} {v['findings']}" for k, v in by.items() if k.startswith(CROSS_COPY))
             lines.append(
                 f"| {r['name']} ({r['role']}) | {r['sources']}, {r['segments']} | {s.name} | "
                 f"{fmt(t.precision) if t else '-'} / {fmt(t.recall) if t else '-'} / {fmt(t.f1) if t else '-'} | "
                 f"{fmt(te.f1) if te else '-'} | {fmt(part.f1)} / {fmt(exact.f1)} | {fa_cell} | {cross} |")
-    codes = [(r["name"], code, row) for r in results for code, row in r.get("by_code", {}).items()]
+    codes = [(r["name"], label, code, row, _human_words(r, label)) for r in results
+             for label, by in r.get("by_code", {}).items() for code, row in by.items()]
     if codes:
-        lines += ["", "| set | code (mtqa with copies) | findings | in a targeted expert span | false alarms on human translations |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {name} | {code} | {row['findings']} | {row['in_targeted_gold']} | {row['human_false_alarms']} |"
-                  for name, code, row in codes]
+        lines += ["", "| set | row | code | findings | in a targeted expert span | "
+                      "false alarms on human translations (per 1k words) |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {name} | {label} | {code} | {row['findings']} | {row['in_targeted_gold']} | "
+                  f"{row['human_false_alarms']}{_per_1000(row['human_false_alarms'], words)} |"
+                  for name, label, code, row, words in codes]
     return "\n".join(lines)
+
+
+def _human_words(result: dict, label: str) -> int:
+    return result["false_alarms"].get(label, {}).get("human", {}).get("words") or 0
+
+
+def _per_1000(n: int, words: int) -> str:
+    return f" ({1000 * n / words:.2f})" if words else ""

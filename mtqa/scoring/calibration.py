@@ -60,3 +60,14 @@ def measured_score(measures: dict[str, float], section: dict) -> float:
     if position < 1.0:
         return 0.3 + 0.2 * max(0.0, position)
     return 0.5 + 0.4 * (1.0 - math.exp(-(position - 1.0)))
+
+
+def stated_margin_score(margin: float, min_margin: float, sure_margin: float) -> float:
+    """The score of a proposal whose detector states the margin it needs (calibrated for that
+    detector's proposals, recorded in models/calibration.json): 0 below ``min_margin`` (dropped
+    at any positive minimum score), then as :func:`measured_score`: 0.3 at ``min_margin``, 0.5 at
+    ``sure_margin`` (major from there on), towards 0.9 beyond."""
+    if margin < min_margin:
+        return 0.0
+    return measured_score({"margin": -margin}, {"thresholds": {"margin": -min_margin},
+                                                "sure": {"margin": -max(sure_margin, min_margin + 1e-6)}})

@@ -8,6 +8,10 @@ How a finding is scored:
   ("suggestion": positives are confusions injected into clean news, negatives the same spans left
   as written with the confusion as the "suggestion"), plus the finding's own
   ``evidence["prior_log_odds"]`` where its detector states one (:func:`calibration.margin_score`).
+  A detector whose proposals are evidence only where the model prefers the suggestion by a
+  calibrated margin states that margin instead (``evidence["min_margin"]``, and
+  ``evidence["sure_margin"]`` from which it stays major): below it the finding is dropped, from it
+  on it is scored as a measured finding is (:func:`calibration.stated_margin_score`).
 * **Without a suggestion**, in a category whose text the model can judge
   (``calibration.MODEL_JUDGED``): the span's SLOR (model minus unigram log-probability, per
   token) after its context, as a percentile of clean-news words ("surprisal" section).
@@ -102,9 +106,11 @@ class Scorer:
                     first = len(requests)
                     requests.append((c.context, c.original))
                     requests.extend((c.context, v) for v in c.variants)
+                    stated = (f.evidence["min_margin"], f.evidence["sure_margin"]) \
+                        if "min_margin" in f.evidence else None
                     doc_plan.append(("margin", first, len(c.variants), prior, f.category,
                                      float(f.evidence.get("prior_log_odds", 0.0)),
-                                     (c.context, c.original, c.variants)))
+                                     (c.context, c.original, c.variants), stated))
                 elif f.category in calibration.MODEL_JUDGED and f.end > f.start:
                     c = comparison(doc, f)
                     requests.append((c.context, c.original))
@@ -122,12 +128,13 @@ class Scorer:
                 if p[0] == "fixed":
                     doc_scores.append((float(p[1]), p[2]))
                 elif p[0] == "margin":
-                    _, first, n, prior, category, prior_log_odds, texts = p
+                    _, first, n, prior, category, prior_log_odds, texts, stated = p
                     base = results[first].total
                     margins = [results[first + 1 + k].total - base for k in range(n)]
 
                     def final(margin: float) -> float:
-                        score = calibration.margin_score(margin, sug, prior_log_odds)
+                        score = calibration.stated_margin_score(margin, *stated) if stated else \
+                            calibration.margin_score(margin, sug, prior_log_odds)
                         return score if category in calibration.MODEL_JUDGED else rule_certain(prior, score)
 
                     best = max(margins)
