@@ -144,6 +144,7 @@ SAME_VALUE = 1e-9
 # other copy only where at least this many of the words around them agree (the two before, the one
 # after): "at least 41 people" and "at least 14 people", not "in 2007" and "in 2022".
 ANCHOR_WORDS = 2
+MONEY = "money:"  # the dimension of a sum, with its currency after the colon ("money:lira")
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class _Inventory:
     scales: dict[str, float]
     currency_scales: dict[str, float]
     units: dict[str, tuple[tuple[str, float, float], ...]]  # each unit's readings: (dimension, factor, offset)
+    currencies: dict[str, str]  # a currency's sign, code or name (lower case) -> the currency
 
 
 def _alternation(forms) -> str:
@@ -170,8 +172,15 @@ def _inventory() -> _Inventory:
     units = {k.lower(): ((d, float(f), float(o)),) for k, (d, f, o) in data["units"].items()}
     for k, either in data.get("units_either", {}).items():
         units[k.lower()] = tuple(units[u.lower()][0] for u in either)
-    signs = [c for c in nums["currency_prefixes"] if not c.isalpha()]
-    codes = [c for c in nums["currency_prefixes"] if c.isalpha()]
+    currencies = {form.lower(): name for name, forms in data.get("currencies", {}).items() for form in forms}
+    # signs and codes stand before the amount ("$375 million", "USD 375m", "Rs 10 lakh"); names
+    # after it ("375 million dollars"), where they are read as the amount's unit
+    before = set(nums["currency_prefixes"]) | {f for forms in data.get("currencies", {}).values() for f in forms
+                                               if not f.isalpha() or f[:1].isupper()}
+    signs = [c for c in before if not c.isalpha()]
+    codes = [c for c in before if c.isalpha()]
+    for form in {f for forms in data.get("currencies", {}).values() for f in forms if f.islower() or " " in f}:
+        units.setdefault(form.lower(), ((MONEY + currencies[form.lower()], 1.0, 0.0),))
     cardinal = _alternation(words)
     pattern = regex.compile(
         # a time of day: "9 am", "9:00", "14.00 hours", "2 p.m."
@@ -188,7 +197,7 @@ def _inventory() -> _Inventory:
         r"(?P<unit>\s*-?\s*(?:" + _alternation(units) + r")(?![\p{L}\p{N}]))?",
         regex.IGNORECASE,
     )
-    return _Inventory(pattern, words, scales, cur_scales, units)
+    return _Inventory(pattern, words, scales, cur_scales, units, currencies)
 
 
 @dataclass(frozen=True)
@@ -271,6 +280,10 @@ def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quanti
             for u in inv.units.get(unit, ()):
                 dim = u[0]
                 measures |= {(u, v) for v in vals}
+        if m.group("cur") and m.group("cur").lower() in inv.currencies:
+            u = (MONEY + inv.currencies[m.group("cur").lower()], 1.0, 0.0)
+            dim, measures = u[0], {(u, v) for v in vals}
+            begin = m.start()  # the sign is part of the sum: "$300 million" against "£300 million"
         out.append(Quantity(begin, m.end(), frozenset(vals), dim, frozenset(measures)))
     return out
 
@@ -303,10 +316,16 @@ def _same(a: Quantity, b: Quantity) -> bool:
     return _close(a.values, b.values)
 
 
+def _kind(dim: str | None) -> str | None:
+    # a sum is a sum whatever its currency, and a figure whose currency is not written may be one
+    return None if dim is None or dim.startswith(MONEY) else dim
+
+
 def _comparable(a: Quantity, b: Quantity) -> bool:
-    """Two amounts of one kind (a count and a count, a length and a length): the only ones whose
-    difference is a changed figure rather than two different facts."""
-    return a.dim == b.dim
+    """Two amounts of one kind (a count and a count, a length and a length, two sums in any
+    currencies): the only ones whose difference is a changed figure rather than two different
+    facts."""
+    return _kind(a.dim) == _kind(b.dim)
 
 
 def _anchor(text: str, q: Quantity, sentence: tuple[int, int]) -> list[str]:
@@ -359,7 +378,9 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     "12,000 hectares". Written forms that agree are left alone: "1,5 million" and "1.5 million",
     "1.2 billion" and "1,200 million", "three thousand" and "3,000", "$375 million" and
     "USD 375m", "5 per cent" and "5%", "9 am" and "9:00", "140 miles" and "230 kilometres",
-    "44 degrees Celsius" and "111 degrees Fahrenheit" (converted, within rounding). The
+    "44 degrees Celsius" and "111 degrees Fahrenheit" (converted, within rounding). A sum is
+    compared with its currency: "8,500 dirhams" where the other copies say "8,500 soms" is one
+    figure in two currencies; a sum whose currency is not written agrees with any. The
     conventions are data: corpora/quantities.toml.
 
     Why is this bad:
