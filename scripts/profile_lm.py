@@ -1,14 +1,16 @@
 """Where the pipeline's CPU goes with the model on (score cache off), by part, in CPU seconds of
 this process (user + system), with the tokens each part computed.
 
-    MTQA_THREADS=1 MTQA_CACHE_DIR=... .venv/bin/python scripts/profile_lm.py [--docs 20 | --seeds] [--cprofile N]
+    MTQA_THREADS=1 MTQA_CACHE_DIR=... .venv/bin/python scripts/profile_lm.py [--docs 20 | --seeds] [--bare] [--cprofile N]
 
 Parts: the rules alone (a run with --no-lm, timed separately); the batched pass over the model
 requests of the detectors (MTQ501's sentences and MTQ607's) and of the scorer (margins and
 surprisal); the exact float32 passes, by who asked (MTQ501, MTQ607, the scorer); inside those,
 tokenisation and the log-softmax/entropy over the vocabulary (``_token_scores``). The rest of the
 model-on run beyond the rules and the model calls is Python overhead of the model-backed parts.
-The model's weights (both precisions) are loaded and warmed up before anything is timed.
+The model's weights (both precisions) are loaded and warmed up before anything is timed. --bare
+adds scripts/bench_lm.py's physical limit (a bare forward over each article's tokens once) and the
+pipeline's share of it, measured in the same process (README "Speed").
 """
 
 from __future__ import annotations
