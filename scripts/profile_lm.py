@@ -1,7 +1,7 @@
 """Where the pipeline's CPU goes with the model on (score cache off), by part, in CPU seconds of
 this process (user + system), with the tokens each part computed.
 
-    MTQA_THREADS=1 MTQA_CACHE_DIR=... .venv/bin/python scripts/profile_lm.py [--docs 20 | --seeds] [--bare] [--cprofile N]
+    MTQA_THREADS=1 MTQA_CACHE_DIR=... .venv/bin/python scripts/profile_lm.py [--docs 20 | --seeds] [--bare] [--cprofile N] [--per-batch]
 
 Parts: the rules alone (a run with --no-lm, timed separately); the batched pass over the model
 requests of the detectors (MTQ501's sentences and MTQ607's) and of the scorer (margins and
@@ -40,6 +40,8 @@ def main() -> None:
     ap.add_argument("--cprofile", type=int, default=0, help="also print cProfile's top N functions")
     ap.add_argument("--bare", action="store_true",
                     help="also the physical limit: a bare forward over each article's tokens once (scripts/bench_lm.py --physical)")
+    ap.add_argument("--per-batch", action="store_true",
+                    help="only: CPU s and computed tokens of each batch of documents of one run (does the cost grow with the run?)")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
 
@@ -61,6 +63,9 @@ def main() -> None:
     lm.score_exact("", "Warm up the exact pass.")
     run(docs[:1], Config(use_lm=False))  # the rules' data, loaded on first use
 
+    if args.per_batch:
+        per_batch(docs, config, lm)
+        return
     t = cpu()
     run(docs, Config(use_lm=False))
     rules_s = cpu() - t
@@ -148,6 +153,19 @@ def main() -> None:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     if prof:
         pstats.Stats(prof).sort_stats("tottime").print_stats(args.cprofile)
+
+
+def per_batch(docs, config, lm) -> None:
+    from mtqa.pipeline import check_documents
+    from mtqa.scoring.scorer import Scorer
+
+    lm.forget(disk=True)
+    t, tok = cpu(), lm.stats["tokens"]
+    for documents, _, _ in check_documents(docs, config, lm=lm, scorer=Scorer(lm, config)):
+        now, dtok = cpu(), lm.stats["tokens"] - tok
+        print(f"batch of {len(documents)} documents: {now - t:.2f} CPU s, {dtok} tokens, "
+              f"{1000 * (now - t) / max(1, dtok):.3f} CPU ms per token", flush=True)
+        t, tok = now, lm.stats["tokens"]
 
 
 if __name__ == "__main__":
