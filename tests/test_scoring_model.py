@@ -83,6 +83,30 @@ def test_scores_are_deterministic_and_batching_does_not_change_them(lm):
     assert a == pytest.approx(solo, abs=tol)
 
 
+def test_the_output_layer_at_the_texts_positions_only_gives_the_same_scores(lm, monkeypatch):
+    """A batch computes the output layer only where each row's text is predicted; every row's
+    scores must be those of the plain path (the output layer over the batch's last columns), up
+    to the matrix product's rounding over another number of rows (measured: 7e-6)."""
+    import numpy as np
+
+    from mtqa.scoring import lm as lm_module
+
+    doc = Document("war.txt", WAR)
+    c = comparison(doc, _finding(doc, "eviction", "evacuation"))
+    # Texts of different lengths after contexts of different lengths: a short text's row is mostly
+    # context in the batch's last columns.
+    items = [(WAR[:200], " Officials said."), (WAR[:80], " The convoy left the plant on Tuesday, a day late."),
+             ("", "Plants have especially migrated."), (c.context[-300:], c.original)]
+    assert hasattr(lm.backend, "selected_logits")
+    lm.forget()
+    selected = lm._compute(items)
+    monkeypatch.delattr(lm_module.NativeLlamaBackend, "selected_logits")
+    plain = lm._compute(items)
+    assert [a.shape for a in selected] == [b.shape for b in plain]
+    for a, b in zip(selected, plain):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-4)
+
+
 def test_scorer_ranks_the_artifact_above_the_legitimate_use(lm):
     from mtqa.scoring.scorer import Scorer
 

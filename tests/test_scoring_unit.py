@@ -188,13 +188,13 @@ def test_a_stated_margin_drops_a_suggestion_the_model_prefers_by_less():
 
 
 def test_a_stated_margin_near_its_threshold_is_decided_by_the_exact_pass():
-    # batched margin -1.7, exact +1.0: a stated margin of 0 is within the band of the batched one,
-    # which alone would drop the finding; the exact pass keeps it
+    # batched margin -1.7, exact +1.0: a stated margin of -0.5 is within the band of the batched
+    # one, which alone would drop the finding; the exact pass keeps it
     doc = Document("d.txt", "Shelling went on. It was unclear whether a new eviction would take place.")
     lm = NearLM(bad=())
-    (g,), = Scorer(lm, Config()).score_batch([(doc, [_stated(doc, "eviction", "evacuation", 0.0, 10.0)])])
+    (g,), = Scorer(lm, Config()).score_batch([(doc, [_stated(doc, "eviction", "evacuation", -0.5, 10.0)])])
     assert lm.exact and g.evidence.get("exact") is True and g.evidence["margin"] == pytest.approx(1.0, abs=1e-3)
-    assert g.score == pytest.approx(calibration.stated_margin_score(1.0, 0.0, 10.0)) and g.severity == "minor"
+    assert g.score == pytest.approx(calibration.stated_margin_score(1.0, -0.5, 10.0)) and g.severity == "minor"
 
 
 def test_stated_margin_score_is_monotonic_and_zero_below_its_margin():

@@ -133,8 +133,11 @@ class Llama:
 
     @torch.inference_mode()
     def forward(self, input_ids: torch.Tensor, key_mask: torch.Tensor, positions: torch.Tensor,
-                keep: int | None = None, past: KVState | None = None, want_state: bool = False):
+                keep: int | None = None, past: KVState | None = None, want_state: bool = False,
+                select: torch.Tensor | None = None):
         """Logits of the last ``keep`` positions (all when None), and optionally the new KVState.
+        ``select`` [b, t] (bool): instead, the logits of the marked positions only, as one
+        [marked, vocab] tensor in row order (the output layer is a third of a token's work).
 
         ``key_mask`` [b, past + t] marks real tokens (1) and padding (0) among the keys, the
         prefix in ``past`` included. Each query sees the real keys at or before it, and itself:
@@ -171,7 +174,9 @@ class Llama:
             h = _rms_norm(x, ln2, self.eps)
             gate, up = (h @ gate_up_w.T).chunk(2, dim=-1)
             x = x + (F.silu(gate) * up) @ down_w.T
-        if keep is not None:
+        if select is not None:
+            x = x[select]
+        elif keep is not None:
             x = x[:, -keep:]
         logits = _rms_norm(x, self.norm, self.eps) @ self.lm_head.T
         return logits, (KVState(new_state) if want_state else None)

@@ -204,6 +204,10 @@ class NativeLlamaBackend:
     def logits(self, input_ids, mask, positions, keep: int):
         return self.model.forward(input_ids, mask, positions, keep=keep)[0]
 
+    def selected_logits(self, input_ids, mask, positions, select):
+        """Logits of the positions ``select`` marks only, [marked, vocab] in row order."""
+        return self.model.forward(input_ids, mask, positions, select=select)[0]
+
     def prefix(self, ids):
         torch = _torch()
         mask = torch.ones_like(ids)
@@ -473,6 +477,24 @@ class LanguageModel:
             positions = (mask.cumsum(-1) - 1).clamp(min=0)
             self.stats["tokens"] += int(mask.sum())
             self.stats["padded"] += int(mask.numel())
+            if len(batch) > 1 and hasattr(backend, "selected_logits"):
+                # The output layer only where a row's text is predicted: the rows' texts differ in
+                # length, and the last ``keep`` columns of a short text's row are mostly context.
+                # This is the batched pass, whose last digits already depend on the batch: the
+                # output layer's matrix product over fewer rows may pick another kernel (the same
+                # bits over a whole batch of clean news, 7e-6 apart on a batch of four rows;
+                # tests/test_scoring_model.py). A row alone, as the exact pass runs, keeps the
+                # plain path and its bits.
+                select = torch.zeros((len(batch), width), dtype=torch.bool)
+                for j, (_, _, n) in enumerate(batch):
+                    select[j, width - 1 - n : width - 1] = True
+                flat = backend.selected_logits(input_ids.to(dev), mask.to(dev), positions.to(dev), select.to(dev))
+                at = 0
+                for i, ids, n in batch:
+                    targets = torch.tensor(ids[len(ids) - n :], device=flat.device)
+                    results[i] = self._token_scores(flat[at : at + n], targets)
+                    at += n
+                continue
             logits = backend.logits(input_ids.to(dev), mask.to(dev), positions.to(dev), keep)
             logits = logits[:, -keep:-1]
             for j, (i, ids, n) in enumerate(batch):
