@@ -86,7 +86,7 @@ class Confusion:
     @cached_property
     def scans(self) -> tuple[regex.Pattern, ...]:
         """``patterns`` without their leading word-start test, which _matches applies to each
-        match instead: tried at every position of the text, the test was most of a scan."""
+        match instead of regex trying it at every position of the text."""
         return tuple(_compile_slots(list(p), word_start=False) for p in self.slots)
 
     @cached_property
