@@ -442,7 +442,7 @@ class _Window:
 @lru_cache(maxsize=2)
 def _present(text: str) -> frozenset[str]:
     # the document's words in lower case, for MTQ201 and MTQ202 alike
-    return frozenset(w.lower() for _, _, w in words(text))
+    return frozenset(map(str.lower, map(itemgetter(2), words(text))))
 
 
 @lru_cache(maxsize=2)
