@@ -86,7 +86,7 @@ class Confusion:
     @cached_property
     def scans(self) -> tuple[regex.Pattern, ...]:
         """``patterns`` without their leading word-start test, which _matches applies to each
-        match instead: tried at every position of the text, the test was most of a scan."""
+        match instead of regex trying it at every position of the text."""
         return tuple(_compile_slots(list(p), word_start=False) for p in self.slots)
 
     @cached_property
@@ -442,7 +442,7 @@ class _Window:
 @lru_cache(maxsize=2)
 def _present(text: str) -> frozenset[str]:
     # the document's words in lower case, for MTQ201 and MTQ202 alike
-    return frozenset(w.lower() for _, _, w in words(text))
+    return frozenset(map(str.lower, map(itemgetter(2), words(text))))
 
 
 @lru_cache(maxsize=2)
