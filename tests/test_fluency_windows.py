@@ -46,6 +46,16 @@ def test_a_window_stays_within_its_paragraph():
     assert len(F.windows(doc, by_paragraph=False)) < len(windows)
 
 
+def test_wire_copy_with_one_line_per_paragraph_gets_a_window_per_line():
+    lines = ["Headline of the story"] + [
+        f"Line {i} says that the council met again on Tuesday. It voted on the budget for {i} hours." for i in range(4)]
+    doc = Document("t.txt", "\n".join(lines))
+    assert len(doc.paragraphs) == 1  # one paragraph for the segmenter: no blank line
+    windows = F.windows(doc)
+    assert [len(w.sentences) for w in windows] == [2, 2, 2, 2]
+    assert all("\n" not in w.request.text for w in windows)
+
+
 def _scores(text, pieces):
     starts, ends, pos = [], [], 0
     for p in pieces:
