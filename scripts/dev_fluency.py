@@ -104,15 +104,25 @@ def overlaps(a0, a1, b0, b1) -> bool:
     return a0 < b1 and b0 < a1
 
 
-EXACT_WINDOW = {"total": -4.0, "odd_per_word": -0.2}  # as scripts/calibrate_fluency.py WINDOW
+EXACT_WINDOW = {"total": -4.0, "odd_per_word": -0.1}  # as scripts/calibrate_fluency.py WINDOW
 
 
-def record(doc: Document, sent: Span, sc, lm=None, **extra) -> dict:
-    """One sentence's scores. With ``lm``, a sentence whose batched measures fall in EXACT_WINDOW
-    also gets the detector's exact pass (float32, alone) under ``exact``: what MTQ501 decides on."""
+def windowed(lm, doc: Document, sentences=None):
+    """(sentence, batched token scores, exact scores on demand) as MTQ501 scores them: in windows."""
+    windows = F.windows(doc, sentences)
+    answers = lm.answer([w.request for w in windows])
+    for w in windows:
+        for s in w.sentences:
+            yield s, w.scores(answers[w.request], s), (lambda w=w, s=s: w.scores(answers.exact(w.up_to(s)), s))
+
+
+def record(doc: Document, sent: Span, sc, exact=None, **extra) -> dict:
+    """One sentence's scores. With ``exact`` (the detector's exact pass, on demand), a sentence
+    whose batched measures fall in EXACT_WINDOW also gets its exact measures under ``exact``: what
+    MTQ501 decides on."""
     a = F.assess(doc, sent, sc)
-    if lm is not None and F.flagged(a.measures(), EXACT_WINDOW):
-        ex = F.assess(doc, sent, lm.score_exact(*F.sentence_items(doc, [sent])[0]))
+    if exact is not None and F.flagged(a.measures(), EXACT_WINDOW):
+        ex = F.assess(doc, sent, exact())
         extra["exact"] = ex.measures()
     extra["screen"] = a.measures()
     return {"doc": doc.path, "sentence": doc.text[sent.start:sent.end], "start": sent.start, "end": sent.end,
@@ -131,27 +141,23 @@ def collect(groups: int, cache_dir: str | None, test: bool = False) -> None:
     clean = clean_docs()
     words = sum(d.word_count for d in clean)
     for d in clean:
-        sents = F.candidate_sentences(d)
-        if sents:
-            for s, sc in zip(sents, lm.score(F.sentence_items(d, sents))):
-                recs.append(record(d, s, sc, lm, kind="clean"))
+        for s, sc, exact in windowed(lm, d):
+            recs.append(record(d, s, sc, exact, kind="clean"))
     print(f"clean: {len(recs)} sentences, {words} words, {time.time() - t0:.0f} s", flush=True)
     docs, gold = seed_docs()
     for d in docs:
-        sents = F.candidate_sentences(d)
-        for s, sc in zip(sents, lm.score(F.sentence_items(d, sents))):
+        for s, sc, exact in windowed(lm, d):
             g = [x for x in gold[d.path] if overlaps(x.start, x.end, s.start, s.end)]
-            recs.append(record(d, s, sc, lm, kind="seed", gold=[(x.category, x.severity, x.text) for x in g]))
+            recs.append(record(d, s, sc, exact, kind="seed", gold=[(x.category, x.severity, x.text) for x in g]))
     mt = nt2020_docs(groups, NT2021, "nt2021") if test else nt2020_docs(groups)
     print(f"{'nt2021 (TEST)' if test else 'nt2020'}: {len(mt)} MT segments", flush=True)
     for i in range(0, len(mt), 64):
         batch = mt[i:i + 64]
-        items, meta = [], []
+        meta = []
         for d, off, seg in batch:
             sents = [s for s in F.candidate_sentences(d) if s.start >= off]
-            items.extend(F.sentence_items(d, sents))
-            meta.extend((d, off, seg, s) for s in sents)
-        for (d, off, seg, s), sc in zip(meta, lm.score(items)):
+            meta.extend((d, off, seg, s, sc, exact) for s, sc, exact in windowed(lm, d, sents))
+        for d, off, seg, s, sc, exact in meta:
             a, b = s.start - off, s.end - off
             per_rater = []
             for spans in seg.spans:
@@ -160,7 +166,7 @@ def collect(groups: int, cache_dir: str | None, test: bool = False) -> None:
                                   "major_any": any(g.severity in ("major", "critical") for g in inside),
                                   "any": bool(inside)})
             n = len(per_rater)
-            recs.append(record(d, s, sc, lm, kind="mt", system=seg.system, group=seg.group, raters=n,
+            recs.append(record(d, s, sc, exact, kind="mt", system=seg.system, group=seg.group, raters=n,
                                pos=2 * sum(r["major_flu"] for r in per_rater) >= n > 0,
                                major=2 * sum(r["major_any"] for r in per_rater) >= n > 0,
                                clean_mt=not any(r["any"] for r in per_rater),
@@ -490,7 +496,11 @@ if __name__ == "__main__":
                     help="collect/compare on the newstest2021 TEST set instead: once, at the end, never to tune")
     ap.add_argument("--cols", default=None, help="fit: one comma-separated feature list")
     ap.add_argument("--cache-dir", default=None, help="score cache (default: mtqa's)")
+    ap.add_argument("--pickle", type=Path, default=None,
+                    help=f"where collect writes and the other stages read the scores (default {PICKLE}, {TEST_PICKLE} with --test)")
     args = ap.parse_args()
+    if args.pickle:
+        PICKLE = TEST_PICKLE = args.pickle
     if args.stage == "collect":
         collect(args.groups, args.cache_dir, args.test)
     elif args.stage == "report":

@@ -32,8 +32,7 @@ def fluency(lm, text, scorer=None):
 
 
 def exact_assessments(lm, doc):
-    answers = lm.answer([])
-    return [F.assess(doc, s, answers.exact(F.sentence_request(doc, s))) for s in F.candidate_sentences(doc)]
+    return [F.assess(doc, s, sc) for s, sc in F.scored_sentences(doc, lm.answer([]), exact=True)]
 
 
 def test_finds_a_garbled_sentence_and_marks_its_odd_words(lm):
@@ -96,17 +95,17 @@ def test_the_seeds_short_garbled_sentence_is_decided_by_its_exact_measure(lm):
     threshold, and the batched pass, whatever its precision, cannot change it."""
     seed = (SEEDS / "000_74b76634e9d87410.txt").read_text(encoding="utf-8")
     at = seed.index("Plants have especially migrated")
-    # The sentence with more than its 200 code points of context before it: the same request as in
-    # the whole seed, at a fraction of the cost.
+    # An excerpt around the sentence, at a fraction of the cost of the whole seed.
     doc = Document("seed-000-excerpt.txt", seed[at - 1000 : at + 400])
     s = doc.text.index("Plants have especially migrated")
-    (sentence,) = [x for x in F.candidate_sentences(doc) if x.start == s]
-    a = F.assess(doc, sentence, lm.score_exact(*F.sentence_items(doc, [sentence])[0]))
+    (a,) = [F.assess(doc, x, sc) for x, sc in F.scored_sentences(doc, lm.answer([]), exact=True) if x.start == s]
     assert a.words[a.worst].text == "especially"
     found = [f for f in fluency(lm, doc.text) if f.evidence["sentence"][0] == s]
     assert bool(found) == F.flagged(a.measures(), F.section()["thresholds"])
-    if found:
-        assert found[0].text == "especially" and found[0].evidence["measures"]["odd_per_word"] == round(a.odd_per_word, 4)
+    # Its window holds its paragraph only, so it keeps the finding it had when scored alone (a
+    # window reaching back to the earlier "Azovstal plant" made "Plants" fit and lost it).
+    assert found, a.measures()
+    assert found[0].text == "especially" and found[0].evidence["measures"]["odd_per_word"] == round(a.odd_per_word, 4)
 
 
 # Sentences of many lengths, to put a sentence in a batch with padding around it.
@@ -176,3 +175,26 @@ def test_fluency_needs_the_model():
     res = run([Document("t.txt", "Plants have especially migrated to the outside world. " * 3)],
               Config(select=("MTQ501",), use_lm=False))
     assert res.findings == []
+
+
+def test_a_window_scores_each_sentence_as_its_own_exact_pass_does(lm):
+    """The premise of windows: a causal model does not look ahead, so a sentence's tokens in its
+    whole window and in the window cut after it (what the exact pass computes) are the same
+    numbers, and the first sentence of a window is scored exactly as it was alone."""
+    seed = (SEEDS / "000_74b76634e9d87410.txt").read_text(encoding="utf-8")
+    doc = Document("seed-000-start.txt", seed[:1500])
+    windows = F.windows(doc)
+    assert len(windows) >= 2 and all(len(w.sentences) >= 1 for w in windows)
+    answers = lm.answer([])
+    for w in windows:
+        whole = lm.score_exact(w.request.context, w.request.text)
+        for s in w.sentences:
+            cut = answers.exact(w.up_to(s))
+            a, b = w.scores(whole, s), w.scores(cut, s)
+            assert list(a.starts) == list(b.starts) and len(a) >= 3
+            assert max(abs(x - y) for x, y in zip(a.logprobs, b.logprobs)) < 1e-3
+        first = w.sentences[0]
+        alone = lm.score_exact(*F.sentence_items(doc, [first])[0])
+        a = w.scores(whole, first)
+        assert a.text == alone.text and list(a.starts) == list(alone.starts)
+        assert max(abs(x - y) for x, y in zip(a.logprobs, alone.logprobs)) < 1e-3

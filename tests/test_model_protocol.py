@@ -56,8 +56,10 @@ def test_the_pipeline_asks_the_model_once_per_batch_for_every_document():
     docs = [Document(f"d{i}.txt", TEXT) for i in range(5)]
     lm = FakeLM()
     list(check_documents(docs, Config(select=("MTQ501",)), lm=lm, batch_size=2, first_batch=2))
-    assert [len(set(b)) for b in lm.batches] == [2, 2, 2]  # the same 2 sentences in every copy
-    assert [len(b) for b in lm.batches] == [4, 4, 2]
+    # the two sentences are one window, the same in every copy: one request per document, and
+    # the copies' identical requests are one computation
+    assert [len(set(b)) for b in lm.batches] == [1, 1, 1]
+    assert [len(b) for b in lm.batches] == [2, 2, 1]
     assert all(q.text.endswith(".") and q.context for b in lm.batches for q in b)
 
 

@@ -26,6 +26,9 @@ class ModelRequest:
 
     context: str
     text: str
+    # Only the tokens of ``text`` that end after this code point are read: the output layer (a
+    # sixth of the model's work per position) runs only there. The answer holds those tokens.
+    read_from: int = 0
 
 
 class ModelAnswers(Protocol):

@@ -14,12 +14,17 @@ A sentence is flagged when either measure is below its threshold (models/calibra
 [fluency], written by scripts/calibrate_fluency.py; the choices and their measurements are in
 that section's provenance and in README "The language model").
 
+Sentences are scored in windows: consecutive candidate sentences of one paragraph (no line break
+between them), up to WINDOW_CHARS code points, are one model request after the text before the
+window, so each sentence's tokens are computed once and a later sentence of a window has the
+earlier ones of its paragraph as its context.
+
 The decision must not depend on the machine: the batched pass (bf16 where the CPU has it, padded
 into batches of mixed lengths) only screens. Every sentence within ``band`` of a threshold in that
-pass is scored again alone, unpadded, in float32 (the model engine's *exact* answer), and the
-finding, its span and its evidence come from that pass only. The band is wider than any
-difference measured between the two passes, so no sentence decided by the exact pass can be
-missed by the screen.
+pass is scored again with its window up to the sentence's end, alone, unpadded, in float32 (the
+model engine's *exact* answer), and the finding, its span and its evidence come from that pass
+only. The band is wider than any difference measured between the two passes, so no sentence
+decided by the exact pass can be missed by the screen.
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ from mtqa.registry import detector, model_requests
 from mtqa.text import UNIT, word_logprob, zipf
 
 CONTEXT_CHARS = 200
+# A window's text: consecutive candidate sentences of one paragraph (and what lies between them)
+# up to WINDOW_CHARS code points, scored in one pass after CONTEXT_CHARS of the text before the
+# window. Each sentence's tokens are computed once (one request per sentence, each after its own
+# context, computed 2.3 times the article's tokens on clean news). A window stops at a line break,
+# so no sentence reads more than its paragraph and the CONTEXT_CHARS before it: windows of 800
+# characters across paragraphs gave some sentences 900 characters of context, and the seeds'
+# garbled "Plants have especially migrated..." then read as fluent after an earlier paragraph's
+# "Azovstal plant" (scripts/measure_fluency_windows.py; README "Speed").
+WINDOW_CHARS = 800
+BY_PARAGRAPH = True
 MIN_ZIPF = 3.5  # judged words: common content words, neither rare (names, jargon) ...
 MAX_ZIPF = 6.0  # ... nor function words, whose unigram probability is so high that any surprise dips below it
 MIN_WORDS = 6
@@ -104,21 +119,82 @@ def candidate_sentences(doc: Document) -> list[Span]:
     return out
 
 
-def sentence_request(doc: Document, s: Span) -> ModelRequest:
-    """The sentence after the text before it (CONTEXT_CHARS code points, cut at a word boundary):
-    identical sentences with the same lead-in in syndicated copies are one request."""
-    lo = max(0, s.start - CONTEXT_CHARS)
-    ctx = doc.text[lo : s.start]
+@dataclass(frozen=True)
+class Window:
+    """Consecutive candidate sentences scored in one model request."""
+
+    request: ModelRequest
+    start: int  # document offset of request.text[0]
+    sentences: tuple[Span, ...]
+
+    def scores(self, scores, sentence: Span):
+        """A sentence's token scores out of its window's (``scores``: the request's answer)."""
+        return scores.slice(sentence.start - self.start, sentence.end - self.start)
+
+    def up_to(self, sentence: Span) -> ModelRequest:
+        """The window's request cut after ``sentence``: what its exact pass computes. The tokens up
+        to the sentence's end are those of the whole window (a causal model does not look ahead),
+        at a fraction of the float32 work, and its numbers depend on the document alone."""
+        return ModelRequest(self.request.context, self.request.text[: sentence.end - self.start],
+                            read_from=sentence.start - self.start)
+
+
+def _request(doc: Document, start: int, end: int) -> tuple[ModelRequest, int]:
+    """``doc.text[start:end]`` after the text before it (CONTEXT_CHARS code points, cut at a word
+    boundary), and the document offset of the request text's first character. Identical passages
+    with the same lead-in in syndicated copies are one request."""
+    lo = max(0, start - CONTEXT_CHARS)
+    ctx = doc.text[lo:start]
     if lo > 0:
         cut = ctx.find(" ")
         ctx = ctx[cut + 1 :] if cut != -1 else ""
     ctx = ctx.rstrip()
-    return ModelRequest(ctx, (" " if ctx else "") + doc.text[s.start : s.end])
+    lead = " " if ctx else ""
+    return ModelRequest(ctx, lead + doc.text[start:end]), start - len(lead)
+
+
+def windows(doc: Document, sentences: list[Span] | None = None, window_chars: int = 0,
+            by_paragraph: bool | None = None) -> list[Window]:
+    """The candidate sentences (or ``sentences``) in windows, each one model request: consecutive
+    sentences within ``window_chars`` code points (default WINDOW_CHARS; a longer sentence is a
+    window of its own) and, with ``by_paragraph`` (default BY_PARAGRAPH), with no line break
+    between them: a paragraph break, or one line per paragraph as in much wire copy."""
+    window_chars = window_chars or WINDOW_CHARS
+    by_paragraph = BY_PARAGRAPH if by_paragraph is None else by_paragraph
+    groups: list[list[Span]] = []
+    for s in candidate_sentences(doc) if sentences is None else sentences:
+        if (groups and s.end - groups[-1][0].start <= window_chars
+                and not (by_paragraph and "\n" in doc.text[groups[-1][-1].end : s.start])):
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    out = []
+    for g in groups:
+        request, start = _request(doc, g[0].start, g[-1].end)
+        out.append(Window(request, start, tuple(g)))
+    return out
+
+
+def sentence_request(doc: Document, s: Span) -> ModelRequest:
+    """One sentence alone after the text before it: MTQ607's request, and how MTQ501 scored
+    sentences before windows (scripts that compare the two use it)."""
+    return _request(doc, s.start, s.end)[0]
 
 
 def sentence_items(doc: Document, sentences: list[Span]) -> list[tuple[str, str]]:
-    """(context, text) of each sentence's request, for the scripts that score them in bulk."""
+    """(context, text) of each sentence alone (``sentence_request``), for the scripts that score
+    them in bulk."""
     return [(q.context, q.text) for q in (sentence_request(doc, s) for s in sentences)]
+
+
+def scored_sentences(doc: Document, answers, sentences: list[Span] | None = None, exact: bool = False):
+    """(sentence, its token scores) for every candidate sentence (or ``sentences``), as MTQ501
+    scores them: from the batched pass over its window, or with ``exact`` from the exact pass.
+    For the scripts that calibrate and evaluate the rule."""
+    for w in windows(doc, sentences):
+        sc = None if exact else answers[w.request]
+        for s in w.sentences:
+            yield s, w.scores(answers.exact(w.up_to(s)) if exact else sc, s)
 
 
 def assess(doc: Document, sentence: Span, scores) -> Assessment:
@@ -181,7 +257,7 @@ def message(doc: Document, a: Assessment) -> str:
 
 @model_requests("MTQ501")
 def garbled_sentence_requests(doc, ctx) -> list[ModelRequest]:
-    return [sentence_request(doc, s) for s in candidate_sentences(doc)]
+    return [w.request for w in windows(doc)]
 
 
 @detector("MTQ501")
@@ -199,8 +275,8 @@ def garbled_sentence(doc, ctx):
     Both thresholds are calibrated on clean English news to at most one finding per 2,000 words
     (models/calibration.json [fluency]). The finding is major only where the model is very sure
     (its score at or above 0.5: worse than any sentence of 308 clean news articles);
-    otherwise it is minor. The decision is computed in float32, one sentence at a time, so it is
-    the same on every machine, thread count and batch. The first sentence of a document (usually
+    otherwise it is minor. The decision is computed in float32, one window of sentences at a time,
+    so it is the same on every machine, thread count and batch. The first sentence of a document (usually
     a headline) and sentences under six words are not judged. Needs the model: with --no-lm this
     rule does not run. A small model misses most garbled sentences; treat a finding as "read
     this one again".
@@ -216,14 +292,17 @@ def garbled_sentence(doc, ctx):
     """
     sec = section()
     thresholds, band = sec["thresholds"], sec.get("band", DEFAULT_SECTION["band"])
-    for s, req in zip(candidate_sentences(doc), garbled_sentence_requests(doc, ctx)):
-        if not flagged(assess(doc, s, ctx.model[req]).measures(), thresholds, band):
+    for w in windows(doc):
+        screened = ctx.model[w.request]
+        near = [s for s in w.sentences if flagged(assess(doc, s, w.scores(screened, s)).measures(), thresholds, band)]
+        if not near:
             continue
-        a = assess(doc, s, ctx.model.exact(req))
-        if a.worst is None or not flagged(a.measures(), thresholds):
-            continue
-        yield make_finding(
-            doc, "MTQ501", a.run[0], a.run[1], message(doc, a),
-            evidence={"measures": {k: round(v, 4) for k, v in a.measures().items()},
-                      "worst_word": a.words[a.worst].text, "sentence": [s.start, s.end]},
-        )
+        for s in near:
+            a = assess(doc, s, w.scores(ctx.model.exact(w.up_to(s)), s))
+            if a.worst is None or not flagged(a.measures(), thresholds):
+                continue
+            yield make_finding(
+                doc, "MTQ501", a.run[0], a.run[1], message(doc, a),
+                evidence={"measures": {k: round(v, 4) for k, v in a.measures().items()},
+                          "worst_word": a.words[a.worst].text, "sentence": [s.start, s.end]},
+            )

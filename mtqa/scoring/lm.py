@@ -57,6 +57,26 @@ class TokenScores:
     def __len__(self) -> int:
         return len(self.logprobs)
 
+    def slice(self, start: int, end: int) -> "TokenScores":
+        """The scores of ``text[start:end]`` as if it had been scored alone in this pass: the tokens
+        that begin before ``end`` and end after ``start``, with the white space a first token carries
+        before ``start`` kept (a BPE token glues the space to the word after it). A first token that
+        carries part of a word before ``start`` is left out: its score is the word's before it."""
+        keep = (self.starts < end) & (self.ends > start)
+        idx = np.flatnonzero(keep)
+        lo = start
+        if len(idx):
+            first = int(idx[0])
+            s0 = int(self.starts[first])
+            if s0 < start:
+                if self.text[s0:start].isspace():
+                    lo = s0
+                else:
+                    idx = idx[1:]
+        return TokenScores(self.text[lo:end], (self.starts[idx] - lo).astype(np.int32),
+                           (np.minimum(self.ends[idx], end) - lo).astype(np.int32),
+                           self.logprobs[idx], self.entropies[idx])
+
 
 def length_batches(rows: list, budget: int, length=len) -> list[list]:
     """``rows`` sorted by length into batches of similar length, each within a token budget
@@ -228,7 +248,7 @@ class LanguageModel:
 
     def __init__(self, backend, tokenizer, model_id: str, device: str, prefix_id: int | None,
                  window: int = DEFAULT_WINDOW, cache: ScoreCache | None = None, batch_tokens: int = 4096,
-                 max_text_tokens: int = 256, loader=None, exact_id: str | None = None,
+                 max_text_tokens: int = 512, loader=None, exact_id: str | None = None,
                  precision: str = "fp32", backend_name: str | None = None):
         self.precision = precision
         self.backend_name = backend_name or getattr(backend, "name", "?")
@@ -525,35 +545,41 @@ class LanguageModel:
         pass over all of them at once, and exact answers on demand."""
         return Answers(self, requests)
 
-    def score_exact(self, context: str, text: str) -> TokenScores:
+    def score_exact(self, context: str, text: str, read_from: int = 0) -> TokenScores:
         """Token log-probabilities of ``text`` after ``context``, computed alone (no padding, no
         batch), in float32, with the same window: the same numbers on every machine, thread count
-        and batch, to float32 rounding. Cached on disk under ``exact_id``."""
-        key = text_key(self.exact_id, context, text)
+        and batch, to float32 rounding. Cached on disk under ``exact_id``.
+
+        ``read_from``: only the tokens that end after this code point of ``text`` are read, so the
+        output layer runs on those positions only (the tokens before are still computed, as their
+        context); the answer holds those tokens alone."""
         ids, offs = self._encode(text)
         ids, offs = ids[: self.max_text_tokens], offs[: self.max_text_tokens]
+        first = next((k for k, (_, e) in enumerate(offs) if e > read_from), len(offs)) if read_from > 0 else 0
+        key = text_key(self.exact_id, context, text) if first == 0 else text_key(self.exact_id, context, text, f"@{first}")
         lp = self._memo.get(key)
         if lp is None:
             lp = self.cache.get_many([key]).get(key)
-        if lp is None or np.asarray(lp).size != 2 * len(ids):
-            lp = self._compute_exact(context, ids)
+        if lp is None or np.asarray(lp).size != 2 * (len(ids) - first):
+            lp = self._compute_exact(context, ids, len(ids) - first)
             self.cache.put_many({key: lp})
         self._memo[key] = lp
         self._memo.move_to_end(key)
         lp = np.asarray(lp, dtype=np.float32).reshape(2, -1)
+        offs = offs[first:]
         return TokenScores(text, np.array([s for s, _ in offs], dtype=np.int32),
                            np.array([e for _, e in offs], dtype=np.int32), lp[0], lp[1])
 
-    def _compute_exact(self, context: str, ids: list[int]) -> np.ndarray:
+    def _compute_exact(self, context: str, ids: list[int], n: int | None = None) -> np.ndarray:
         with _torch().inference_mode():
-            return self._compute_exact_alone(context, ids)
+            return self._compute_exact_alone(context, ids, len(ids) if n is None else n)
 
-    def _compute_exact_alone(self, context: str, ids: list[int]) -> np.ndarray:
+    def _compute_exact_alone(self, context: str, ids: list[int], n: int) -> np.ndarray:
         results: list[np.ndarray] = [np.zeros((2, 0), np.float32)]
-        if ids:
+        if ids and n:
             self.stats["exact"] += 1
             started = time.perf_counter()
-            self._compute_batched([(0, self._context_ids(context) + ids, len(ids))], results,
+            self._compute_batched([(0, self._context_ids(context) + ids, n)], results,
                                   backend=self.exact_backend())
             self.stats["forward_s"] += time.perf_counter() - started
         return results[0]
@@ -584,7 +610,13 @@ class Answers:
         self._scores = dict(zip(items, lm.score(items))) if items else {}
 
     def __getitem__(self, request) -> TokenScores:
-        return self._scores[(request.context, request.text)]
+        scores = self._scores[(request.context, request.text)]
+        read_from = getattr(request, "read_from", 0)
+        if read_from <= 0:
+            return scores
+        keep = scores.ends > read_from
+        return TokenScores(scores.text, scores.starts[keep], scores.ends[keep], scores.logprobs[keep],
+                           scores.entropies[keep])
 
     def exact(self, request) -> TokenScores:
-        return self._lm.score_exact(request.context, request.text)
+        return self._lm.score_exact(request.context, request.text, getattr(request, "read_from", 0))
