@@ -64,15 +64,16 @@ _TOKEN = regex.compile(
 _CONTENT = regex.compile(r"\p{L}[\p{L}\p{M}]{2,}|\p{N}+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     start: int
     end: int
     text: str
+    # the form words are compared in; computed once, as the rules compare each token many times
+    norm: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def norm(self) -> str:
-        return self.text.lower().replace("’", "'")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "norm", self.text.lower().replace("’", "'"))
 
 
 def tokens(text: str, start: int, end: int) -> list[Token]:

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from mtqa.cli import cli
@@ -321,3 +323,29 @@ def test_a_wording_finding_states_its_calibrated_margin_for_the_scorer():
     sec = load_calibration()[WORDING_SECTION]
     assert (f.evidence["min_margin"], f.evidence["sure_margin"]) == (sec["min_margin"], sec["sure_margin"])
     assert 0 < sec["min_margin"] < sec["sure_margin"] and "prior_log_odds" not in f.evidence
+
+
+_WORDS = ["not", "No", "never", "don't", "can’t", "won't", "isn't", "failed", "unable", "to", "nothing", "snot",
+          "non-profit", "no-one", "know", "note", "NOT", "cannot", "without", "1", "n't", "tonight", "é"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(["", " ", "-", "'", ".", "1", "’"])),
+                max_size=8).map(lambda parts: "".join(w + sep for w, sep in parts)))
+def test_a_sentence_without_the_negation_hint_has_no_negation(text):
+    # the hint only lets MTQ604 skip tokenising a sentence; it must never miss a negation
+    from mtqa.detectors.divergence import _NEGATION_HINT, _negations
+    from mtqa.stories import tokens
+
+    if _negations(tokens(text, 0, len(text))):
+        assert _NEGATION_HINT.search(text)
+
+
+def test_a_time_that_is_no_time_of_day_is_not_compared():
+    # "13 pm" has no reading; before, it reached the comparison and stopped the whole run
+    from mtqa.detectors.divergence import quantities
+
+    assert quantities("The meeting ends at 13 pm.") == []
+    copies = ["The meeting ended at 13 pm on Monday, the ministry said in a statement.",
+              "The meeting ended at 13 pm on Monday, the ministry said in a statement.",
+              "The meeting ended at 1 pm on Monday, the ministry said in a statement."]
+    assert findings_for(copies, "MTQ602") == []

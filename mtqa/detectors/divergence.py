@@ -259,7 +259,9 @@ def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quanti
     out = []
     for m in inv.pattern.finditer(text, start, len(text) if end is None else end):
         if m.group("clock"):
-            out.append(Quantity(m.start(), m.end(), _clock(m), "clock"))
+            minutes = _clock(m)
+            if minutes:  # "13 pm" is no time of day: nothing to compare
+                out.append(Quantity(m.start(), m.end(), minutes, "clock"))
             continue
         if m.group("num"):
             vals = _readings(m.group("num"))
@@ -608,6 +610,13 @@ def _negative(tok: Token) -> bool:
 _NEGATIVE_VERBS = frozenset("fail fails failed failing unable".split())
 
 
+# Every sentence with a negation by _negations matches this (it may match more: "no-one",
+# "failure"); a sentence it does not match has none.
+_NEGATION_HINT = regex.compile(
+    r"(?<![\p{L}\p{M}])(?:" + "|".join(sorted(_NEGATIONS | _NEGATIVE_VERBS)) + r")(?![\p{L}\p{M}])|n['’]t(?![\p{L}\p{M}])",
+    regex.IGNORECASE)
+
+
 def _negations(toks) -> int:
     toks = list(toks)
     return sum(1 for k, t in enumerate(toks)
@@ -637,6 +646,9 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
     third, with "decided not" suggested.
     """
     def count(c: Copy, k: int) -> int:
+        s, e = c.sentences[k]
+        if not _NEGATION_HINT.search(c.doc.text, s, e):
+            return 0  # most sentences have no negation: no need to tokenise them
         return _negations(c.sentence_tokens(k))
 
     def wanted(story: Story, c: Copy, k: int) -> bool:
