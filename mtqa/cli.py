@@ -128,7 +128,7 @@ def _model_options(fn):
         click.option("--max-bytes", type=click.IntRange(min=1), default=None,
                      help="Refuse inputs larger than this (default 20 MB)."),
         click.option("--threads", type=click.IntRange(min=0), default=None,
-                     help="CPU threads for the model (default: $MTQA_THREADS, else 1; 0: every core this "
+                     help="CPU threads for the model (default: $MTQA_THREADS, else 0: every core this "
                           "process may use, at most 8)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
                      help="Read settings from this file (mtqa.toml, pyproject.toml [tool.mtqa] or setup.cfg "

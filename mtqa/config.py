@@ -50,10 +50,11 @@ class Config:
     accept_file: str | None = None  # a file of accepted terms, one a line (# comments)
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes) pairs
     baseline: str | None = None  # report only findings not recorded in this baseline file
-    # The model's CPU threads. 1 by default: two were never faster on the project's shared 2-core
-    # machine (README "Threads", scripts/bench_threads.py); more cores are better used by more
-    # processes. 0: every core this process may use (at most 8).
-    threads: int = 1
+    # The model's CPU threads; 0 (the default): every core this process may use, at most 8. With
+    # OpenMP's threads sleeping while they wait (PASSIVE), a second thread shortens one process's
+    # run on an idle machine and on a loaded one (README "Threads"); --jobs workers split the
+    # cores between them instead (mtqa.engines), which uses two cores better still.
+    threads: int = 0
     precision: str = "auto"  # the model's: auto (bf16 where the hardware has it), fp32, bf16, int8
     # Documents that are the English original of a story: evidence for the cross-copy rules,
     # never flagged by them (paths as given on the command line, or resolved to the same file).
