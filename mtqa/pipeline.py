@@ -30,11 +30,16 @@ def active_rules(config: Config, lm_available: bool) -> list[Rule]:
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
-    """One finding per (code, span): detectors sharing an engine may report a span twice."""
+    """One finding per (code, span): detectors sharing an engine may report a span twice. And of
+    two findings of one category on the same span, one that suggests nothing gives way to one that
+    suggests a fix (a name that the other copies spell otherwise is also a word they do not carry):
+    the reader gets one finding there, the one that can be applied."""
     seen: dict[tuple, Finding] = {}
     for f in findings:
         seen.setdefault((f.code, f.start, f.end), f)
-    return sorted(seen.values(), key=Finding.sort_key)
+    fixable = {(f.category, f.start, f.end) for f in seen.values() if f.suggestions}
+    kept = [f for f in seen.values() if f.suggestions or (f.category, f.start, f.end) not in fixable]
+    return sorted(kept, key=Finding.sort_key)
 
 
 def detect(doc: Document, rules: list[Rule], ctx: Context) -> list[Finding]:

@@ -349,3 +349,18 @@ def test_a_time_that_is_no_time_of_day_is_not_compared():
               "The meeting ended at 13 pm on Monday, the ministry said in a statement.",
               "The meeting ended at 1 pm on Monday, the ministry said in a statement."]
     assert findings_for(copies, "MTQ602") == []
+
+
+def test_a_name_reported_with_a_spelling_is_not_reported_again_without_one():
+    # MTQ601 (the other copies' spelling) and MTQ607 (a word they do not carry) on the same span:
+    # the reader gets the finding that can be applied; a lone finding without a fix stays
+    from mtqa.detectors.base import make_finding
+    from mtqa.pipeline import _dedupe
+
+    doc = Document("c.txt", "Governor Fatikh Karahan said the bank would act.")
+    s = doc.text.index("Fatikh")
+    named = make_finding(doc, "MTQ601", s, s + 6, "spelled 'Fatih' elsewhere", suggestions=("Fatih",))
+    unsupported = make_finding(doc, "MTQ607", s, s + 6, "no other copy has it")
+    other = make_finding(doc, "MTQ607", s + 7, s + 14, "no other copy has it")
+    assert [f.code for f in _dedupe([unsupported, named, other])] == ["MTQ601", "MTQ607"]
+    assert _dedupe([unsupported]) == [unsupported]

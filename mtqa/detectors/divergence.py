@@ -457,7 +457,9 @@ def _number_findings(story: Story, copy: Copy, i: int, mine_q: list[Quantity], c
                 readings.append((t, cp.copy.doc.text[t.start:t.end], cp))
         if not readings:
             continue
-        # "1.5 million" and "1,5 million" in two other copies are one reading
+        # "1.5 million" and "1,5 million" in two other copies are one reading, written as the
+        # reference copy writes it where one has it (the English original's form is the fix)
+        readings.sort(key=lambda r: not r[2].copy.reference)
         groups: list[tuple[Quantity, str]] = []
         for t, written, _ in readings:
             if not any(_same(t, g) for g, _ in groups):
