@@ -346,11 +346,14 @@ def align(story: Story) -> None:
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    rows, owner = [], []
+    rows = []
+    seen: dict[str, dict[str, float]] = {}  # copies of one story repeat sentences word for word
     for c in story.copies:
         for i in range(len(c.sentences)):
-            rows.append(_ngrams(c.sentence_text(i)))
-            owner.append((c.index, i))
+            text = c.sentence_text(i)
+            if text not in seen:
+                seen[text] = _ngrams(text)
+            rows.append(seen[text])
     if not rows:
         return
     vocab: dict[str, int] = {}

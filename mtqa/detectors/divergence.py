@@ -155,6 +155,9 @@ class _Inventory:
     currency_scales: dict[str, float]
     units: dict[str, tuple[tuple[str, float, float], ...]]  # each unit's readings: (dimension, factor, offset)
     currencies: dict[str, str]  # a currency's sign, code or name (lower case) -> the currency
+    # Every amount or time ``pattern`` reads holds a digit, or a number word or scale where a word
+    # starts: a sentence this does not match has none (most do not), and the search is cheaper.
+    hint: regex.Pattern
 
 
 def _alternation(forms) -> str:
@@ -197,7 +200,8 @@ def _inventory() -> _Inventory:
         r"(?P<unit>\s*-?\s*(?:" + _alternation(units) + r")(?![\p{L}\p{N}]))?",
         regex.IGNORECASE,
     )
-    return _Inventory(pattern, words, scales, cur_scales, units, currencies)
+    hint = regex.compile(r"\p{Nd}|\b(?:" + _alternation(set(words) | set(scales)) + ")", regex.IGNORECASE)
+    return _Inventory(pattern, words, scales, cur_scales, units, currencies, hint)
 
 
 @dataclass(frozen=True)
@@ -256,8 +260,11 @@ def _word_value(phrase: str, inv: _Inventory) -> float | None:
 
 def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     inv = _inventory()
+    end = len(text) if end is None else end
+    if not inv.hint.search(text, start, end):
+        return []
     out = []
-    for m in inv.pattern.finditer(text, start, len(text) if end is None else end):
+    for m in inv.pattern.finditer(text, start, end):
         if m.group("clock"):
             minutes = _clock(m)
             if minutes:  # "13 pm" is no time of day: nothing to compare
