@@ -383,25 +383,38 @@ def align(story: Story) -> None:
         # when a story holds hundreds of copies
         lo = offsets[a.index]
         rows_a = (x[lo:lo + na] @ x[lo + na:].T).toarray()
-        for b in story.copies[a.index + 1:]:
-            nb = len(b.sentences)
-            if not nb:
-                continue
-            start = offsets[b.index] - lo - na
+        later = [b for b in story.copies[a.index + 1:] if b.sentences]
+        if not later:
+            continue
+        # every later copy at once: its columns in rows_a, contiguous as copies without sentences
+        # have none
+        starts = np.array([offsets[b.index] - lo - na for b in later])
+        sizes = np.array([len(b.sentences) for b in later])
+        # each row's best column in each later copy, the first of equal bests as argmax takes it
+        best = np.maximum.reduceat(rows_a, starts, axis=1)
+        cols = np.arange(rows_a.shape[1])
+        first = np.where(rows_a == np.repeat(best, sizes, axis=1), cols, rows_a.shape[1])
+        best_col = np.minimum.reduceat(first, starts, axis=1)  # (rows, later copies), in rows_a
+        best_row = rows_a.argmax(axis=0)  # each column's best row
+        rows_i = np.arange(na)[:, None]
+        # the mutual best matches that clear ALIGNED, found for all rows and copies at once
+        mutual = (best_row[best_col] == rows_i) & (rows_a[rows_i, best_col] >= ALIGNED)
+        ks, ins = np.nonzero(mutual.T)  # by copy, then by row: the order the lists are filled in
+        cs = best_col[ins, ks]
+        for k, i, c, s in zip(ks.tolist(), ins.tolist(), cs.tolist(), rows_a[ins, cs].tolist()):
+            b = later[k]
+            j = c - int(starts[k])
+            story.aligned.setdefault((a.index, i), []).append(Counterpart(b, j, s))
+            story.aligned.setdefault((b.index, j), []).append(Counterpart(a, i, s))
+        counts = mutual.sum(axis=0)
+        for k in np.flatnonzero(counts < np.maximum(na, sizes)).tolist():
+            # a sentence is left over: a split, a merge or an addition
+            b, start, nb = later[k], int(starts[k]), int(sizes[k])
             block = rows_a[:, start:start + nb]
-            best_b = block.argmax(axis=1)
-            best_a = block.argmax(axis=0)
-            # the mutual best matches that clear ALIGNED, found for all rows at once
-            rows_i = np.arange(na)
-            mutual = np.flatnonzero((best_a[best_b] == rows_i) & (block[rows_i, best_b] >= ALIGNED))
-            for i in mutual.tolist():
-                j = best_b[i]
-                s = float(block[i, j])
-                story.aligned.setdefault((a.index, i), []).append(Counterpart(b, int(j), s))
-                story.aligned.setdefault((b.index, int(j)), []).append(Counterpart(a, i, s))
-            if len(mutual) < max(na, nb):  # a sentence is left over: a split, a merge or an addition
-                _parts(story, a, b, block, best_b, mutual)
-                _parts(story, b, a, block.T, best_a, best_b[mutual])
+            best_b = best_col[:, k] - start
+            m = np.flatnonzero(mutual[:, k])
+            _parts(story, a, b, block, best_b, m)
+            _parts(story, b, a, block.T, best_row[start:start + nb], best_b[m])
 
 
 def _parts(story: Story, a: Copy, b: Copy, block, best_b, mutual) -> None:
