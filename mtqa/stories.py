@@ -87,6 +87,8 @@ class Copy:
     doc: Document
     reference: bool
     index: int  # position in the story
+    # each sentence's tokens, made once: the rules read them once per pair of copies
+    _tokens: dict[int, list[Token]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -101,7 +103,9 @@ class Copy:
         return self.doc.text[s:e]
 
     def sentence_tokens(self, i: int) -> list[Token]:
-        return tokens(self.doc.text, *self.sentences[i])
+        if i not in self._tokens:
+            self._tokens[i] = tokens(self.doc.text, *self.sentences[i])
+        return self._tokens[i]
 
 
 @dataclass
@@ -465,8 +469,23 @@ class Edit:
     after: Token | None
 
 
-def word_edits(mine: list[Token], theirs: list[Token]) -> list[Edit]:
-    sm = difflib.SequenceMatcher(None, [t.norm for t in mine], [t.norm for t in theirs], autojunk=False)
+def word_matcher(mine: list[Token], theirs: list[Token]) -> difflib.SequenceMatcher | None:
+    """difflib's matching of the two sentences' words; None where they are the same words (no
+    edits, ratio 1.0: copies of a story often repeat a sentence word for word)."""
+    a, b = [t.norm for t in mine], [t.norm for t in theirs]
+    return None if a == b else difflib.SequenceMatcher(None, a, b, autojunk=False)
+
+
+def word_ratio(sm: difflib.SequenceMatcher | None) -> float:
+    return 1.0 if sm is None else sm.ratio()
+
+
+def word_edits(mine: list[Token], theirs: list[Token], sm: difflib.SequenceMatcher | None = None) -> list[Edit]:
+    """``sm``: :func:`word_matcher` of the two, where it was made already."""
+    if sm is None:
+        sm = word_matcher(mine, theirs)
+        if sm is None:
+            return []
     out = []
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":

@@ -32,7 +32,7 @@ from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector, model_requests
 from mtqa.stories import (CLOSE, Copy, Counterpart, Edit, Story, Token, quote, stems, stories, tokens,
-                          word_edits)
+                          word_edits, word_matcher, word_ratio)
 
 MIN_TOKEN_RATIO = 0.5  # two close sentences must also share this share of their tokens, in order
 TIE_RATIO = 0.75  # two copies alone are compared only where they match this closely word by word
@@ -50,17 +50,15 @@ class _Pair:
 
 def _pairs(story: Story, copy: Copy, i: int, mine: list[Token]) -> list[_Pair]:
     """The close counterparts of sentence ``i`` of ``copy``, aligned word by word."""
-    import difflib
-
     out = []
     for cp in story.counterparts(copy, i):
         if cp.similarity < CLOSE:
             continue
         theirs = cp.copy.sentence_tokens(cp.sentence)
-        sm = difflib.SequenceMatcher(None, [t.norm for t in mine], [t.norm for t in theirs], autojunk=False)
-        if sm.ratio() < MIN_TOKEN_RATIO:
+        sm = word_matcher(mine, theirs)
+        if word_ratio(sm) < MIN_TOKEN_RATIO:
             continue
-        out.append(_Pair(cp, word_edits(mine, theirs), sm.ratio()))
+        out.append(_Pair(cp, [] if sm is None else word_edits(mine, theirs, sm), word_ratio(sm)))
     return out
 
 
@@ -433,13 +431,11 @@ def _pair(story: Story, copy: Copy, i: int, cp: Counterpart) -> "_Pair | None":
     if key not in memo:
         memo[key] = None
         if cp.similarity >= CLOSE:
-            import difflib
-
-            mine = _sentence_memo(story, "tokens", copy, i, Copy.sentence_tokens)
-            theirs = _sentence_memo(story, "tokens", cp.copy, cp.sentence, Copy.sentence_tokens)
-            sm = difflib.SequenceMatcher(None, [t.norm for t in mine], [t.norm for t in theirs], autojunk=False)
-            if sm.ratio() >= MIN_TOKEN_RATIO:
-                memo[key] = _Pair(cp, word_edits(mine, theirs), sm.ratio())
+            mine = copy.sentence_tokens(i)
+            theirs = cp.copy.sentence_tokens(cp.sentence)
+            sm = word_matcher(mine, theirs)
+            if word_ratio(sm) >= MIN_TOKEN_RATIO:
+                memo[key] = _Pair(cp, [] if sm is None else word_edits(mine, theirs, sm), word_ratio(sm))
     return memo[key]
 
 
