@@ -142,10 +142,29 @@ class Story:
         """The other copies' sentences that hold this one as a part (see :func:`align`)."""
         return self.part_of.get((copy.index, sentence), [])
 
+    def linked(self, copy: Copy, sentence: int) -> dict[int, int]:
+        """The other copies (by index) that have this sentence, as a counterpart or holding it as a
+        part, each with its sentence there (the first: counterparts before parts); made once."""
+        memo = self.memo.setdefault("linked", {})
+        key = (copy.index, sentence)
+        if key not in memo:
+            out: dict[int, int] = {}
+            for cp in self.counterparts(copy, sentence) + self.parts(copy, sentence):
+                out.setdefault(cp.copy.index, cp.sentence)
+            memo[key] = out
+        return memo[key]
+
     def parallel(self, a: Copy, b: Copy) -> float:
         """Share of the shorter copy's sentences that have a counterpart in the other."""
-        n = sum(1 for i in range(len(a.sentences)) if any(c.copy is b for c in self.counterparts(a, i)))
-        return n / max(1, min(len(a.sentences), len(b.sentences)))
+        memo = self.memo.setdefault("sentences aligned with", {})
+        if a.index not in memo:
+            # how many of a's sentences have a counterpart in each other copy, counted once for all
+            n: dict[int, int] = defaultdict(int)
+            for i in range(len(a.sentences)):
+                for k in {c.copy.index for c in self.counterparts(a, i)}:
+                    n[k] += 1
+            memo[a.index] = n
+        return memo[a.index].get(b.index, 0) / max(1, min(len(a.sentences), len(b.sentences)))
 
 
 # ---- stories -------------------------------------------------------------------------------
@@ -436,19 +455,19 @@ def _parts(story: Story, a: Copy, b: Copy, block, best_b, mutual) -> None:
         j = int(best_b[i])
         if block[i, j] < PART:
             continue
-        mine = _sentence_stems(story, a, i)
+        mine = sentence_stems(story, a, i)
         if not mine:
             continue
         for n in (i - 1, i + 1):
             if partner.get(n) != j:
                 continue
-            rest = _sentence_stems(story, b, j) - _sentence_stems(story, a, n)
+            rest = sentence_stems(story, b, j) - sentence_stems(story, a, n)
             if len(mine & rest) >= PART_WORDS * len(mine):
                 story.part_of.setdefault((a.index, i), []).append(Counterpart(b, j, float(block[i, j])))
                 break
 
 
-def _sentence_stems(story: Story, copy: Copy, i: int) -> set[str]:
+def sentence_stems(story: Story, copy: Copy, i: int) -> set[str]:
     memo = story.memo.setdefault("sentence stems", {})
     if (copy.index, i) not in memo:
         memo[copy.index, i] = stems(copy.sentence_text(i))

@@ -31,8 +31,8 @@ from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector, model_requests
-from mtqa.stories import (CLOSE, Copy, Counterpart, Edit, Story, Token, quote, stems, stories, tokens,
-                          word_edits, word_matcher, word_ratio)
+from mtqa.stories import (CLOSE, Copy, Counterpart, Edit, Story, Token, quote, sentence_stems, stems, stories,
+                          tokens, word_edits, word_matcher, word_ratio)
 
 MIN_TOKEN_RATIO = 0.5  # two close sentences must also share this share of their tokens, in order
 TIE_RATIO = 0.75  # two copies alone are compared only where they match this closely word by word
@@ -767,7 +767,10 @@ def _covered(sentence: str, copy: Copy, story: Story, around: tuple[Copy, int] |
     counterparts of its neighbours are searched, where a merged sentence would be; the whole copy
     where no neighbour has a counterpart there (a sentence that is about the story repeats its
     words somewhere in every copy)."""
-    words = stems(sentence)
+    seen = story.memo.setdefault("stems of", {})
+    if sentence not in seen:
+        seen[sentence] = stems(sentence)
+    words = seen[sentence]
     if not words:
         return True
     region = _region(story, copy, *around) if around is not None else None
@@ -777,7 +780,7 @@ def _covered(sentence: str, copy: Copy, story: Story, around: tuple[Copy, int] |
             memo[copy.index] = stems(copy.doc.text)
         have = memo[copy.index]
     else:
-        have = set().union(*(stems(copy.sentence_text(k)) for k in range(region[0], region[1] + 1)))
+        have = set().union(*(sentence_stems(story, copy, k) for k in range(region[0], region[1] + 1)))
     return len(words & have) >= COVERED * len(words)
 
 
@@ -785,10 +788,7 @@ def _region(story: Story, copy: Copy, holder: Copy, i: int) -> tuple[int, int] |
     """The sentences of ``copy`` between the counterparts of the sentences around sentence ``i``
     of ``holder`` (up to two on each side), or None where none of them has one."""
     def partner(k: int) -> int | None:
-        for cp in story.counterparts(holder, k) + story.parts(holder, k):
-            if cp.copy is copy:
-                return cp.sentence
-        return None
+        return story.linked(holder, k).get(copy.index)
 
     before = next((p for k in (i - 1, i - 2) if k >= 0 and (p := partner(k)) is not None), None)
     after = next((p for k in (i + 1, i + 2) if k < len(holder.sentences) and (p := partner(k)) is not None), None)
@@ -822,8 +822,9 @@ def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Fi
     that sentence is reported.
     """
     for story, copy, parallel in _parallel_copies(docs, ctx):
+        in_parallel = {c.index for c in parallel}  # a story's copies are told apart by their index
         for i, (s, e) in enumerate(copy.sentences):
-            if any(cp.copy in parallel for cp in story.counterparts(copy, i) + story.parts(copy, i)):
+            if any(k in in_parallel for k in story.linked(copy, i)):
                 continue  # said there too, in one sentence or as part of a longer one
             text = copy.sentence_text(i)
             if 2 * sum(1 for c in parallel if _covered(text, c, story, (copy, i))) >= len(parallel):
@@ -866,17 +867,17 @@ def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[
     believed to be inside." -> the place after its first sentence is reported.
     """
     for story, copy, parallel in _parallel_copies(docs, ctx):
+        in_parallel = {c.index for c in parallel}  # a story's copies are told apart by their index
         reported: set[tuple[int, int]] = set()
         for other in sorted(parallel, key=lambda c: not c.reference):
             for j in range(len(other.sentences)):
                 if (other.index, j) in reported:
                     continue
-                cps = story.counterparts(other, j)
-                if any(cp.copy is copy for cp in cps + story.parts(other, j)):
+                if copy.index in story.linked(other, j):
                     continue  # this copy has it, alone or inside a longer sentence
-                holders = [cp for cp in cps if cp.copy in parallel]
-                if any(c.copy is copy for h in holders
-                       for c in story.counterparts(h.copy, h.sentence) + story.parts(h.copy, h.sentence)):
+                cps = story.counterparts(other, j)
+                holders = [cp for cp in cps if cp.copy.index in in_parallel]
+                if any(copy.index in story.linked(h.copy, h.sentence) for h in holders):
                     continue  # aligned with this copy through another copy's sentence
                 n = 1 + len(holders)
                 if not (other.reference or (n >= 2 and 2 * n > len(parallel)
