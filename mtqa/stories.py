@@ -226,8 +226,13 @@ class StoryGrouper:
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
         self.sets: list[array] = []  # each document's content words: sorted unique word ids
+        # the same ids of every document end to end, with where each starts and how many: the
+        # candidates' words are gathered from them at once
+        self._flat = array("i")
+        self._starts = array("q")
+        self._lens = array("q")
         self.rare: list[set[str]] = []
-        self.best: list[float] = []
+        self.best = array("d")
         self.edges: list[tuple[int, int, float]] = []
         self._lsh = None
         self._template = None
@@ -239,6 +244,9 @@ class StoryGrouper:
         # a C int array, not numpy: numpy is imported only once two documents are compared
         ids = array("i", sorted(self.vocab.setdefault(w, len(self.vocab)) for w in words))
         self.sets.append(ids)
+        self._starts.append(len(self._flat))
+        self._lens.append(len(ids))
+        self._flat.extend(ids)
         self.best.append(0.0)
         self.rare.append({sys.intern(n) for n in (_rare_names(text) if rare_names is None else rare_names)})
         if len(words) < MIN_SHARED_WORDS:
@@ -271,10 +279,13 @@ class StoryGrouper:
 
         member = np.zeros(len(self.vocab), dtype=bool)
         member[np.frombuffer(ids, dtype=np.intc)] = True
-        others = [self.sets[j] for j in cands]
-        lens = np.array([len(o) for o in others])
-        starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
-        every = np.frombuffer(b"".join(o.tobytes() for o in others), dtype=np.intc)
+        c = np.array(cands, dtype=np.int64)
+        # (views of the arrays, let go before they grow again at the next document)
+        lens = np.frombuffer(self._lens, dtype=np.int64)[c]
+        ends = np.cumsum(lens)
+        starts = ends - lens
+        at = np.repeat(np.frombuffer(self._starts, dtype=np.int64)[c] - starts, lens) + np.arange(ends[-1])
+        every = np.frombuffer(self._flat, dtype=np.intc)[at]
         shared = np.add.reduceat(member[every].astype(np.int64), starts)
         keep = np.flatnonzero(shared >= MIN_SHARED_WORDS)
         if not len(keep):
@@ -282,11 +293,12 @@ class StoryGrouper:
         sh = shared[keep]
         # the size of the union without building it; float64 division as Python's
         jac = sh / (len(ids) + lens[keep] - sh)
-        for x, jv in zip(keep.tolist(), jac.tolist()):
-            j = cands[x]
-            self.best[i], self.best[j] = max(self.best[i], jv), max(self.best[j], jv)
-            if jv >= MIN_JACCARD:
-                self.edges.append((i, j, jv))
+        js = c[keep]
+        best = np.frombuffer(self.best, dtype=np.float64)
+        best[i] = max(best[i], jac.max())
+        np.maximum.at(best, js, jac)
+        close = jac >= MIN_JACCARD
+        self.edges.extend(zip([i] * int(close.sum()), js[close].tolist(), jac[close].tolist()))
 
     def _jaccard(self, i: int, j: int) -> float:
         import numpy as np

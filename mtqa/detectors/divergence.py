@@ -417,8 +417,10 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
                 if not cps:
                     continue
                 mine_q = _sentence_memo(story, "quantities", copy, i, sentence_q)
+                if not mine_q:
+                    continue  # no number here: nothing to compare
                 theirs_qs = [_sentence_memo(story, "quantities", cp.copy, cp.sentence, sentence_q) for cp in cps]
-                if not mine_q or all(any(_same(q, t) for t in tq) for q in mine_q for tq in theirs_qs):
+                if all(any(_same(q, t) for t in tq) for q in mine_q for tq in theirs_qs):
                     continue
                 yield from _number_findings(story, copy, i, mine_q, cps, theirs_qs)
 
