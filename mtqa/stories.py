@@ -394,9 +394,13 @@ def align(story: Story) -> None:
     vocab: dict[str, int] = {}
     indptr, indices, data = [0], [], []
     add = vocab.setdefault
+    made: dict[int, tuple[list[int], list[float]]] = {}  # a repeated sentence's row, by its n-grams
     for r in rows:
-        indices.extend([add(g, len(vocab)) for g in r])
-        data.extend(r.values())
+        if id(r) not in made:
+            made[id(r)] = ([add(g, len(vocab)) for g in r], list(r.values()))
+        ids, values = made[id(r)]
+        indices.extend(ids)
+        data.extend(values)
         indptr.append(len(indices))
     x = csr_matrix((np.array(data), np.array(indices), np.array(indptr)), shape=(len(rows), len(vocab)))
     # Smoothed idf over the story's sentences, on top of the word weights: what every sentence of
