@@ -440,11 +440,13 @@ def align(story: Story) -> None:
         mutual = (best_row[best_col] == rows_i) & (rows_a[rows_i, best_col] >= ALIGNED)
         ks, ins = np.nonzero(mutual.T)  # by copy, then by row: the order the lists are filled in
         cs = best_col[ins, ks]
+        at = starts.tolist()
+        aligned = story.aligned
         for k, i, c, s in zip(ks.tolist(), ins.tolist(), cs.tolist(), rows_a[ins, cs].tolist()):
             b = later[k]
-            j = c - int(starts[k])
-            story.aligned.setdefault((a.index, i), []).append(Counterpart(b, j, s))
-            story.aligned.setdefault((b.index, j), []).append(Counterpart(a, i, s))
+            j = c - at[k]
+            aligned.setdefault((a.index, i), []).append(Counterpart(b, j, s))
+            aligned.setdefault((b.index, j), []).append(Counterpart(a, i, s))
         counts = mutual.sum(axis=0)
         for k in np.flatnonzero(counts < np.maximum(na, sizes)).tolist():
             # a sentence is left over: a split, a merge or an addition

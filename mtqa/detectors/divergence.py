@@ -405,8 +405,11 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     copies: "a total of 127 people arrived", "a total of 127 people arrived",
     "a total of 172 people arrived" -> "172" in the third is reported, with "127" suggested.
     """
-    def sentence_q(c: Copy, k: int) -> list[Quantity]:
-        return quantities(c.doc.text, *c.sentences[k])
+    def sentence_q(c: Copy, k: int) -> tuple[list[Quantity], tuple]:
+        # with what each amount reads as: two sentences whose amounts read alike agree throughout
+        # (copies of a story repeat sentences word for word), with no pair to compare
+        found = quantities(c.doc.text, *c.sentences[k])
+        return found, tuple((q.values, q.dim, q.measures) for q in found)
 
     for story in stories(docs, ctx):
         for copy in story.copies:
@@ -416,11 +419,12 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
                 cps = story.counterparts(copy, i) + story.parts(copy, i)
                 if not cps:
                     continue
-                mine_q = _sentence_memo(story, "quantities", copy, i, sentence_q)
+                mine_q, mine_read = _sentence_memo(story, "quantities", copy, i, sentence_q)
                 if not mine_q:
                     continue  # no number here: nothing to compare
-                theirs_qs = [_sentence_memo(story, "quantities", cp.copy, cp.sentence, sentence_q) for cp in cps]
-                if all(any(_same(q, t) for t in tq) for q in mine_q for tq in theirs_qs):
+                theirs = [_sentence_memo(story, "quantities", cp.copy, cp.sentence, sentence_q) for cp in cps]
+                theirs_qs = [tq for tq, _ in theirs]
+                if all(any(_same(q, t) for t in tq) for q in mine_q for tq, read in theirs if read != mine_read):
                     continue
                 yield from _number_findings(story, copy, i, mine_q, cps, theirs_qs)
 
@@ -657,9 +661,16 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
         return _negations(c.sentence_tokens(k))
 
     def wanted(story: Story, c: Copy, k: int) -> bool:
-        n = _sentence_memo(story, "negations", c, k, count)
-        return any(_sentence_memo(story, "negations", cp.copy, cp.sentence, count) != n
-                   for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
+        memo = story.memo.setdefault("negations", {})
+
+        def negations(c: Copy, k: int) -> int:
+            n = memo.get((c.index, k))
+            if n is None:
+                n = memo[c.index, k] = count(c, k)
+            return n
+
+        n = negations(c, k)
+        return any(negations(cp.copy, cp.sentence) != n for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
 
     for story, copy, i, mine, pairs in _candidates(docs, ctx, wanted):
         text = copy.doc.text
