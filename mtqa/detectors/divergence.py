@@ -16,6 +16,7 @@ sentences (path, offsets, text, similarity), which the HTML report shows side by
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -408,10 +409,20 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     def sentence_q(c: Copy, k: int) -> tuple[list[Quantity], tuple]:
         # with what each amount reads as: two sentences whose amounts read alike agree throughout
         # (copies of a story repeat sentences word for word), with no pair to compare
-        found = quantities(c.doc.text, *c.sentences[k])
-        return found, tuple((q.values, q.dim, q.measures) for q in found)
+        s, e = c.sentences[k]
+        # A sentence read once per story: the pattern sees the sentence and, in its lookbehinds,
+        # the one character before it, so the same text after the same character reads the same.
+        key = (s == 0, c.doc.text[max(0, s - 1):e])
+        if key not in by_text:
+            found = quantities(c.doc.text, s, e)
+            by_text[key] = (s, found, tuple((q.values, q.dim, q.measures) for q in found))
+        s0, found, read = by_text[key]
+        if s != s0:
+            found = [dataclasses.replace(q, start=q.start + s - s0, end=q.end + s - s0) for q in found]
+        return found, read
 
     for story in stories(docs, ctx):
+        by_text: dict[tuple[bool, str], tuple[int, list[Quantity], tuple]] = {}
         for copy in story.copies:
             if copy.reference:
                 continue
