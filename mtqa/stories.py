@@ -108,7 +108,7 @@ class Copy:
         return self._tokens[i]
 
 
-@dataclass
+@dataclass(slots=True)  # one per aligned sentence and other copy: made by the million
 class Counterpart:
     copy: Copy
     sentence: int
