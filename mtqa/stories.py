@@ -87,6 +87,8 @@ class Copy:
     doc: Document
     reference: bool
     index: int  # position in the story
+    # each sentence's tokens, made once: the rules read them once per pair of copies
+    _tokens: dict[int, list[Token]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -101,10 +103,12 @@ class Copy:
         return self.doc.text[s:e]
 
     def sentence_tokens(self, i: int) -> list[Token]:
-        return tokens(self.doc.text, *self.sentences[i])
+        if i not in self._tokens:
+            self._tokens[i] = tokens(self.doc.text, *self.sentences[i])
+        return self._tokens[i]
 
 
-@dataclass
+@dataclass(slots=True)  # one per aligned sentence and other copy: made by the million
 class Counterpart:
     copy: Copy
     sentence: int
@@ -138,10 +142,29 @@ class Story:
         """The other copies' sentences that hold this one as a part (see :func:`align`)."""
         return self.part_of.get((copy.index, sentence), [])
 
+    def linked(self, copy: Copy, sentence: int) -> dict[int, int]:
+        """The other copies (by index) that have this sentence, as a counterpart or holding it as a
+        part, each with its sentence there (the first: counterparts before parts); made once."""
+        memo = self.memo.setdefault("linked", {})
+        key = (copy.index, sentence)
+        if key not in memo:
+            out: dict[int, int] = {}
+            for cp in self.counterparts(copy, sentence) + self.parts(copy, sentence):
+                out.setdefault(cp.copy.index, cp.sentence)
+            memo[key] = out
+        return memo[key]
+
     def parallel(self, a: Copy, b: Copy) -> float:
         """Share of the shorter copy's sentences that have a counterpart in the other."""
-        n = sum(1 for i in range(len(a.sentences)) if any(c.copy is b for c in self.counterparts(a, i)))
-        return n / max(1, min(len(a.sentences), len(b.sentences)))
+        memo = self.memo.setdefault("sentences aligned with", {})
+        if a.index not in memo:
+            # how many of a's sentences have a counterpart in each other copy, counted once for all
+            n: dict[int, int] = defaultdict(int)
+            for i in range(len(a.sentences)):
+                for k in {c.copy.index for c in self.counterparts(a, i)}:
+                    n[k] += 1
+            memo[a.index] = n
+        return memo[a.index].get(b.index, 0) / max(1, min(len(a.sentences), len(b.sentences)))
 
 
 # ---- stories -------------------------------------------------------------------------------
@@ -203,8 +226,13 @@ class StoryGrouper:
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
         self.sets: list[array] = []  # each document's content words: sorted unique word ids
+        # the same ids of every document end to end, with where each starts and how many: the
+        # candidates' words are gathered from them at once
+        self._flat = array("i")
+        self._starts = array("q")
+        self._lens = array("q")
         self.rare: list[set[str]] = []
-        self.best: list[float] = []
+        self.best = array("d")
         self.edges: list[tuple[int, int, float]] = []
         self._lsh = None
         self._template = None
@@ -216,6 +244,9 @@ class StoryGrouper:
         # a C int array, not numpy: numpy is imported only once two documents are compared
         ids = array("i", sorted(self.vocab.setdefault(w, len(self.vocab)) for w in words))
         self.sets.append(ids)
+        self._starts.append(len(self._flat))
+        self._lens.append(len(ids))
+        self._flat.extend(ids)
         self.best.append(0.0)
         self.rare.append({sys.intern(n) for n in (_rare_names(text) if rare_names is None else rare_names)})
         if len(words) < MIN_SHARED_WORDS:
@@ -248,10 +279,13 @@ class StoryGrouper:
 
         member = np.zeros(len(self.vocab), dtype=bool)
         member[np.frombuffer(ids, dtype=np.intc)] = True
-        others = [self.sets[j] for j in cands]
-        lens = np.array([len(o) for o in others])
-        starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
-        every = np.frombuffer(b"".join(o.tobytes() for o in others), dtype=np.intc)
+        c = np.array(cands, dtype=np.int64)
+        # (views of the arrays, let go before they grow again at the next document)
+        lens = np.frombuffer(self._lens, dtype=np.int64)[c]
+        ends = np.cumsum(lens)
+        starts = ends - lens
+        at = np.repeat(np.frombuffer(self._starts, dtype=np.int64)[c] - starts, lens) + np.arange(ends[-1])
+        every = np.frombuffer(self._flat, dtype=np.intc)[at]
         shared = np.add.reduceat(member[every].astype(np.int64), starts)
         keep = np.flatnonzero(shared >= MIN_SHARED_WORDS)
         if not len(keep):
@@ -259,11 +293,12 @@ class StoryGrouper:
         sh = shared[keep]
         # the size of the union without building it; float64 division as Python's
         jac = sh / (len(ids) + lens[keep] - sh)
-        for x, jv in zip(keep.tolist(), jac.tolist()):
-            j = cands[x]
-            self.best[i], self.best[j] = max(self.best[i], jv), max(self.best[j], jv)
-            if jv >= MIN_JACCARD:
-                self.edges.append((i, j, jv))
+        js = c[keep]
+        best = np.frombuffer(self.best, dtype=np.float64)
+        best[i] = max(best[i], jac.max())
+        np.maximum.at(best, js, jac)
+        close = jac >= MIN_JACCARD
+        self.edges.extend(zip([i] * int(close.sum()), js[close].tolist(), jac[close].tolist()))
 
     def _jaccard(self, i: int, j: int) -> float:
         import numpy as np
@@ -346,19 +381,26 @@ def align(story: Story) -> None:
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    rows, owner = [], []
+    rows = []
+    seen: dict[str, dict[str, float]] = {}  # copies of one story repeat sentences word for word
     for c in story.copies:
         for i in range(len(c.sentences)):
-            rows.append(_ngrams(c.sentence_text(i)))
-            owner.append((c.index, i))
+            text = c.sentence_text(i)
+            if text not in seen:
+                seen[text] = _ngrams(text)
+            rows.append(seen[text])
     if not rows:
         return
     vocab: dict[str, int] = {}
     indptr, indices, data = [0], [], []
     add = vocab.setdefault
+    made: dict[int, tuple[list[int], list[float]]] = {}  # a repeated sentence's row, by its n-grams
     for r in rows:
-        indices.extend([add(g, len(vocab)) for g in r])
-        data.extend(r.values())
+        if id(r) not in made:
+            made[id(r)] = ([add(g, len(vocab)) for g in r], list(r.values()))
+        ids, values = made[id(r)]
+        indices.extend(ids)
+        data.extend(values)
         indptr.append(len(indices))
     x = csr_matrix((np.array(data), np.array(indices), np.array(indptr)), shape=(len(rows), len(vocab)))
     # Smoothed idf over the story's sentences, on top of the word weights: what every sentence of
@@ -380,25 +422,40 @@ def align(story: Story) -> None:
         # when a story holds hundreds of copies
         lo = offsets[a.index]
         rows_a = (x[lo:lo + na] @ x[lo + na:].T).toarray()
-        for b in story.copies[a.index + 1:]:
-            nb = len(b.sentences)
-            if not nb:
-                continue
-            start = offsets[b.index] - lo - na
+        later = [b for b in story.copies[a.index + 1:] if b.sentences]
+        if not later:
+            continue
+        # every later copy at once: its columns in rows_a, contiguous as copies without sentences
+        # have none
+        starts = np.array([offsets[b.index] - lo - na for b in later])
+        sizes = np.array([len(b.sentences) for b in later])
+        # each row's best column in each later copy, the first of equal bests as argmax takes it
+        best = np.maximum.reduceat(rows_a, starts, axis=1)
+        cols = np.arange(rows_a.shape[1])
+        first = np.where(rows_a == np.repeat(best, sizes, axis=1), cols, rows_a.shape[1])
+        best_col = np.minimum.reduceat(first, starts, axis=1)  # (rows, later copies), in rows_a
+        best_row = rows_a.argmax(axis=0)  # each column's best row
+        rows_i = np.arange(na)[:, None]
+        # the mutual best matches that clear ALIGNED, found for all rows and copies at once
+        mutual = (best_row[best_col] == rows_i) & (rows_a[rows_i, best_col] >= ALIGNED)
+        ks, ins = np.nonzero(mutual.T)  # by copy, then by row: the order the lists are filled in
+        cs = best_col[ins, ks]
+        at = starts.tolist()
+        aligned = story.aligned
+        for k, i, c, s in zip(ks.tolist(), ins.tolist(), cs.tolist(), rows_a[ins, cs].tolist()):
+            b = later[k]
+            j = c - at[k]
+            aligned.setdefault((a.index, i), []).append(Counterpart(b, j, s))
+            aligned.setdefault((b.index, j), []).append(Counterpart(a, i, s))
+        counts = mutual.sum(axis=0)
+        for k in np.flatnonzero(counts < np.maximum(na, sizes)).tolist():
+            # a sentence is left over: a split, a merge or an addition
+            b, start, nb = later[k], int(starts[k]), int(sizes[k])
             block = rows_a[:, start:start + nb]
-            best_b = block.argmax(axis=1)
-            best_a = block.argmax(axis=0)
-            # the mutual best matches that clear ALIGNED, found for all rows at once
-            rows_i = np.arange(na)
-            mutual = np.flatnonzero((best_a[best_b] == rows_i) & (block[rows_i, best_b] >= ALIGNED))
-            for i in mutual.tolist():
-                j = best_b[i]
-                s = float(block[i, j])
-                story.aligned.setdefault((a.index, i), []).append(Counterpart(b, int(j), s))
-                story.aligned.setdefault((b.index, int(j)), []).append(Counterpart(a, i, s))
-            if len(mutual) < max(na, nb):  # a sentence is left over: a split, a merge or an addition
-                _parts(story, a, b, block, best_b, mutual)
-                _parts(story, b, a, block.T, best_a, best_b[mutual])
+            best_b = best_col[:, k] - start
+            m = np.flatnonzero(mutual[:, k])
+            _parts(story, a, b, block, best_b, m)
+            _parts(story, b, a, block.T, best_row[start:start + nb], best_b[m])
 
 
 def _parts(story: Story, a: Copy, b: Copy, block, best_b, mutual) -> None:
@@ -416,19 +473,19 @@ def _parts(story: Story, a: Copy, b: Copy, block, best_b, mutual) -> None:
         j = int(best_b[i])
         if block[i, j] < PART:
             continue
-        mine = _sentence_stems(story, a, i)
+        mine = sentence_stems(story, a, i)
         if not mine:
             continue
         for n in (i - 1, i + 1):
             if partner.get(n) != j:
                 continue
-            rest = _sentence_stems(story, b, j) - _sentence_stems(story, a, n)
+            rest = sentence_stems(story, b, j) - sentence_stems(story, a, n)
             if len(mine & rest) >= PART_WORDS * len(mine):
                 story.part_of.setdefault((a.index, i), []).append(Counterpart(b, j, float(block[i, j])))
                 break
 
 
-def _sentence_stems(story: Story, copy: Copy, i: int) -> set[str]:
+def sentence_stems(story: Story, copy: Copy, i: int) -> set[str]:
     memo = story.memo.setdefault("sentence stems", {})
     if (copy.index, i) not in memo:
         memo[copy.index, i] = stems(copy.sentence_text(i))
@@ -449,8 +506,23 @@ class Edit:
     after: Token | None
 
 
-def word_edits(mine: list[Token], theirs: list[Token]) -> list[Edit]:
-    sm = difflib.SequenceMatcher(None, [t.norm for t in mine], [t.norm for t in theirs], autojunk=False)
+def word_matcher(mine: list[Token], theirs: list[Token]) -> difflib.SequenceMatcher | None:
+    """difflib's matching of the two sentences' words; None where they are the same words (no
+    edits, ratio 1.0: copies of a story often repeat a sentence word for word)."""
+    a, b = [t.norm for t in mine], [t.norm for t in theirs]
+    return None if a == b else difflib.SequenceMatcher(None, a, b, autojunk=False)
+
+
+def word_ratio(sm: difflib.SequenceMatcher | None) -> float:
+    return 1.0 if sm is None else sm.ratio()
+
+
+def word_edits(mine: list[Token], theirs: list[Token], sm: difflib.SequenceMatcher | None = None) -> list[Edit]:
+    """``sm``: :func:`word_matcher` of the two, where it was made already."""
+    if sm is None:
+        sm = word_matcher(mine, theirs)
+        if sm is None:
+            return []
     out = []
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":

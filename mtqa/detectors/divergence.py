@@ -16,6 +16,7 @@ sentences (path, offsets, text, similarity), which the HTML report shows side by
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -31,8 +32,8 @@ from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector, model_requests
-from mtqa.stories import (CLOSE, Copy, Counterpart, Edit, Story, Token, quote, stems, stories, tokens,
-                          word_edits)
+from mtqa.stories import (CLOSE, Copy, Counterpart, Edit, Story, Token, quote, sentence_stems, stems, stories,
+                          tokens, word_edits, word_matcher, word_ratio)
 
 MIN_TOKEN_RATIO = 0.5  # two close sentences must also share this share of their tokens, in order
 TIE_RATIO = 0.75  # two copies alone are compared only where they match this closely word by word
@@ -50,17 +51,15 @@ class _Pair:
 
 def _pairs(story: Story, copy: Copy, i: int, mine: list[Token]) -> list[_Pair]:
     """The close counterparts of sentence ``i`` of ``copy``, aligned word by word."""
-    import difflib
-
     out = []
     for cp in story.counterparts(copy, i):
         if cp.similarity < CLOSE:
             continue
         theirs = cp.copy.sentence_tokens(cp.sentence)
-        sm = difflib.SequenceMatcher(None, [t.norm for t in mine], [t.norm for t in theirs], autojunk=False)
-        if sm.ratio() < MIN_TOKEN_RATIO:
+        sm = word_matcher(mine, theirs)
+        if word_ratio(sm) < MIN_TOKEN_RATIO:
             continue
-        out.append(_Pair(cp, word_edits(mine, theirs), sm.ratio()))
+        out.append(_Pair(cp, [] if sm is None else word_edits(mine, theirs, sm), word_ratio(sm)))
     return out
 
 
@@ -155,6 +154,9 @@ class _Inventory:
     currency_scales: dict[str, float]
     units: dict[str, tuple[tuple[str, float, float], ...]]  # each unit's readings: (dimension, factor, offset)
     currencies: dict[str, str]  # a currency's sign, code or name (lower case) -> the currency
+    # Every amount or time ``pattern`` reads holds a digit, or a number word or scale where a word
+    # starts: a sentence this does not match has none (most do not), and the search is cheaper.
+    hint: regex.Pattern
 
 
 def _alternation(forms) -> str:
@@ -197,7 +199,8 @@ def _inventory() -> _Inventory:
         r"(?P<unit>\s*-?\s*(?:" + _alternation(units) + r")(?![\p{L}\p{N}]))?",
         regex.IGNORECASE,
     )
-    return _Inventory(pattern, words, scales, cur_scales, units, currencies)
+    hint = regex.compile(r"\p{Nd}|\b(?:" + _alternation(set(words) | set(scales)) + ")", regex.IGNORECASE)
+    return _Inventory(pattern, words, scales, cur_scales, units, currencies, hint)
 
 
 @dataclass(frozen=True)
@@ -256,8 +259,11 @@ def _word_value(phrase: str, inv: _Inventory) -> float | None:
 
 def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     inv = _inventory()
+    end = len(text) if end is None else end
+    if not inv.hint.search(text, start, end):
+        return []
     out = []
-    for m in inv.pattern.finditer(text, start, len(text) if end is None else end):
+    for m in inv.pattern.finditer(text, start, end):
         if m.group("clock"):
             minutes = _clock(m)
             if minutes:  # "13 pm" is no time of day: nothing to compare
@@ -400,10 +406,23 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     copies: "a total of 127 people arrived", "a total of 127 people arrived",
     "a total of 172 people arrived" -> "172" in the third is reported, with "127" suggested.
     """
-    def sentence_q(c: Copy, k: int) -> list[Quantity]:
-        return quantities(c.doc.text, *c.sentences[k])
+    def sentence_q(c: Copy, k: int) -> tuple[list[Quantity], tuple]:
+        # with what each amount reads as: two sentences whose amounts read alike agree throughout
+        # (copies of a story repeat sentences word for word), with no pair to compare
+        s, e = c.sentences[k]
+        # A sentence read once per story: the pattern sees the sentence and, in its lookbehinds,
+        # the one character before it, so the same text after the same character reads the same.
+        key = (s == 0, c.doc.text[max(0, s - 1):e])
+        if key not in by_text:
+            found = quantities(c.doc.text, s, e)
+            by_text[key] = (s, found, tuple((q.values, q.dim, q.measures) for q in found))
+        s0, found, read = by_text[key]
+        if s != s0:
+            found = [dataclasses.replace(q, start=q.start + s - s0, end=q.end + s - s0) for q in found]
+        return found, read
 
     for story in stories(docs, ctx):
+        by_text: dict[tuple[bool, str], tuple[int, list[Quantity], tuple]] = {}
         for copy in story.copies:
             if copy.reference:
                 continue
@@ -411,9 +430,12 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
                 cps = story.counterparts(copy, i) + story.parts(copy, i)
                 if not cps:
                     continue
-                mine_q = _sentence_memo(story, "quantities", copy, i, sentence_q)
-                theirs_qs = [_sentence_memo(story, "quantities", cp.copy, cp.sentence, sentence_q) for cp in cps]
-                if not mine_q or all(any(_same(q, t) for t in tq) for q in mine_q for tq in theirs_qs):
+                mine_q, mine_read = _sentence_memo(story, "quantities", copy, i, sentence_q)
+                if not mine_q:
+                    continue  # no number here: nothing to compare
+                theirs = [_sentence_memo(story, "quantities", cp.copy, cp.sentence, sentence_q) for cp in cps]
+                theirs_qs = [tq for tq, _ in theirs]
+                if all(any(_same(q, t) for t in tq) for q in mine_q for tq, read in theirs if read != mine_read):
                     continue
                 yield from _number_findings(story, copy, i, mine_q, cps, theirs_qs)
 
@@ -426,13 +448,11 @@ def _pair(story: Story, copy: Copy, i: int, cp: Counterpart) -> "_Pair | None":
     if key not in memo:
         memo[key] = None
         if cp.similarity >= CLOSE:
-            import difflib
-
-            mine = _sentence_memo(story, "tokens", copy, i, Copy.sentence_tokens)
-            theirs = _sentence_memo(story, "tokens", cp.copy, cp.sentence, Copy.sentence_tokens)
-            sm = difflib.SequenceMatcher(None, [t.norm for t in mine], [t.norm for t in theirs], autojunk=False)
-            if sm.ratio() >= MIN_TOKEN_RATIO:
-                memo[key] = _Pair(cp, word_edits(mine, theirs), sm.ratio())
+            mine = copy.sentence_tokens(i)
+            theirs = cp.copy.sentence_tokens(cp.sentence)
+            sm = word_matcher(mine, theirs)
+            if word_ratio(sm) >= MIN_TOKEN_RATIO:
+                memo[key] = _Pair(cp, [] if sm is None else word_edits(mine, theirs, sm), word_ratio(sm))
     return memo[key]
 
 
@@ -654,9 +674,16 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
         return _negations(c.sentence_tokens(k))
 
     def wanted(story: Story, c: Copy, k: int) -> bool:
-        n = _sentence_memo(story, "negations", c, k, count)
-        return any(_sentence_memo(story, "negations", cp.copy, cp.sentence, count) != n
-                   for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
+        memo = story.memo.setdefault("negations", {})
+
+        def negations(c: Copy, k: int) -> int:
+            n = memo.get((c.index, k))
+            if n is None:
+                n = memo[c.index, k] = count(c, k)
+            return n
+
+        n = negations(c, k)
+        return any(negations(cp.copy, cp.sentence) != n for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
 
     for story, copy, i, mine, pairs in _candidates(docs, ctx, wanted):
         text = copy.doc.text
@@ -766,7 +793,10 @@ def _covered(sentence: str, copy: Copy, story: Story, around: tuple[Copy, int] |
     counterparts of its neighbours are searched, where a merged sentence would be; the whole copy
     where no neighbour has a counterpart there (a sentence that is about the story repeats its
     words somewhere in every copy)."""
-    words = stems(sentence)
+    seen = story.memo.setdefault("stems of", {})
+    if sentence not in seen:
+        seen[sentence] = stems(sentence)
+    words = seen[sentence]
     if not words:
         return True
     region = _region(story, copy, *around) if around is not None else None
@@ -776,7 +806,7 @@ def _covered(sentence: str, copy: Copy, story: Story, around: tuple[Copy, int] |
             memo[copy.index] = stems(copy.doc.text)
         have = memo[copy.index]
     else:
-        have = set().union(*(stems(copy.sentence_text(k)) for k in range(region[0], region[1] + 1)))
+        have = set().union(*(sentence_stems(story, copy, k) for k in range(region[0], region[1] + 1)))
     return len(words & have) >= COVERED * len(words)
 
 
@@ -784,10 +814,7 @@ def _region(story: Story, copy: Copy, holder: Copy, i: int) -> tuple[int, int] |
     """The sentences of ``copy`` between the counterparts of the sentences around sentence ``i``
     of ``holder`` (up to two on each side), or None where none of them has one."""
     def partner(k: int) -> int | None:
-        for cp in story.counterparts(holder, k) + story.parts(holder, k):
-            if cp.copy is copy:
-                return cp.sentence
-        return None
+        return story.linked(holder, k).get(copy.index)
 
     before = next((p for k in (i - 1, i - 2) if k >= 0 and (p := partner(k)) is not None), None)
     after = next((p for k in (i + 1, i + 2) if k < len(holder.sentences) and (p := partner(k)) is not None), None)
@@ -821,8 +848,9 @@ def cross_copy_added_sentence(docs: list[Document], ctx: Context) -> Iterator[Fi
     that sentence is reported.
     """
     for story, copy, parallel in _parallel_copies(docs, ctx):
+        in_parallel = {c.index for c in parallel}  # a story's copies are told apart by their index
         for i, (s, e) in enumerate(copy.sentences):
-            if any(cp.copy in parallel for cp in story.counterparts(copy, i) + story.parts(copy, i)):
+            if any(k in in_parallel for k in story.linked(copy, i)):
                 continue  # said there too, in one sentence or as part of a longer one
             text = copy.sentence_text(i)
             if 2 * sum(1 for c in parallel if _covered(text, c, story, (copy, i))) >= len(parallel):
@@ -865,17 +893,17 @@ def cross_copy_missing_sentence(docs: list[Document], ctx: Context) -> Iterator[
     believed to be inside." -> the place after its first sentence is reported.
     """
     for story, copy, parallel in _parallel_copies(docs, ctx):
+        in_parallel = {c.index for c in parallel}  # a story's copies are told apart by their index
         reported: set[tuple[int, int]] = set()
         for other in sorted(parallel, key=lambda c: not c.reference):
             for j in range(len(other.sentences)):
                 if (other.index, j) in reported:
                     continue
-                cps = story.counterparts(other, j)
-                if any(cp.copy is copy for cp in cps + story.parts(other, j)):
+                if copy.index in story.linked(other, j):
                     continue  # this copy has it, alone or inside a longer sentence
-                holders = [cp for cp in cps if cp.copy in parallel]
-                if any(c.copy is copy for h in holders
-                       for c in story.counterparts(h.copy, h.sentence) + story.parts(h.copy, h.sentence)):
+                cps = story.counterparts(other, j)
+                holders = [cp for cp in cps if cp.copy.index in in_parallel]
+                if any(copy.index in story.linked(h.copy, h.sentence) for h in holders):
                     continue  # aligned with this copy through another copy's sentence
                 n = 1 + len(holders)
                 if not (other.reference or (n >= 2 and 2 * n > len(parallel)
