@@ -145,11 +145,15 @@ def main() -> None:
     ap.add_argument("--parts", default="margins")
     ap.add_argument("--clean", type=int, default=0, help="also the first N clean-news articles (fluency)")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--batch-tokens", type=int, default=None,
+                    help="the batched pass's token budget per batch (a trial; default the model's own)")
     args = ap.parse_args()
     config = build_config(use_lm=False)
     docs = [d for d in read_all(args.paths, config.max_bytes) if not isinstance(d, Exception)]
     lm, _ = open_model(build_config(), log=lambda m: None)
     lm.forget(disk=True)  # measure, never read an earlier run's scores
+    if args.batch_tokens:
+        lm.batch_tokens = args.batch_tokens
     parts = args.parts.split(",")
     out = {}
     if "margins" in parts:
