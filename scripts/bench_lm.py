@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mtqa.config import Config, PROJECT_ROOT
+from mtqa.config import PROJECT_ROOT, build_config
 from mtqa.document import Document
 from mtqa.scoring.lm import length_batches
 
@@ -136,7 +136,7 @@ def physical(docs, repeat: int = 1) -> dict:
         t = os.times()
         return t.user + t.system
 
-    config = Config()
+    config = build_config()  # the environment, as mtqa check reads it: MTQA_THREADS, MTQA_CACHE_DIR
     lm = load_lm(config)
     lm.forget(disk=True)
     article_tokens = sum(len(lm._encode(d.text)[0]) for d in docs)
@@ -151,7 +151,7 @@ def physical(docs, repeat: int = 1) -> dict:
             bare_sequences(lm, rows, body_only=body_only)
         out[name] = {"cpu_s": round((cpu() - t) / repeat, 2), "tokens": sum(len(r) for r in rows)}
     t = cpu()
-    run(docs, Config(use_lm=False))
+    run(docs, build_config(use_lm=False))
     out["rules_only"] = {"cpu_s": round(cpu() - t, 2)}
     lm.forget(disk=True)
     before = dict(lm.stats)
@@ -246,7 +246,7 @@ def main() -> None:
     baseline = None
     report["precisions"] = {}
     for precision in [p for p in args.precisions.split(",") if p]:
-        lm = load_lm(Config(), precision=precision)
+        lm = load_lm(build_config(), precision=precision)
         bare_forward(lm, items[:8])  # warm up
         bare = bare_forward(lm, items)
         body = bare_forward(lm, items, body_only=True)
@@ -275,11 +275,11 @@ def main() -> None:
     print("transformers backend:", report["transformers_backend"], flush=True)
     del ref
 
-    lm = load_lm(Config())
+    lm = load_lm(build_config())
     report["default_model_id"] = lm.model_id
     report["default_backend"] = lm.backend.name
-    pipeline(lm, seeds[:1], Config())  # warm up
-    tps, aps, res, seqs = pipeline(lm, seeds, Config())
+    pipeline(lm, seeds[:1], build_config())  # warm up
+    tps, aps, res, seqs = pipeline(lm, seeds, build_config())
     bare = bare_sequences(lm, seqs)
     report["pipeline_seeds"] = {"pipeline_tok_s": round(tps), "bare_forward_same_sequences_tok_s": round(bare),
                                 "ratio": round(tps / bare, 3), "articles_s": round(aps, 3),
@@ -287,13 +287,13 @@ def main() -> None:
     print("pipeline on the seeds:", report["pipeline_seeds"], flush=True)
     sub = clean[: args.docs]
     words = sum(d.word_count for d in sub)
-    tps, aps, res, seqs = pipeline(lm, sub, Config())
+    tps, aps, res, seqs = pipeline(lm, sub, build_config())
     bare = bare_sequences(lm, seqs)
     report["clean_with_model"] = {"docs": len(sub), "words": words, "articles_s": round(aps, 3),
                                   "pipeline_tok_s": round(tps), "bare_forward_same_sequences_tok_s": round(bare),
                                   "ratio": round(tps / bare, 3)}
     t = time.perf_counter()
-    run(clean, Config(use_lm=False))
+    run(clean, build_config(use_lm=False))
     report["clean_without_model"] = {"docs": len(clean), "articles_s": round(len(clean) / (time.perf_counter() - t), 1)}
     print("clean news:", report["clean_with_model"], report["clean_without_model"], flush=True)
     if args.json:

@@ -9,8 +9,9 @@ the evidence behind the screening bands (the scorer's EXACT_BAND, [fluency] band
 - margins: each finding with a suggestion that mtqa makes on PATHS, its margins
   (log p(suggestion) - log p(original) after the same context) batched and exact.
 - fluency: MTQ501's two measures of every candidate sentence of PATHS (and of the first --clean
-  clean-news articles), batched as the pipeline batches them (16 documents' requests at a time),
-  and exact for every sentence whose batched measure lies within WIDE of a threshold (wider than
+  clean-news articles), batched as the pipeline batches them (the paragraph windows of 16
+  documents at a time, each sentence read out of its window), and exact (the window cut after the
+  sentence, alone, float32) for every sentence whose batched measure lies within WIDE of a threshold (wider than
   the band, so that a sentence whose exact measure is near a threshold is measured whatever its
   batched one). Reported: the differences among sentences whose exact measure is within NEAR of
   the threshold, and how many sentences each candidate band would send to the exact pass.
@@ -67,13 +68,17 @@ def fluency(lm, docs) -> dict:
     rows = []  # (batched measures, exact measures or None, judged words)
     for b in range(0, len(docs), BATCH_DOCS):
         batch = docs[b : b + BATCH_DOCS]
-        plan = [(d, s, F.sentence_request(d, s)) for d in batch for s in F.candidate_sentences(d)]
-        answers = lm.answer([q for _, _, q in plan])
-        for d, s, q in plan:
-            a = F.assess(d, s, answers[q])
-            m = a.measures()
-            e = F.assess(d, s, answers.exact(q)).measures() if F.flagged(m, thr, WIDE) else None
-            rows.append((m, e, a.n_judged))
+        # As the detector builds them: the paragraph windows of 16 documents in one batched pass,
+        # each sentence read out of its window, its exact pass the window cut after it.
+        plan = [(d, w) for d in batch for w in F.windows(d)]
+        answers = lm.answer([w.request for _, w in plan])
+        for d, w in plan:
+            for s in w.sentences:
+                a = F.assess(d, s, w.scores(answers[w.request], s))
+                m = a.measures()
+                e = (F.assess(d, s, w.scores(answers.exact(w.up_to(s)), s)).measures()
+                     if F.flagged(m, thr, WIDE) else None)
+                rows.append((m, e, a.n_judged))
     out = {"sentences": len(rows), "thresholds": thr, "band": band, "measures": {}}
     for k in F.MEASURES:
         near = [abs(m[k] - e[k]) for m, e, _ in rows if e is not None and abs(e[k] - thr[k]) <= NEAR[k]]
@@ -90,7 +95,23 @@ def fluency(lm, docs) -> dict:
         sent = sum(1 for m, _, _ in rows if F.flagged(m, thr, b_))
         missed = sum(1 for m, e, _ in rows if e is not None and F.flagged(e, thr) and not F.flagged(m, thr, b_))
         trial[f"x{factor}"] = {"band": b_, "exact_passes": sent, "missed": missed}
-    trial["current"] = {"band": band, "exact_passes": sum(1 for m, _, _ in rows if F.flagged(m, thr, band))}
+    # The same factors on the calibration's largest difference (308 clean articles), as
+    # scripts/calibrate_fluency.py sets the band from it.
+    cal = sec.get("largest_batched_vs_exact_difference_near_threshold")
+    for factor in (3.0, 2.0) if cal else ():
+        b_ = {k: math.ceil(factor * cal[k] * 100) / 100 for k in F.MEASURES}
+        sent = sum(1 for m, _, _ in rows if F.flagged(m, thr, b_))
+        missed = sum(1 for m, e, _ in rows if e is not None and F.flagged(e, thr) and not F.flagged(m, thr, b_))
+        trial[f"calibration x{factor}"] = {"band": b_, "exact_passes": sent, "missed": missed}
+    trial["current"] = {"band": band, "exact_passes": sum(1 for m, _, _ in rows if F.flagged(m, thr, band)),
+                        "missed": sum(1 for m, e, _ in rows
+                                      if e is not None and F.flagged(e, thr) and not F.flagged(m, thr, band))}
+    # How close each sentence the exact pass flags came to escaping the screen: its batched
+    # measures' distance above the thresholds, in units of the largest difference measured here.
+    largest = {k: out["measures"][k]["near_threshold"].get("max", 0.0) or 1.0 for k in F.MEASURES}
+    out["flagged_screen_need"] = round(max(
+        (min(max(0.0, m[k] - thr[k]) / largest[k] for k in F.MEASURES)
+         for m, e, _ in rows if e is not None and F.flagged(e, thr)), default=0.0), 3)
     out["bands"] = trial
     return out
 
@@ -124,11 +145,15 @@ def main() -> None:
     ap.add_argument("--parts", default="margins")
     ap.add_argument("--clean", type=int, default=0, help="also the first N clean-news articles (fluency)")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--batch-tokens", type=int, default=None,
+                    help="the batched pass's token budget per batch (a trial; default the model's own)")
     args = ap.parse_args()
     config = build_config(use_lm=False)
     docs = [d for d in read_all(args.paths, config.max_bytes) if not isinstance(d, Exception)]
     lm, _ = open_model(build_config(), log=lambda m: None)
     lm.forget(disk=True)  # measure, never read an earlier run's scores
+    if args.batch_tokens:
+        lm.batch_tokens = args.batch_tokens
     parts = args.parts.split(",")
     out = {}
     if "margins" in parts:
