@@ -25,6 +25,10 @@ class Result:
         return max((f.severity_rank for f in self.findings), default=-1)
 
 
+# Documents whose model requests are answered in one batched pass (the first batches are smaller)
+BATCH_SIZE = 16
+
+
 def active_rules(config: Config, lm_available: bool) -> list[Rule]:
     return [r for r in selected_rules(config.select, config.ignore) if lm_available or not r.needs_lm]
 
@@ -89,7 +93,7 @@ def detect_across(docs: list[Document], rules: list[Rule], ctx: Context, one_sto
 
 
 def check_documents(
-    docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None, batch_size: int = 16,
+    docs: Iterable[Document | InputError], config: Config, lm=None, scorer=None, batch_size: int = BATCH_SIZE,
     first_batch: int = 1, stories: list[list[Document]] | None = None,
 ) -> Iterator[tuple[list[Document], list[Finding], list[InputError]]]:
     """Detect (and score, when a scorer is given) batch by batch, so memory stays flat on big feeds.

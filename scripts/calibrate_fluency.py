@@ -38,6 +38,7 @@ from mtqa.calibration_file import save_section
 from mtqa.config import PROJECT_ROOT, build_config
 from mtqa.detectors import fluency as F
 from mtqa.document import Document
+from mtqa.evaluation.fluency import screened
 from mtqa.readers import read_all
 from mtqa.scoring.runtime import load_lm
 
@@ -63,7 +64,6 @@ WINDOW = {"total": -4.0, "odd_per_word": -0.1}  # batched values beyond these ge
 BAND_FACTOR = 2.0
 NEAR = {"total": 3.0, "odd_per_word": 0.3}
 BAND_MIN = {"total": 0.5, "odd_per_word": 0.05}
-BATCH_DOCS = 16  # as mtqa.pipeline.check_documents
 # Documents whose batched-vs-exact differences count for the band too (never for the thresholds):
 # MT output, where ill-fitting words and so the larger differences are more common than in clean news.
 ALSO = [PROJECT_ROOT.parent / "shared" / "seeds", PROJECT_ROOT / "corpora" / "samples",
@@ -102,30 +102,21 @@ def main() -> None:
     started = time.time()
     judged = []  # (exact or batched measures, path, run text, exact?)
     diffs = []  # (exact measures, batched measures)
-    for b in range(0, len(docs), BATCH_DOCS):
-        batch = docs[b : b + BATCH_DOCS]
-        plan = [(d, w) for d in batch for w in F.windows(d)]
-        answers = lm.answer([w.request for _, w in plan])
-        for d, w in plan:
-            for s in w.sentences:
-                a = F.assess(d, s, w.scores(answers[w.request], s))
-                m = a.measures()
-                exact = F.flagged(m, WINDOW)
-                if exact:
-                    a = F.assess(d, s, w.scores(answers.exact(w.up_to(s)), s))
-                    diffs.append((a.measures(), m))
-                judged.append((a.measures(), d.path, d.text[a.run[0] : a.run[1]], exact))
-        print(f"{b + len(batch)}/{len(docs)} docs, {time.time() - started:.0f} s, {lm.stats['exact']} exact",
-              flush=True)
+    def progress(done: int) -> None:
+        print(f"{done}/{len(docs)} docs, {time.time() - started:.0f} s, {lm.stats['exact']} exact", flush=True)
+
+    for d, s, a, exact_pass in screened(lm, docs, on_batch=progress):
+        m = a.measures()
+        exact = F.flagged(m, WINDOW)
+        if exact:
+            a = exact_pass()
+            diffs.append((a.measures(), m))
+        judged.append((a.measures(), d.path, d.text[a.run[0] : a.run[1]], exact))
     also = [d for d in read_all([str(p) for p in args.also], build_config().max_bytes) if not isinstance(d, Exception)]
-    for b in range(0, len(also), BATCH_DOCS):
-        plan = [(d, w) for d in also[b : b + BATCH_DOCS] for w in F.windows(d)]
-        answers = lm.answer([w.request for _, w in plan])
-        for d, w in plan:
-            for s in w.sentences:
-                m = F.assess(d, s, w.scores(answers[w.request], s)).measures()
-                if F.flagged(m, WINDOW):
-                    diffs.append((F.assess(d, s, w.scores(answers.exact(w.up_to(s)), s)).measures(), m))
+    for _, _, a, exact_pass in screened(lm, also):
+        m = a.measures()
+        if F.flagged(m, WINDOW):
+            diffs.append((exact_pass().measures(), m))
     values = [(m["total"], m["odd_per_word"]) for m, *_ in judged]
     thresholds = union_thresholds(values, words // RATE, PER_WORD_SHARE)
     sure = union_thresholds(values, SURE_ALLOWED, PER_WORD_SHARE)

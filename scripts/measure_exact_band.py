@@ -27,6 +27,7 @@ from pathlib import Path
 
 from mtqa.config import PROJECT_ROOT, build_config
 from mtqa.document import Document
+from mtqa.evaluation.fluency import screened
 from mtqa.pipeline import run
 from mtqa.readers import read_all
 from mtqa.scoring.context import comparison
@@ -34,7 +35,6 @@ from mtqa.scoring.runtime import open_model
 from mtqa.scoring.scorer import EXACT_BAND
 
 CLEAN = PROJECT_ROOT.parent / "shared" / "data" / "clean_news_en" / "clean_news_en.jsonl"
-BATCH_DOCS = 16  # as mtqa.pipeline
 WIDE = {"total": 4.0, "odd_per_word": 0.4}
 NEAR = {"total": 3.0, "odd_per_word": 0.3}
 
@@ -66,19 +66,9 @@ def fluency(lm, docs) -> dict:
     sec = F.section()
     thr, band = sec["thresholds"], sec["band"]
     rows = []  # (batched measures, exact measures or None, judged words)
-    for b in range(0, len(docs), BATCH_DOCS):
-        batch = docs[b : b + BATCH_DOCS]
-        # As the detector builds them: the paragraph windows of 16 documents in one batched pass,
-        # each sentence read out of its window, its exact pass the window cut after it.
-        plan = [(d, w) for d in batch for w in F.windows(d)]
-        answers = lm.answer([w.request for _, w in plan])
-        for d, w in plan:
-            for s in w.sentences:
-                a = F.assess(d, s, w.scores(answers[w.request], s))
-                m = a.measures()
-                e = (F.assess(d, s, w.scores(answers.exact(w.up_to(s)), s)).measures()
-                     if F.flagged(m, thr, WIDE) else None)
-                rows.append((m, e, a.n_judged))
+    for _, _, a, exact in screened(lm, docs):
+        m = a.measures()
+        rows.append((m, exact().measures() if F.flagged(m, thr, WIDE) else None, a.n_judged))
     out = {"sentences": len(rows), "thresholds": thr, "band": band, "measures": {}}
     for k in F.MEASURES:
         near = [abs(m[k] - e[k]) for m, e, _ in rows if e is not None and abs(e[k] - thr[k]) <= NEAR[k]]
