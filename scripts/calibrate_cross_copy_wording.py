@@ -33,7 +33,6 @@ whole run.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import sys
 from dataclasses import replace
@@ -42,37 +41,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEV = "newstest2020-zhen"
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--limit", type=int, default=80, help="source segments of the development set (default 80)")
-    ap.add_argument("--cache-dir", default=None, help="score cache (default: mtqa's own)")
-    ap.add_argument("--max-fa", type=float, default=1.0, help="false alarms per 1,000 words of human translation")
-    ap.add_argument("--dry-run", action="store_true", help="print, do not write models/calibration.json")
-    args = ap.parse_args(argv)
+    from mtqa.evaluation.multicopy import DEV, calibration_parser, development_copies
+
+    args = calibration_parser(__doc__.splitlines()[0], default_limit=80).parse_args(argv)
 
     from mtqa.calibration_file import save_section
-    from mtqa.config import build_config
     from mtqa.detectors import divergence as D
     from mtqa.detectors import support as S
     from mtqa.detectors.base import Context
-    from mtqa.document import Document
-    from mtqa.evaluation.benchmarks import _system_result, open_lm
-    from mtqa.evaluation.datasets import BENCHMARKS, targeted_categories
+    from mtqa.evaluation.benchmarks import _system_result
+    from mtqa.evaluation.datasets import targeted_categories
     from mtqa.evaluation.multicopy import false_alarms, is_human, references
     from mtqa.evaluation.spans import PredSpan
     from mtqa.pipeline import active_rules, run
     from mtqa.scoring.context import comparison
 
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
-    config = build_config(cache_dir=args.cache_dir)
-    lm, _ = open_lm(config, log)
-    if lm is None:
-        sys.exit("calibrate_cross_copy_wording: the model is needed")
-    segments = BENCHMARKS[DEV]["read"](args.limit)
-    docs = [Document(s.key, s.text) for s in segments]
+    config, lm, segments, docs = development_copies("calibrate_cross_copy_wording", args.limit, args.cache_dir, log)
     by_path = {d.path: d for d in docs}
     refs = references(segments)
     targets = targeted_categories({r.category for r in active_rules(config, True)})

@@ -23,7 +23,6 @@ printed and stored with the section.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import sys
 from pathlib import Path
@@ -31,7 +30,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEV = "newstest2020-zhen"
 # Nats: twice the largest batched-exact difference of any calibration run so far (1.62, on the
 # 40-source sample); the band is also never below twice this run's largest (BAND_FACTOR).
 MIN_BAND = 3.3
@@ -39,31 +37,21 @@ BAND_FACTOR = 2.0
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--limit", type=int, default=40, help="source segments of the development set (default 40)")
-    ap.add_argument("--cache-dir", default=None, help="score cache (default: mtqa's own)")
-    ap.add_argument("--max-fa", type=float, default=1.0, help="false alarms per 1,000 words of human translation")
-    ap.add_argument("--dry-run", action="store_true", help="print, do not write models/calibration.json")
-    args = ap.parse_args(argv)
+    from mtqa.evaluation.multicopy import DEV, calibration_parser, development_copies
+
+    args = calibration_parser(__doc__.splitlines()[0], default_limit=40).parse_args(argv)
 
     from mtqa.calibration_file import save_section
-    from mtqa.config import build_config
     from mtqa.detectors import support as S
     from mtqa.detectors.base import Context
-    from mtqa.document import Document
-    from mtqa.evaluation.benchmarks import _system_result, open_lm
-    from mtqa.evaluation.datasets import BENCHMARKS, targeted_categories
+    from mtqa.evaluation.benchmarks import _system_result
+    from mtqa.evaluation.datasets import targeted_categories
     from mtqa.evaluation.multicopy import false_alarms, is_human
     from mtqa.evaluation.spans import PredSpan
     from mtqa.pipeline import active_rules
 
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
-    config = build_config(cache_dir=args.cache_dir)
-    lm, _ = open_lm(config, log)
-    if lm is None:
-        sys.exit("calibrate_unsupported_wording: the model is needed")
-    segments = BENCHMARKS[DEV]["read"](args.limit)
-    docs = [Document(s.key, s.text) for s in segments]
+    config, lm, segments, docs = development_copies("calibrate_unsupported_wording", args.limit, args.cache_dir, log)
     human = {s.key for s in segments if is_human(s.system)}
     cands = S.candidates(docs, Context(config=config))
     log(f"{DEV}: {len(segments)} translations, {len(cands)} candidates")

@@ -176,3 +176,35 @@ def _human_words(result: dict, label: str) -> int:
 
 def _per_1000(n: int, words: int) -> str:
     return f" ({1000 * n / words:.2f})" if words else ""
+
+
+DEV = "newstest2020-zhen"  # the cross-copy rules are calibrated on it alone
+
+
+def calibration_parser(description: str, default_limit: int):
+    """The options every cross-copy calibration script takes."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--limit", type=int, default=default_limit,
+                    help=f"source segments of the development set (default {default_limit})")
+    ap.add_argument("--cache-dir", default=None, help="score cache (default: mtqa's own)")
+    ap.add_argument("--max-fa", type=float, default=1.0, help="false alarms per 1,000 words of human translation")
+    ap.add_argument("--dry-run", action="store_true", help="print, do not write models/calibration.json")
+    return ap
+
+
+def development_copies(script: str, limit: int, cache_dir: str | None, log: Log):
+    """(config, model, segments, documents): every translation of ``limit`` development sources,
+    each a document, and the model that a calibration needs (the script stops without one)."""
+    import sys
+
+    from mtqa.config import build_config
+    from mtqa.evaluation.benchmarks import open_lm
+
+    config = build_config(cache_dir=cache_dir)
+    lm, _ = open_lm(config, log)
+    if lm is None:
+        sys.exit(f"{script}: the model is needed")
+    segments = BENCHMARKS[DEV]["read"](limit)
+    return config, lm, segments, [Document(s.key, s.text) for s in segments]
