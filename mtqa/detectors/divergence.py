@@ -127,11 +127,16 @@ def _candidates(docs: list[Document], ctx: Context, wanted=None
                     yield story, copy, i, mine, pairs
 
 
+_UNSET = object()
+
+
 def _sentence_memo(story: Story, name: str, copy: Copy, i: int, compute):
+    # one lookup when the value is there: the rules ask for a sentence's value from every pair
     memo = story.memo.setdefault(name, {})
-    if (copy.index, i) not in memo:
-        memo[copy.index, i] = compute(copy, i)
-    return memo[copy.index, i]
+    value = memo.get((copy.index, i), _UNSET)
+    if value is _UNSET:
+        value = memo[copy.index, i] = compute(copy, i)
+    return value
 
 
 # ---- MTQ602: numbers -------------------------------------------------------------------------
@@ -674,16 +679,9 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
         return _negations(c.sentence_tokens(k))
 
     def wanted(story: Story, c: Copy, k: int) -> bool:
-        memo = story.memo.setdefault("negations", {})
-
-        def negations(c: Copy, k: int) -> int:
-            n = memo.get((c.index, k))
-            if n is None:
-                n = memo[c.index, k] = count(c, k)
-            return n
-
-        n = negations(c, k)
-        return any(negations(cp.copy, cp.sentence) != n for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
+        n = _sentence_memo(story, "negations", c, k, count)
+        return any(_sentence_memo(story, "negations", cp.copy, cp.sentence, count) != n
+                   for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
 
     for story, copy, i, mine, pairs in _candidates(docs, ctx, wanted):
         text = copy.doc.text
