@@ -17,6 +17,7 @@ sentences (path, offsets, text, similarity), which the HTML report shows side by
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -104,11 +105,12 @@ def _span_text(doc: Document, toks: tuple[Token, ...]) -> str:
     return doc.text[toks[0].start:toks[-1].end] if toks else ""
 
 
-def _candidates(docs: list[Document], ctx: Context, wanted=None
+def _candidates(docs: list[Document], ctx: Context, wanted=None, loose: bool = False
                 ) -> Iterator[tuple[Story, Copy, int, list[Token], list[_Pair]]]:
     """Each sentence of each non-reference copy with its close counterparts, word-aligned.
     ``wanted(story, copy, i)`` is a cheap test that skips sentences a rule has nothing to check in
-    before the word alignment is paid for; pairs are computed once per run and shared by the rules."""
+    before the word alignment is paid for; pairs are computed once per run and shared by the rules.
+    ``loose``: also the sentences that have counterparts but none close (with no pairs)."""
     for story in stories(docs, ctx):
         memo = story.memo.setdefault("pairs", {})
         for copy in story.copies:
@@ -123,7 +125,7 @@ def _candidates(docs: list[Document], ctx: Context, wanted=None
                     mine = copy.sentence_tokens(i)
                     memo[copy.index, i] = (mine, _pairs(story, copy, i, mine))
                 mine, pairs = memo[copy.index, i]
-                if pairs:
+                if pairs or loose:
                     yield story, copy, i, mine, pairs
 
 
@@ -574,10 +576,9 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     "whether a new eviction would take place" -> "eviction" is reported, "evacuation" suggested.
     """
     min_margin, sure_margin = wording_margins()
-    for story, copy, i, mine, pairs in _candidates(docs, ctx):
+    for story, copy, i, mine, pairs in _candidates(docs, ctx, loose=True):
         text = copy.doc.text
         spans: dict[tuple[int, int], list[tuple[str, Counterpart]]] = {}
-        agree_at: dict[tuple[int, int], list[Counterpart]] = {}
         for p in pairs:
             for ed in p.edits:
                 if ed.tag != "replace" or not (1 <= len(ed.mine) <= MAX_EDIT_TOKENS) \
@@ -591,20 +592,51 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
                     continue
                 key = (ed.mine[0].start, ed.mine[-1].end)
                 spans.setdefault(key, []).append((_span_text(p.other.copy.doc, ed.theirs), p.other))
+        # Every aligned sentence of the other copies is compared, the loosely worded ones too
+        # ("The Skyline action gained 3,4% on the Stockholm stock exchange" against "Skyline shares
+        # rose 3.4 percent in Stockholm"): their content words are aligned on the words both carry.
+        compared = list(pairs)
+        close = {(p.other.copy.index, p.other.sentence) for p in pairs}
+        for cp in story.counterparts(copy, i):
+            if (cp.copy.index, cp.sentence) in close:
+                continue
+            compared.append(_Pair(cp, [], 0.0))  # never close enough for a two-copy tie
+            for a, b in _loose_substitutions(mine, cp.copy.sentence_tokens(cp.sentence)):
+                if not (_content(a) and _content(b)) or _inflection(a.text, b.text) or _compound(a.text, b.text):
+                    continue
+                if any(s < a.end and a.start < e for s, e in spans if (s, e) != (a.start, a.end)):
+                    continue  # a close copy's edit already covers this word
+                spans.setdefault((a.start, a.end), []).append((b.text, cp))
         for (s, e), alternatives in spans.items():
             written = text[s:e].lower()
-            agree = [p.other for p in pairs
-                     if p.other not in [cp for _, cp in alternatives]
-                     and written in p.other.text.lower()]
-            report, suggestion = _verdict(agree, alternatives, pairs)
+            mine_stems = [w[:_STEM] for w in written.split()]
+            aligned = {(cp.copy.index, cp.sentence) for _, cp in alternatives}
+            agree: list[Counterpart] = []
+            present = 0
+            for p in compared:
+                cp = p.other
+                if (cp.copy.index, cp.sentence) in aligned:
+                    continue
+                theirs = sentence_stems(story, cp.copy, cp.sentence)
+                if written in cp.text.lower() or all(w in theirs for w in mine_stems):
+                    agree.append(cp)
+                    continue
+                # A copy that aligns no word here but carries (another form of) a word another copy
+                # aligned here, and not this copy's, reads it too: "the lira has lost ... it
+                # strengthened by 1.5%" against "the Turkish pound, which lost ... rose by 1.5%".
+                held = {r for r, _ in alternatives if all(w.lower()[:_STEM] in theirs for w in r.split())}
+                if len(held) == 1:
+                    alternatives.append((held.pop(), cp))
+                    present += 1
+            report, suggestion = _verdict(agree, alternatives, compared)
             if not report:
                 continue
-            if len(pairs) > 1 and not any(cp.copy.reference for _, cp in alternatives):
+            if len(compared) > 1 and not any(cp.copy.reference for _, cp in alternatives):
                 # Wording is where translations legitimately differ most: this copy's word must be
                 # its own (no other copy uses it), and more than half of all the copies (this one
                 # included), at least three, must share the other word.
                 n = sum(1 for r, _ in alternatives if r == suggestion)
-                if agree or n < 3 or 2 * n <= len(pairs) + 1:
+                if agree or n < 3 or 2 * n <= len(compared) + 1:
                     continue
             if suggestion is None:  # two copies: the model decides between the two words
                 suggestion = alternatives[0][0]
@@ -614,9 +646,44 @@ def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
                 f"{text[s:e]!r}: the other copies of this story say {suggestion!r} ({_cite(cps)})",
                 suggestions=(suggestion,),
                 evidence=_evidence(story, copy, i, {"readings": [r for r, _ in alternatives],
-                                                    "agree": len(agree),
+                                                    "agree": len(agree), "present": present,
                                                     "min_margin": min_margin, "sure_margin": sure_margin}),
             )
+
+
+_STEM = 5  # another form of a word shares its first five letters (renovated, renovations), as in
+# the story grouping and MTQ607
+LOOSE_BLOCK = 2  # in a loosely worded sentence, words are paired only in runs this short
+
+
+def _anchor_key(tok: Token) -> str | None:
+    """The form a word is aligned in against a loosely worded counterpart: a content word by its
+    first five letters, a number by its digits (3,4% and 3.4%); function words and punctuation,
+    which such sentences order and choose freely, are left out."""
+    n = tok.norm
+    if n[0].isdigit():
+        return regex.sub(r"\D", "", n)
+    if not n[0].isalpha() or zipf(n) >= _FUNCTION_MAX_ZIPF:
+        return None
+    return n[:_STEM]
+
+
+def _loose_substitutions(mine: list[Token], theirs: list[Token]) -> list[tuple[Token, Token]]:
+    """Words of this sentence that stand where a loosely worded counterpart has another word:
+    runs of at most LOOSE_BLOCK content words, as many on each side, between two words that both
+    sentences carry, paired in order ("action gained" between "Skyline" and "Stockholm" against
+    "shares rose")."""
+    a = [(t, k) for t in mine if (k := _anchor_key(t))]
+    b = [(t, k) for t in theirs if (k := _anchor_key(t))]
+    if not a or not b:
+        return []
+    sm = difflib.SequenceMatcher(None, [k for _, k in a], [k for _, k in b], autojunk=False)
+    out = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1 <= LOOSE_BLOCK and i1 > 0 and i2 < len(a) \
+                and j1 > 0 and j2 < len(b):
+            out.extend(zip((t for t, _ in a[i1:i2]), (t for t, _ in b[j1:j2])))
+    return out
 
 
 # ---- MTQ604: polarity --------------------------------------------------------------------------
