@@ -552,8 +552,10 @@ def cross_copy_wording_requests(docs: list[Document], ctx: Context) -> list:
 def cross_copy_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     """What it does:
     Finds a content word where this copy departs from the wording the other copies of the story
-    share, in sentences that otherwise match word by word: "it was unclear whether a new
-    eviction would take place" where the other copies say "evacuation". The other copies' word is
+    share: "it was unclear whether a new eviction would take place" where the other copies say
+    "evacuation". Sentences that match closely are compared word by word; one that another copy
+    words otherwise ("The Skyline action gained ..." against "Skyline shares rose ...") by its
+    content words, paired between the words both carry. The other copies' word is
     suggested, and the language model then judges it against this copy's word in this copy's
     own context: the finding stays only where the model prefers the other copies' word by the
     margin stated in its evidence (calibrated on a development set of many translations of the
