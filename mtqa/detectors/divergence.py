@@ -38,6 +38,7 @@ from mtqa.stories import (CLOSE, Copy, Counterpart, Edit, Story, Token, quote, s
 MIN_TOKEN_RATIO = 0.5  # two close sentences must also share this share of their tokens, in order
 TIE_RATIO = 0.75  # two copies alone are compared only where they match this closely word by word
 MAX_EDIT_TOKENS = 2  # a word-level disagreement is a substitution of at most this many tokens
+NEGATION_EDIT_TOKENS = 5  # ... and a negation's, which rewords its clause, of at most this many
 
 
 @dataclass
@@ -634,20 +635,25 @@ def _negative(tok: Token) -> bool:
 # approve", "unable to" for "could not" (the periphrastic negations of English grammars, e.g.
 # Huddleston & Pullum 2002, ch. 9). They count as a negation when "to" follows, or when an edit
 # ends on them.
-_NEGATIVE_VERBS = frozenset("fail fails failed failing unable".split())
+_NEGATIVE_VERBS = frozenset("fail fails failed failing unable refuse refuses refused refusing".split())
+# Verbs that deny what follows them wherever they stand: "Kaneda denied that it had known" says
+# what "Kaneda said it had not known" says.
+_DENIALS = frozenset("deny denies denied denying".split())
 
 
 # Every sentence with a negation by _negations matches this (it may match more: "no-one",
 # "failure"); a sentence it does not match has none.
 _NEGATION_HINT = regex.compile(
-    r"(?<![\p{L}\p{M}])(?:" + "|".join(sorted(_NEGATIONS | _NEGATIVE_VERBS)) + r")(?![\p{L}\p{M}])|n['’]t(?![\p{L}\p{M}])",
+    r"(?<![\p{L}\p{M}])(?:" + "|".join(sorted(_NEGATIONS | _NEGATIVE_VERBS | _DENIALS))
+    + r")(?![\p{L}\p{M}])|n['’]t(?![\p{L}\p{M}])",
     regex.IGNORECASE)
 
 
 def _negations(toks) -> int:
     toks = list(toks)
     return sum(1 for k, t in enumerate(toks)
-               if _negative(t) or (t.norm in _NEGATIVE_VERBS and (k + 1 == len(toks) or toks[k + 1].norm == "to")))
+               if _negative(t) or t.norm in _DENIALS
+               or (t.norm in _NEGATIVE_VERBS and (k + 1 == len(toks) or toks[k + 1].norm == "to")))
 
 
 @detector("MTQ604")
@@ -692,10 +698,16 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
             if _negations(theirs) == n_mine:
                 agree.append(p.other)
                 continue
+            # the edits that change the polarity the way the whole sentences differ; "neither
+            # affect ... nor delay" against "affect ... and delay" is two, the first is reported.
+            # A negation rewords its clause ("is no longer committed" for "remained committed",
+            # "stated that people were living" for "said nobody lived"): up to NEGATION_EDIT_TOKENS.
+            more = _negations(theirs) > n_mine
             neg_edits = [ed for ed in p.edits
-                         if _negations(ed.mine) != _negations(ed.theirs) and len(ed.mine) <= MAX_EDIT_TOKENS
-                         and not _lexical_negation(ed)]
-            if len(neg_edits) != 1:
+                         if (_negations(ed.theirs) > _negations(ed.mine)) == more
+                         and _negations(ed.mine) != _negations(ed.theirs)
+                         and len(ed.mine) <= NEGATION_EDIT_TOKENS and not _lexical_negation(ed)]
+            if not neg_edits:
                 continue
             ed = neg_edits[0]
             span, fix = _polarity_fix(text, ed)
@@ -724,7 +736,9 @@ _NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 def _lexical_negation(ed: Edit) -> bool:
     """"not clear" against "unclear", "did not agree" against "disagreed": the same polarity."""
     words = {t.norm for t in ed.mine + ed.theirs}
-    return any(t.norm.startswith(p) and t.norm[len(p):].lstrip("-") in words
+    # in any form: "no change" against "kept unchanged"
+    return any(t.norm.startswith(p) and any(w == (rest := t.norm[len(p):].lstrip("-")) or _inflection(rest, w)
+                                            for w in words)
                for t in ed.mine + ed.theirs for p in _NEGATIVE_PREFIXES)
 
 
@@ -743,6 +757,10 @@ def _polarity_fix(text: str, ed: Edit) -> tuple[tuple[int, int] | None, str]:
             return (t.start, t.end), base
         return (t.start, t.end), ""
     theirs_neg = [t for t in ed.theirs if _negative(t)]
+    if not mine_neg and _negations(ed.mine) and not _negations(ed.theirs) and ed.tag == "replace" \
+            and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
+        # "refused to lower" or "denied" here, "agreed to lower" or "admitted" there: their words
+        return (ed.mine[0].start, ed.mine[-1].end), text_of(ed.theirs)
     if mine_neg or _negations(ed.mine) or not _negations(ed.theirs):
         return None, ""
     if not theirs_neg:  # "failed to approve" against this copy's "approved": their words
