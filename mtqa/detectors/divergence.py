@@ -686,10 +686,13 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
 
     def wanted(story: Story, c: Copy, k: int) -> bool:
         n = _sentence_memo(story, "negations", c, k, count)
+        if _opposites().hint.search(c.doc.text, *c.sentences[k]):
+            return True  # a word with an opposite ("rose"): compared word by word below
         return any(_sentence_memo(story, "negations", cp.copy, cp.sentence, count) != n
                    for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
 
     for story, copy, i, mine, pairs in _candidates(docs, ctx, wanted):
+        yield from _opposite_findings(story, copy, i, mine, pairs)
         text = copy.doc.text
         n_mine = _negations(mine)
         agree, alternatives, where = [], [], {}
@@ -728,6 +731,100 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
             suggestions=(suggestion,) if suggestion is not None else (),
             evidence=_evidence(story, copy, i, {"agree": len(agree)}),
         )
+
+
+@dataclass(frozen=True)
+class _Opposites:
+    side: dict[str, frozenset]  # word -> the sides it is on ("direction+", "direction-")
+    hint: regex.Pattern  # matches every sentence holding such a word
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> _Opposites:
+    """The opposite words of corpora/polarity.toml, compiled once."""
+    side: dict[str, set] = {}
+    for pair in corpora.load("polarity.toml").get("opposites", []):
+        for key, sign in (("one", "+"), ("other", "-")):
+            for w in pair[key]:
+                side.setdefault(w.lower(), set()).add(pair["name"] + sign)
+    hint = regex.compile(r"(?<![\p{L}\p{M}])(?:" + _alternation(side) + r")(?![\p{L}\p{M}])", regex.IGNORECASE)
+    return _Opposites({w: frozenset(v) for w, v in side.items()}, hint)
+
+
+def _flip(side: str) -> str:
+    return side[:-1] + ("-" if side.endswith("+") else "+")
+
+
+def _opposite_findings(story: Story, copy: Copy, i: int, mine: list[Token], pairs: list[_Pair]
+                       ) -> Iterator[Finding]:
+    """Each word of this sentence with an opposite (corpora/polarity.toml) where the other copies'
+    aligned words say the opposite: "the Sensex rose" where they say "fell"."""
+    sides = _opposites().side
+    # counterparts too reordered for difflib's word alignment ("the rupee after the announcement
+    # slightly weakened ..., and the Sensex rose" against "the rupee weakened slightly ..., while
+    # the Sensex fell") are compared by how many words of each side the two sentences hold
+    paired = {id(p.other) for p in pairs}
+    loose = [cp for cp in story.counterparts(copy, i) if cp.similarity >= CLOSE and id(cp) not in paired]
+    for tok in mine:
+        mine_sides = sides.get(tok.norm)
+        if not mine_sides:
+            continue
+        agree, alternatives = [], []
+        for cp in loose:
+            verdict = _side_counts(mine, cp.copy.sentence_tokens(cp.sentence), mine_sides)
+            if verdict is True:
+                agree.append(cp)
+            elif verdict:
+                alternatives.append((verdict, cp))
+        for p in pairs:
+            ed = next((ed for ed in p.edits if any(t is tok for t in ed.mine)), None)
+            if ed is None:
+                agree.append(p.other)  # the same word there
+                continue
+            theirs = [(t, sides.get(t.norm, frozenset())) for t in ed.theirs]
+            if any(ts & mine_sides for _, ts in theirs):
+                agree.append(p.other)  # a synonym there ("fell", "weakened")
+                continue
+            if ed.tag != "replace" or len(ed.mine) > NEGATION_EDIT_TOKENS or len(ed.theirs) > NEGATION_EDIT_TOKENS:
+                continue
+            flipped = {_flip(x) for x in mine_sides}
+            if any(sides.get(t.norm, frozenset()) & {_flip(x) for x in flipped} for t in ed.mine if t is not tok):
+                continue  # both sides in this copy's words: no single word to change
+            opposite = next((t for t, ts in theirs if ts & flipped), None)
+            if opposite is None:
+                continue
+            alternatives.append((opposite.norm, p.other))
+        report, suggestion = _verdict(agree, alternatives, pairs + [_Pair(cp, [], 0.0) for cp in loose])
+        if not report:
+            continue
+        cps = [cp for r, cp in alternatives if r == (suggestion or alternatives[0][0])]
+        yield make_finding(
+            copy.doc, "MTQ604", tok.start, tok.end,
+            f"{tok.text!r} says the opposite of the other copies of this story ({_cite(cps)})"
+            + ("" if suggestion is not None else "; no majority decides which is right"),
+            suggestions=(suggestion,) if suggestion is not None else (),
+            evidence=_evidence(story, copy, i, {"agree": len(agree)}),
+        )
+
+
+def _side_counts(mine: list[Token], theirs: list[Token], mine_sides: frozenset) -> bool | str | None:
+    """A loosely aligned counterpart against this sentence's word of ``mine_sides``: True where
+    it holds as many words of that side, the other copy's opposite word where this sentence has
+    one more of the side and the counterpart one more of the opposite side, else None."""
+    sides = _opposites().side
+
+    def count(toks, side):
+        return sum(1 for t in toks if side in sides.get(t.norm, ()))
+
+    for side in mine_sides:
+        n_mine, n_theirs = count(mine, side), count(theirs, side)
+        if n_mine == n_theirs:
+            return True
+        opp = _flip(side)
+        if n_mine == n_theirs + 1 and count(theirs, opp) == count(mine, opp) + 1 and n_mine == 1:
+            return next(t.norm for t in theirs if opp in sides.get(t.norm, ()) and
+                        not any(m.norm == t.norm for m in mine))
+    return None
 
 
 _NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
