@@ -163,6 +163,8 @@ class _Inventory:
     # Every amount or time ``pattern`` reads holds a digit, or a number word or scale where a word
     # starts: a sentence this does not match has none (most do not), and the search is cheaper.
     hint: regex.Pattern
+    ordinals: dict[str, float]  # "second" -> 2: a rank is read as the number it is ("2nd" is 2)
+    ordinal: regex.Pattern
 
 
 def _alternation(forms) -> str:
@@ -205,8 +207,11 @@ def _inventory() -> _Inventory:
         r"(?P<unit>\s*-?\s*(?:" + _alternation(units) + r")(?![\p{L}\p{N}]))?",
         regex.IGNORECASE,
     )
-    hint = regex.compile(r"\p{Nd}|\b(?:" + _alternation(set(words) | set(scales)) + ")", regex.IGNORECASE)
-    return _Inventory(pattern, words, scales, cur_scales, units, currencies, hint)
+    ordinals = {k.lower(): float(v) for k, v in nums.get("ordinals", {}).items()}
+    ordinal = regex.compile(r"(?<![\p{L}\p{N}])(?:" + _alternation(ordinals) + r")(?![\p{L}\p{N}])", regex.IGNORECASE)
+    hint = regex.compile(r"\p{Nd}|\b(?:" + _alternation(set(words) | set(scales) | set(ordinals)) + ")",
+                         regex.IGNORECASE)
+    return _Inventory(pattern, words, scales, cur_scales, units, currencies, hint, ordinals, ordinal)
 
 
 @dataclass(frozen=True)
@@ -299,6 +304,11 @@ def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quanti
             dim, measures = u[0], {(u, v) for v in vals}
             begin = m.start()  # the sign is part of the sum: "$300 million" against "£300 million"
         out.append(Quantity(begin, m.end(), frozenset(vals), dim, frozenset(measures)))
+    for m in inv.ordinal.finditer(text, start, end):
+        if not any(q.start < m.end() and m.start() < q.end for q in out):
+            out.append(Quantity(m.start(), m.end(), frozenset({inv.ordinals[m.group(0).lower()]}), None))
+    if len(out) > 1:
+        out.sort(key=lambda q: q.start)
     return out
 
 
@@ -331,7 +341,11 @@ def _same(a: Quantity, b: Quantity) -> bool:
 
 
 def _kind(dim: str | None) -> str | None:
-    # a sum is a sum whatever its currency, and a figure whose currency is not written may be one
+    # a sum is a sum whatever its currency, and a figure whose currency is not written may be one;
+    # a share and a difference of shares are one kind: "25 percent" where the others say "25
+    # basis points" is a changed figure (a share is no difference of shares)
+    if dim == "points":
+        return "percent"
     return None if dim is None or dim.startswith(MONEY) else dim
 
 
@@ -360,14 +374,22 @@ def _anchored_reading(copy: Copy, i: int, q: Quantity, mine_q: list[Quantity], c
         return None  # two changed figures of one kind here: which stands for which is a guess
     mine_ctx = Counter(_anchor(copy.doc.text, q, copy.sentences[i]))
     other = cp.copy
-    hits = []
+    hits, loose = [], []
     for t in theirs_q:
         if not _comparable(q, t) or any(_same(t, m) for m in mine_q):
             continue
         theirs_ctx = Counter(_anchor(other.doc.text, t, other.sentences[cp.sentence]))
-        if sum((mine_ctx & theirs_ctx).values()) >= ANCHOR_WORDS:
+        shared = sum((mine_ctx & theirs_ctx).values())
+        if shared >= ANCHOR_WORDS:
             hits.append(t)
-    return hits[0] if len(hits) == 1 else None
+        elif shared:
+            loose.append(t)
+    if len(hits) == 1:
+        return hits[0]
+    # the one changed figure of its kind on each side, with a word around it in common: "in three
+    # years" and "in two years", "voted four of six" and "five of the six"
+    return loose[0] if not hits and len(loose) == 1 and sum(
+        1 for t in theirs_q if _comparable(q, t) and not any(_same(t, m) for m in mine_q)) == 1 else None
 
 
 def _edit_reading(q: Quantity, p: "_Pair", theirs_q: list[Quantity]) -> Quantity | None:
@@ -712,10 +734,17 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
                          and len(ed.mine) <= NEGATION_EDIT_TOKENS and not _lexical_negation(ed)]
             if not neg_edits:
                 continue
-            ed = neg_edits[0]
-            span, fix = _polarity_fix(text, ed)
-            if span is None:
+            fixes = [_polarity_fix(text, ed) for ed in neg_edits]
+            if any(span is None for span, _ in fixes):
                 continue
+            # one span from the first place to the last, their words at each place, this copy's
+            # between: "would ... and" -> "would neither affect its production plans nor"
+            span, fix = fixes[0]
+            for (s2, e2), fix2 in fixes[1:]:
+                if s2 < span[1]:
+                    break
+                fix = fix + text[span[1]:s2] + fix2
+                span = (span[0], e2)
             alternatives.append((fix, p.other))
             where[fix] = span
         report, suggestion = _verdict(agree, alternatives, pairs)
@@ -852,6 +881,10 @@ def _polarity_fix(text: str, ed: Edit) -> tuple[tuple[int, int] | None, str]:
         if t.norm.endswith("n't") or t.norm == "cannot":
             base = _NT.get(t.norm, t.text[:-3])
             return (t.start, t.end), base
+        if ed.tag == "replace" and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
+            # "is no longer" for "remained", "nobody" for "people": their words, as deleting the
+            # negative word would leave "is longer"
+            return (ed.mine[0].start, ed.mine[-1].end), text_of(ed.theirs)
         return (t.start, t.end), ""
     theirs_neg = [t for t in ed.theirs if _negative(t)]
     if not mine_neg and _negations(ed.mine) and not _negations(ed.theirs) and ed.tag == "replace" \
