@@ -15,7 +15,7 @@ from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector
-from mtqa.stories import stories
+from mtqa.stories import Story, stories, tokens
 
 _RARE = 3.0  # a name at most this common (wordfreq Zipf) identifies a story
 _MIN_ALIGNED_CHRF = 35.0  # below this the two sentences are not taken as translations of one
@@ -69,6 +69,62 @@ def _variants(a: str, b: str) -> bool:
     if len(a) < 5 or len(b) < 5 or transliteration_key(a) != transliteration_key(b):
         return False
     return _edit_distance(a.lower(), b.lower(), 3) <= 3
+
+
+_ALIGNED_PREFIX = 4  # two names that stand at one place may differ after this many letters ...
+_ALIGNED_EDITS = 2  # ... or by this many edits
+
+
+def _ascii(name: str) -> str:
+    from anyascii import anyascii
+
+    return anyascii(name).lower()
+
+
+def _aligned_names(story: Story) -> set[tuple[str, str]]:
+    """Pairs of names that stand at one place in aligned sentences of two copies, next to the
+    same word, with the same first letter and close in spelling: "Joris Verhulst" and "Joris
+    Verhurst", "Marek Jaskółka" and "Marek Jastolka", "Hiroshi Takemura" and "Hiroshi Takemoto".
+    The alignment is the evidence that they are one name, where their letters alone (an l for
+    an r, a t for a k, a second reading of the same characters) are no transliteration rule."""
+    out: set[tuple[str, str]] = set()
+    for copy in story.copies:
+        for i in range(len(copy.sentences)):
+            mine = copy.sentence_tokens(i)
+            mine_caps = {t.text for t in mine[1:] if t.text[:1].isupper()}
+            for cp in story.counterparts(copy, i):
+                if cp.copy.index < copy.index:
+                    continue  # each pair of copies once
+                theirs = cp.copy.sentence_tokens(cp.sentence)
+                theirs_caps = {t.text for t in theirs[1:] if t.text[:1].isupper()}
+                only_mine, only_theirs = mine_caps - theirs_caps, theirs_caps - mine_caps
+                if not (only_mine and only_theirs):
+                    continue
+                for a in only_mine:
+                    for b in only_theirs:
+                        if _same_place(a, b, mine, theirs):
+                            out.add((min(a, b), max(a, b)))
+    return out
+
+
+def _same_place(a: str, b: str, mine, theirs) -> bool:
+    x, y = _ascii(a), _ascii(b)
+    if x[:1] != y[:1] or x == y or min(len(x), len(y)) < 5:
+        return False
+    p = 0
+    while p < min(len(x), len(y)) and x[p] == y[p]:
+        p += 1
+    if p < _ALIGNED_PREFIX and _edit_distance(x, y, _ALIGNED_EDITS) > _ALIGNED_EDITS:
+        return False
+
+    def around(toks, w):
+        out = set()
+        for k, t in enumerate(toks):
+            if t.text == w:
+                out |= {toks[j].norm for j in (k - 1, k + 1) if 0 <= j < len(toks)}
+        return out
+
+    return bool(around(mine, a) & around(theirs, b))
 
 
 def _neighbours(doc: Document, spans: list[tuple[int, int]]) -> set[str]:
@@ -146,6 +202,10 @@ def cross_copy_name_variant(docs: list[Document], ctx: Context) -> Iterator[Find
             by_key[form[0]].append(form)
             by_key["~" + transliteration_key(form)].append(form)
         seen: set[tuple[str, str]] = set()
+        aligned = _aligned_names(story)
+        by_ascii: dict[str, set[int]] = defaultdict(set)
+        for form, cs in holders.items():
+            by_ascii[_ascii(form)] |= {id(c) for c in cs}
         for forms in by_key.values():
             for i, a in enumerate(forms):
                 for b in forms[i + 1 :]:
@@ -153,11 +213,15 @@ def cross_copy_name_variant(docs: list[Document], ctx: Context) -> Iterator[Find
                     if pair in seen:
                         continue
                     seen.add(pair)
-                    if not _variants(a, b) or _derived(a, b):
+                    if not (_variants(a, b) or pair in aligned) or _derived(a, b):
                         continue
+                    if _ascii(a) == _ascii(b):
+                        continue  # Wrocław and Wroclaw: one spelling, with and without diacritics
                     in_a, in_b = {id(c) for c in holders[a]}, {id(c) for c in holders[b]}
                     if in_a & in_b:
                         continue  # spelled both ways inside one copy: MTQ221's case
+                    if by_ascii[_ascii(a)] & by_ascii[_ascii(b)]:
+                        continue  # so, with or without diacritics (Kłodzko and Klodzka, two words)
                     if style.rule_for(a) is not None or style.rule_for(b) is not None:
                         continue  # MTQ222 reports the house form
                     yield from _report(a, b, holders, style)

@@ -85,6 +85,18 @@ def _verdict(agree: list[Counterpart], alternatives: list[tuple[str, Counterpart
     return False, None
 
 
+def _polarity_verdict(agree: list[Counterpart], alternatives: list[tuple[str, Counterpart]],
+                      pairs: list["_Pair"]) -> tuple[bool, str | None]:
+    """:func:`_verdict` for a polarity: the copies that say the opposite of this one vote
+    together however each words it ("remained committed", "was still committed"); the
+    suggestion is the reference's wording, else the most common one."""
+    report, suggestion = _verdict(agree, [("", cp) for _, cp in alternatives], pairs)
+    if not report or suggestion is None:
+        return report, suggestion
+    ref = [r for r, cp in alternatives if cp.copy.reference]
+    return True, ref[0] if ref else Counter(r for r, _ in alternatives).most_common(1)[0][0]
+
+
 def _reading_of(cp: Counterpart, alternatives: list[tuple[str, Counterpart]]) -> str:
     return next(r for r, c in alternatives if c is cp)
 
@@ -747,7 +759,7 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
                 span = (span[0], e2)
             alternatives.append((fix, p.other))
             where[fix] = span
-        report, suggestion = _verdict(agree, alternatives, pairs)
+        report, suggestion = _polarity_verdict(agree, alternatives, pairs)
         if not report:
             continue
         fix = suggestion if suggestion is not None else alternatives[0][0]
@@ -823,7 +835,7 @@ def _opposite_findings(story: Story, copy: Copy, i: int, mine: list[Token], pair
             if opposite is None:
                 continue
             alternatives.append((opposite.norm, p.other))
-        report, suggestion = _verdict(agree, alternatives, pairs + [_Pair(cp, [], 0.0) for cp in loose])
+        report, suggestion = _polarity_verdict(agree, alternatives, pairs + [_Pair(cp, [], 0.0) for cp in loose])
         if not report:
             continue
         cps = [cp for r, cp in alternatives if r == (suggestion or alternatives[0][0])]
