@@ -82,7 +82,7 @@ def _ascii(name: str) -> str:
 
 
 def _aligned_names(story: Story) -> set[tuple[str, str]]:
-    """Pairs of names that stand at one place in aligned sentences of two copies, next to the
+    """Pairs of rare names that stand at one place in aligned sentences of two copies, next to the
     same word, with the same first letter and close in spelling: "Joris Verhulst" and "Joris
     Verhurst", "Marek Jaskółka" and "Marek Jastolka", "Hiroshi Takemura" and "Hiroshi Takemoto".
     The alignment is the evidence that they are one name, where their letters alone (an l for
@@ -109,8 +109,10 @@ def _aligned_names(story: Story) -> set[tuple[str, str]]:
 
 def _same_place(a: str, b: str, mine, theirs) -> bool:
     x, y = _ascii(a), _ascii(b)
-    if x[:1] != y[:1] or x == y or min(len(x), len(y)) < 5:
+    if x[:1] != y[:1] or x == y or min(len(x), len(y)) < 5 or abs(len(x) - len(y)) > _ALIGNED_EDITS:
         return False
+    if max(zipf(a), zipf(b)) >= _RARE:
+        return False  # English words in a name ("Intelligent"/"Intelligence" Technology) are wording
     p = 0
     while p < min(len(x), len(y)) and x[p] == y[p]:
         p += 1
