@@ -1,9 +1,11 @@
-"""The rules-only cross-copy rules on a second story set, tests/fixtures/stories_blind/: five
-stories (a court ruling, a football transfer, a central-bank decision, a flood, a product recall),
-each an English original and three copies written as machine translation from other languages,
-with their meaning errors in gold.toml. It was written and committed before the rules were run on
-it; its first run is the blind measure in the README section "Several copies of one story", and
-the rules have been fixed on it since, so it now guards those fixes like tests/test_story_set.py.
+"""The rules-only cross-copy rules on a second story set, tests/fixtures/stories_blind/: seven
+stories (a court ruling, a football transfer, a central-bank decision, a flood, a product recall,
+then an election count and a drug approval), each an English original and three copies written as
+machine translation from other languages, with their meaning errors in gold.toml. The first five
+were written and committed before the rules were run on them, the last two after the fixes made
+on the first five and before the rules were run on them; their first runs are the blind measures
+in the README section "Several copies of one story". The rules have been fixed on all seven since,
+so the set now guards those fixes like tests/test_story_set.py.
 
 Run once with the originals given as --reference and once without (the originals are then copies
 like the others and the majority decides). `pytest tests/test_story_set_blind.py -s` prints
@@ -20,8 +22,8 @@ from tests.test_story_set import RULE_CODES, read_gold, run_rules, score
 
 BLIND = Path(__file__).parent / "fixtures" / "stories_blind"
 # what the rules-only run must reach on the gold (measured; see the README section "Several
-# copies of one story": 53 of 55 with the originals as references, 52 of 55 without)
-MIN_RECALL = {True: 0.95, False: 0.93}
+# copies of one story": 74 of 78 with the originals as references, 72 of 78 without)
+MIN_RECALL = {True: 0.94, False: 0.92}
 # A false alarm the rules still make, known and left (README): the second half of a sentence
 # that the Polish copy split, reworded ("still rising", "intense rainfall") beyond what the
 # sentence alignment takes for a part of the original's sentence.
@@ -43,7 +45,7 @@ def result(request):
 
 def test_the_gold_spans_are_in_the_copies():
     gold = read_gold(BLIND)
-    assert len({g.doc.split("/")[0] for g in gold}) == 5
+    assert len({g.doc.split("/")[0] for g in gold}) == 7
     assert {g.code for g in gold if not g.model} == set(RULE_CODES)
 
 
@@ -56,7 +58,7 @@ def test_every_kind_of_error_is_found(result):
     for code in RULE_CODES:
         gold = [g for g in read_gold(BLIND) if g.code == code and not g.model]
         missed = [g for g in result["missed"] if g.code == code]
-        assert len(missed) <= 1, (code, [(g.doc, g.start) for g in missed], len(gold))
+        assert len(missed) <= 2, (code, [(g.doc, g.start) for g in missed], len(gold))
 
 
 def test_the_rules_stay_silent_on_legitimate_variation(result):

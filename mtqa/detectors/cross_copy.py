@@ -220,13 +220,34 @@ def cross_copy_name_variant(docs: list[Document], ctx: Context) -> Iterator[Find
                     if _ascii(a) == _ascii(b):
                         continue  # Wrocław and Wroclaw: one spelling, with and without diacritics
                     in_a, in_b = {id(c) for c in holders[a]}, {id(c) for c in holders[b]}
+                    if style.rule_for(a) is not None or style.rule_for(b) is not None:
+                        continue  # MTQ222 reports the house form
                     if in_a & in_b:
+                        yield from _misspelled_within(a, b, holders, style)
                         continue  # spelled both ways inside one copy: MTQ221's case
                     if by_ascii[_ascii(a)] & by_ascii[_ascii(b)]:
                         continue  # so, with or without diacritics (Kłodzko and Klodzka, two words)
-                    if style.rule_for(a) is not None or style.rule_for(b) is not None:
-                        continue  # MTQ222 reports the house form
                     yield from _report(a, b, holders, style)
+
+
+def _misspelled_within(a: str, b: str, holders: dict[str, list[_Copy]], style) -> Iterator[Finding]:
+    """A copy that spells a name both ways is MTQ221's, which takes the spelling the copy uses
+    more often (or first); where that is the one no other copy uses ("Elena Voinesco won ...
+    Elena Voinescu will be sworn in" against "Voinescu" in the original and the other copies),
+    the other copies tell which is the misspelling."""
+    in_a, in_b = {id(c) for c in holders[a]}, {id(c) for c in holders[b]}
+    only_a = [c for c in holders[a] if id(c) not in in_b]
+    only_b = [c for c in holders[b] if id(c) not in in_a]
+    if bool(only_a) == bool(only_b):
+        return  # both spellings have copies of their own: the pair is judged across copies
+    minor, major = (a, b) if only_b else (b, a)
+    others = only_a or only_b
+    if len(others) < 2 and not any(c.reference for c in others):
+        return  # one other copy is no majority
+    both = [c for c in holders[minor] if id(c) in in_a & in_b]
+    if any(len(c.occ[minor]) < len(c.occ[major]) for c in both):
+        return  # MTQ221 already suggests the spelling of the other copies
+    yield from _report(minor, major, {minor: holders[minor], major: others}, style)
 
 
 def _winner(a: str, b: str, holders: dict[str, list[_Copy]], style) -> str | None:

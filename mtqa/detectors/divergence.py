@@ -801,11 +801,12 @@ def _opposite_findings(story: Story, copy: Copy, i: int, mine: list[Token], pair
     """Each word of this sentence with an opposite (corpora/polarity.toml) where the other copies'
     aligned words say the opposite: "the Sensex rose" where they say "fell"."""
     sides = _opposites().side
-    # counterparts too reordered for difflib's word alignment ("the rupee after the announcement
-    # slightly weakened ..., and the Sensex rose" against "the rupee weakened slightly ..., while
-    # the Sensex fell") are compared by how many words of each side the two sentences hold
+    # counterparts too reordered or reworded for difflib's word alignment ("the rupee after the
+    # announcement slightly weakened ..., and the Sensex rose" against "the rupee weakened
+    # slightly ..., while the Sensex fell") are compared by how many words of each side the two
+    # sentences hold
     paired = {id(p.other) for p in pairs}
-    loose = [cp for cp in story.counterparts(copy, i) if cp.similarity >= CLOSE and id(cp) not in paired]
+    loose = [cp for cp in story.counterparts(copy, i) if id(cp) not in paired]
     for tok in mine:
         mine_sides = sides.get(tok.norm)
         if not mine_sides:
@@ -909,8 +910,11 @@ def _polarity_fix(text: str, ed: Edit) -> tuple[tuple[int, int] | None, str]:
         if ed.tag == "replace" and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
             return (ed.mine[0].start, ed.mine[-1].end), text_of(ed.theirs)
         return None, ""
-    neg = theirs_neg[0].text
-    if ed.tag == "insert" and ed.before is not None:
+    # the negation with the words that come with it ("had not" where this copy has "they found")
+    neg = text_of(ed.theirs) if len(ed.theirs) <= MAX_EDIT_TOKENS else theirs_neg[0].text
+    # reported on the word before ("decided" not to travel, "could" not impose), unless the
+    # negation comes with its auxiliary, which stands before the verb ("they had not found")
+    if ed.tag == "insert" and ed.before is not None and (ed.after is None or len(ed.theirs) == 1):
         return (ed.before.start, ed.before.end), f"{ed.before.text} {neg}"
     if ed.tag == "insert" and ed.after is not None:
         return (ed.after.start, ed.after.end), f"{neg} {ed.after.text}"
