@@ -182,9 +182,15 @@ def cross_copy_name_variant(docs: list[Document], ctx: Context) -> Iterator[Find
     on, no inflection), or when they are at most three edits apart and share a transliteration
     key: anyascii's ASCII form with sch/sh/ş, dzh/dj/j, kh/h, gh/g, ph/f, q/k, x/ks, ca/ka, w/v,
     j/y, initial ye/e, a final h after a vowel, -iy/-y/-i, -off/-ov folded
-    and the inner vowels dropped. A spelling common in English (Irina, Johnson) is reported only
+    and the inner vowels dropped; or when, both rare, they stand at one place in aligned
+    sentences of two copies next to the same word, with the same first letter and at most two
+    edits or the first four letters apart (Joris Verhulst, Joris Verhurst; Hiroshi Takemura,
+    Hiroshi Takemoto). A spelling that differs only in diacritics (Wrocław, Wroclaw) is no other
+    spelling. A spelling common in English (Irina, Johnson) is reported only
     where it shares the other half of a full name with the other copy's spelling (Irina
-    Vereshchuk, Iryna Vereshchuk). Names spelled both ways within one copy are left to MTQ221.
+    Vereshchuk, Iryna Vereshchuk). Names spelled both ways within one copy are left to MTQ221,
+    unless the copy uses the other copies' spelling no more often than its own other one: then
+    the other copies (at least two, or the reference) tell which is the misspelling.
     The message quotes the other copy's sentence when sacrebleu's chrF aligns the two sentences.
 
     Example:

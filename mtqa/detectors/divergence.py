@@ -440,7 +440,10 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     suggestion. In sentences aligned closely word by word, numbers are compared where they stand
     in the same place; in sentences that another copy split, merged or reordered, only a number
     of the same kind with the same words around it ("at least 41 people", "at least 14 people"),
-    and only when it is the one figure of its kind that disagrees.
+    and only when it is the one figure of its kind that disagrees (with one word around it in
+    common where it is also the one such figure in the other copy: "in three years", "in two
+    years"). A rank written as a word is its number ("second", "2nd"); a share and a difference
+    of shares are compared ("25 percent" against "25 basis points" disagree).
 
     Example:
     copies: "a total of 127 people arrived", "a total of 127 people arrived",
@@ -696,17 +699,24 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
     Finds a sentence whose negation differs from the same sentence in the other copies of the
     story: a "not", "no longer", "never" or "n't" dropped or added in translation ("Some have
     decided to travel to Zaporizhia" where the other copies say "decided not to travel").
-    "Failed to" and "unable to" count as negations, so "failed to approve" and "did not approve"
-    agree.
+    "Failed to", "unable to", "refused to" and "denied" count as negations, so "failed to
+    approve" and "did not approve", "denied that it had known" and "said it had not known" agree.
+    A word that says the opposite of the other copies' word is reported the same way: "the
+    shares rose" where they say "fell", "approved" against "rejected", "welcomed" against
+    "criticised" (the pairs are data, corpora/polarity.toml; synonyms of one side agree).
 
     Why is this bad:
     A dropped negation turns the sentence into its opposite and stays perfectly fluent: neither
     a reader nor a language model can see it without the other copies.
 
     The majority of the copies decides (or the reference copy); with two copies the
-    disagreement is reported in both, without a suggestion. Where this copy lacks the
-    negation, the word before the place where the others have it is reported, with the negation
-    added; where it has an extra "not", the "not" is reported, with its removal suggested.
+    disagreement is reported in both, without a suggestion; the copies that say the opposite of
+    this one count together however each words it. Where this copy lacks the negation, the word
+    before the place where the others have it is reported, with the negation added (the verb
+    after it where the negation comes with an auxiliary: "had not found"); where it has an extra
+    "not", the "not" is reported, with its removal suggested; where it words the other polarity
+    otherwise ("is no longer committed" for "remained committed"), those words are reported,
+    with the other copies' words suggested.
 
     Example:
     copies: "decided not to travel" (twice), "decided to travel" -> "decided" is reported in the
