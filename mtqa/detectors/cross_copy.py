@@ -116,17 +116,23 @@ def _same_place(a: str, b: str, mine, theirs) -> bool:
     p = 0
     while p < min(len(x), len(y)) and x[p] == y[p]:
         p += 1
-    if p < _ALIGNED_PREFIX and _edit_distance(x, y, _ALIGNED_EDITS) > _ALIGNED_EDITS:
+    near = _edit_distance(x, y, _ALIGNED_EDITS) <= _ALIGNED_EDITS
+    if p < _ALIGNED_PREFIX and not near:
         return False
 
     def around(toks, w):
         out = set()
         for k, t in enumerate(toks):
             if t.text == w:
-                out |= {toks[j].norm for j in (k - 1, k + 1) if 0 <= j < len(toks)}
+                out |= {toks[j].text for j in (k - 1, k + 1) if 0 <= j < len(toks)}
         return out
 
-    return bool(around(mine, a) & around(theirs, b))
+    shared = {w.lower() for w in around(mine, a)} & {w.lower() for w in around(theirs, b)}
+    if near:
+        return bool(shared)
+    # further apart (Takemura, Takemoto), the shared neighbour must be the other half of the name
+    # (Hiroshi), not a word that many names stand next to ("Tianhou Temple", "Tianfei Temple")
+    return any(w[:1].isupper() and zipf(w) < _RARE for w in around(mine, a) if w.lower() in shared)
 
 
 def _neighbours(doc: Document, spans: list[tuple[int, int]]) -> set[str]:

@@ -681,16 +681,21 @@ _DENIALS = frozenset("deny denies denied denying".split())
 # Every sentence with a negation by _negations matches this (it may match more: "no-one",
 # "failure"); a sentence it does not match has none.
 _NEGATION_HINT = regex.compile(
-    r"(?<![\p{L}\p{M}])(?:" + "|".join(sorted(_NEGATIONS | _NEGATIVE_VERBS | _DENIALS))
+    r"(?<![\p{L}\p{M}])(?:" + "|".join(sorted(_NEGATIONS | _NEGATIVE_VERBS | _DENIALS | {"rather", "instead"}))
     + r")(?![\p{L}\p{M}])|n['’]t(?![\p{L}\p{M}])",
     regex.IGNORECASE)
+
+
+# "an opportunity rather than a threat" says "an opportunity, not a threat"
+_CONTRASTS = {"rather": "than", "instead": "of"}
 
 
 def _negations(toks) -> int:
     toks = list(toks)
     return sum(1 for k, t in enumerate(toks)
                if _negative(t) or t.norm in _DENIALS
-               or (t.norm in _NEGATIVE_VERBS and (k + 1 == len(toks) or toks[k + 1].norm == "to")))
+               or (t.norm in _NEGATIVE_VERBS and (k + 1 == len(toks) or toks[k + 1].norm == "to"))
+               or (t.norm in _CONTRASTS and k + 1 < len(toks) and toks[k + 1].norm == _CONTRASTS[t.norm]))
 
 
 @detector("MTQ604")
