@@ -88,23 +88,37 @@ def _aligned_names(story: Story) -> set[tuple[str, str]]:
     The alignment is the evidence that they are one name, where their letters alone (an l for
     an r, a t for a k, a second reading of the same characters) are no transliteration rule."""
     out: set[tuple[str, str]] = set()
+    caps: dict[tuple[int, int], frozenset] = {}
+
+    def caps_of(c, k: int) -> frozenset:
+        # the capitalised words after the first, read off the text (cheaper than tokens: most
+        # aligned sentences have the same ones, and are done with here)
+        if (c.index, k) not in caps:
+            s, e = c.sentences[k]
+            caps[c.index, k] = frozenset(m.group(0) for m in _CAPITALISED.finditer(c.doc.text, s, e)
+                                         if m.start() > s)
+        return caps[c.index, k]
+
     for copy in story.copies:
         for i in range(len(copy.sentences)):
-            mine = copy.sentence_tokens(i)
-            mine_caps = {t.text for t in mine[1:] if t.text[:1].isupper()}
+            mine_caps = caps_of(copy, i)
             for cp in story.counterparts(copy, i):
                 if cp.copy.index < copy.index:
                     continue  # each pair of copies once
-                theirs = cp.copy.sentence_tokens(cp.sentence)
-                theirs_caps = {t.text for t in theirs[1:] if t.text[:1].isupper()}
+                theirs_caps = caps_of(cp.copy, cp.sentence)
+                if mine_caps == theirs_caps:
+                    continue
                 only_mine, only_theirs = mine_caps - theirs_caps, theirs_caps - mine_caps
                 if not (only_mine and only_theirs):
                     continue
                 for a in only_mine:
                     for b in only_theirs:
-                        if _same_place(a, b, mine, theirs):
+                        if _same_place(a, b, copy.sentence_tokens(i), cp.copy.sentence_tokens(cp.sentence)):
                             out.add((min(a, b), max(a, b)))
     return out
+
+
+_CAPITALISED = regex.compile(r"(?<![\p{L}\p{M}\p{N}'’\-])\p{Lu}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*")
 
 
 def _same_place(a: str, b: str, mine, theirs) -> bool:

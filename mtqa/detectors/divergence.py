@@ -733,10 +733,19 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
             return 0  # most sentences have no negation: no need to tokenise them
         return _negations(c.sentence_tokens(k))
 
+    def sides(c: Copy, k: int) -> tuple:
+        # how many words of each side ("rose", "climbed": direction+) a sentence holds
+        s, e = c.sentences[k]
+        side = _opposites().side
+        found = [x for m in _opposites().hint.finditer(c.doc.text, s, e) for x in side[m.group(0).lower()]]
+        return tuple(sorted(Counter(found).items()))
+
     def wanted(story: Story, c: Copy, k: int) -> bool:
         n = _sentence_memo(story, "negations", c, k, count)
-        if _opposites().hint.search(c.doc.text, *c.sentences[k]):
-            return True  # a word with an opposite ("rose"): compared word by word below
+        mine = _sentence_memo(story, "opposite words", c, k, sides)
+        if mine and any(_sentence_memo(story, "opposite words", cp.copy, cp.sentence, sides) != mine
+                        for cp in story.counterparts(c, k) if cp.similarity >= CLOSE):
+            return True  # a word with an opposite ("rose") that a close counterpart does not repeat
         return any(_sentence_memo(story, "negations", cp.copy, cp.sentence, count) != n
                    for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
 
