@@ -280,12 +280,18 @@ def _word_value(phrase: str, inv: _Inventory) -> float | None:
     return total + current
 
 
+_RANGE = regex.compile(r"\s*(?:and|to|or|-|–|—)\s*", regex.IGNORECASE)
+_RANGE_OPENS = regex.compile(r"\b(?:between|from)\s+$", regex.IGNORECASE)
+
+
 def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     inv = _inventory()
     end = len(text) if end is None else end
     if not inv.hint.search(text, start, end):
         return []
     out = []
+    bare: list[tuple[Quantity, set]] = []  # amounts written without scale, unit or currency, with their readings
+    scaled: dict[int, tuple[Quantity, float]] = {}  # the others by start, with their scale
     for m in inv.pattern.finditer(text, start, end):
         if m.group("clock"):
             minutes = _clock(m)
@@ -316,6 +322,24 @@ def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quanti
             dim, measures = u[0], {(u, v) for v in vals}
             begin = m.start()  # the sign is part of the sum: "$300 million" against "£300 million"
         out.append(Quantity(begin, m.end(), frozenset(vals), dim, frozenset(measures)))
+        if scale == 1.0 and not m.group("unit") and not m.group("cur"):
+            bare.append((out[-1], {v for v in vals}))
+        elif scale != 1.0:
+            scaled[begin] = (out[-1], scale)
+    # a range says its scale, unit or currency once, after its second bound: "between 600 and 800
+    # million euros" is 600 million to 800 million euros, "3-4 billion" 3 billion to 4 billion
+    for q, vals in bare:
+        m = _RANGE.match(text, q.end)
+        if not (m and m.end() in scaled):
+            continue
+        other, scale = scaled[m.end()]
+        # a range opens with "between" or "from", or is joined by a dash, and rises ("for 2025 to
+        # 9.2 billion" is a year and a sum)
+        opened = m.group(0).strip() in "-–—" or _RANGE_OPENS.search(text, max(0, q.start - 12), q.start)
+        if opened and all(v < min(other.values) / scale for v in vals):
+            measures = {(u, v * scale) for u, _ in other.measures for v in vals}
+            out[out.index(q)] = dataclasses.replace(q, values=frozenset(v * scale for v in vals), dim=other.dim,
+                                                    measures=frozenset(measures))
     for m in inv.ordinal.finditer(text, start, end):
         if not any(q.start < m.end() and m.start() < q.end for q in out):
             out.append(Quantity(m.start(), m.end(), frozenset({inv.ordinals[m.group(0).lower()]}), None))
@@ -788,7 +812,11 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
                 span = (span[0], e2)
             alternatives.append((fix, p.other))
             where[fix] = span
-        report, suggestion = _polarity_verdict(agree, alternatives, pairs)
+        # every counterpart counts among the copies compared: a story of four copies is no tie of
+        # two where only one counterpart is close word by word
+        paired = {id(p.other) for p in pairs}
+        report, suggestion = _polarity_verdict(agree, alternatives, pairs + [
+            _Pair(cp, [], 0.0) for cp in story.counterparts(copy, i) if id(cp) not in paired])
         if not report:
             continue
         fix = suggestion if suggestion is not None else alternatives[0][0]
