@@ -369,10 +369,20 @@ def _ngrams(text: str) -> dict[str, float]:
 
 @lru_cache(maxsize=20_000)  # bounded: about 12 MB when full
 def _word_ngrams(w: str) -> tuple[tuple[str, ...], float]:
-    # a word's n-grams and weight, worked out once per word rather than once per occurrence
-    t = f" {w} "
+    # a word's n-grams and weight, worked out once per word rather than once per occurrence;
+    # the n-grams of its ASCII form: copies write one name with and without its diacritics
+    # (Biała, Biala), and those are one word, not two
+    t = f" {_ascii(w)} "
     return (tuple(t[k:k + NGRAM] for k in range(max(1, len(t) - NGRAM + 1))),
             4.0 if w[0].isdigit() else max(0.3, 7.0 - zipf(w)))
+
+
+def _ascii(w: str) -> str:
+    if w.isascii():
+        return w
+    from anyascii import anyascii
+
+    return anyascii(w).lower() or w
 
 
 def align(story: Story) -> None:

@@ -15,7 +15,7 @@ from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
 from mtqa.registry import detector
-from mtqa.stories import stories
+from mtqa.stories import Story, stories, tokens
 
 _RARE = 3.0  # a name at most this common (wordfreq Zipf) identifies a story
 _MIN_ALIGNED_CHRF = 35.0  # below this the two sentences are not taken as translations of one
@@ -71,6 +71,84 @@ def _variants(a: str, b: str) -> bool:
     return _edit_distance(a.lower(), b.lower(), 3) <= 3
 
 
+_ALIGNED_PREFIX = 4  # two names that stand at one place may differ after this many letters ...
+_ALIGNED_EDITS = 2  # ... or by this many edits
+
+
+def _ascii(name: str) -> str:
+    from anyascii import anyascii
+
+    return anyascii(name).lower()
+
+
+def _aligned_names(story: Story) -> set[tuple[str, str]]:
+    """Pairs of rare names that stand at one place in aligned sentences of two copies, next to the
+    same word, with the same first letter and close in spelling: "Joris Verhulst" and "Joris
+    Verhurst", "Marek Jaskółka" and "Marek Jastolka", "Hiroshi Takemura" and "Hiroshi Takemoto".
+    The alignment is the evidence that they are one name, where their letters alone (an l for
+    an r, a t for a k, a second reading of the same characters) are no transliteration rule."""
+    out: set[tuple[str, str]] = set()
+    caps: dict[tuple[int, int], frozenset] = {}
+
+    def caps_of(c, k: int) -> frozenset:
+        # the capitalised words after the first, read off the text (cheaper than tokens: most
+        # aligned sentences have the same ones, and are done with here)
+        if (c.index, k) not in caps:
+            s, e = c.sentences[k]
+            caps[c.index, k] = frozenset(m.group(0) for m in _CAPITALISED.finditer(c.doc.text, s, e)
+                                         if m.start() > s)
+        return caps[c.index, k]
+
+    for copy in story.copies:
+        for i in range(len(copy.sentences)):
+            mine_caps = caps_of(copy, i)
+            for cp in story.counterparts(copy, i):
+                if cp.copy.index < copy.index:
+                    continue  # each pair of copies once
+                theirs_caps = caps_of(cp.copy, cp.sentence)
+                if mine_caps == theirs_caps:
+                    continue
+                only_mine, only_theirs = mine_caps - theirs_caps, theirs_caps - mine_caps
+                if not (only_mine and only_theirs):
+                    continue
+                for a in only_mine:
+                    for b in only_theirs:
+                        if _same_place(a, b, copy.sentence_tokens(i), cp.copy.sentence_tokens(cp.sentence)):
+                            out.add((min(a, b), max(a, b)))
+    return out
+
+
+_CAPITALISED = regex.compile(r"(?<![\p{L}\p{M}\p{N}'’\-])\p{Lu}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*")
+
+
+def _same_place(a: str, b: str, mine, theirs) -> bool:
+    x, y = _ascii(a), _ascii(b)
+    if x[:1] != y[:1] or x == y or min(len(x), len(y)) < 5 or abs(len(x) - len(y)) > _ALIGNED_EDITS:
+        return False
+    if max(zipf(a), zipf(b)) >= _RARE:
+        return False  # English words in a name ("Intelligent"/"Intelligence" Technology) are wording
+    p = 0
+    while p < min(len(x), len(y)) and x[p] == y[p]:
+        p += 1
+    near = _edit_distance(x, y, _ALIGNED_EDITS) <= _ALIGNED_EDITS
+    if p < _ALIGNED_PREFIX and not near:
+        return False
+
+    def around(toks, w):
+        out = set()
+        for k, t in enumerate(toks):
+            if t.text == w:
+                out |= {toks[j].text for j in (k - 1, k + 1) if 0 <= j < len(toks)}
+        return out
+
+    shared = {w.lower() for w in around(mine, a)} & {w.lower() for w in around(theirs, b)}
+    if near:
+        return bool(shared)
+    # further apart (Takemura, Takemoto), the shared neighbour must be the other half of the name
+    # (Hiroshi), not a word that many names stand next to ("Tianhou Temple", "Tianfei Temple")
+    return any(w[:1].isupper() and zipf(w) < _RARE for w in around(mine, a) if w.lower() in shared)
+
+
 def _neighbours(doc: Document, spans: list[tuple[int, int]]) -> set[str]:
     """The capitalised words right before and after each occurrence (a full name's other half)."""
     out = set()
@@ -124,9 +202,15 @@ def cross_copy_name_variant(docs: list[Document], ctx: Context) -> Iterator[Find
     on, no inflection), or when they are at most three edits apart and share a transliteration
     key: anyascii's ASCII form with sch/sh/ş, dzh/dj/j, kh/h, gh/g, ph/f, q/k, x/ks, ca/ka, w/v,
     j/y, initial ye/e, a final h after a vowel, -iy/-y/-i, -off/-ov folded
-    and the inner vowels dropped. A spelling common in English (Irina, Johnson) is reported only
+    and the inner vowels dropped; or when, both rare, they stand at one place in aligned
+    sentences of two copies next to the same word, with the same first letter and at most two
+    edits or the first four letters apart (Joris Verhulst, Joris Verhurst; Hiroshi Takemura,
+    Hiroshi Takemoto). A spelling that differs only in diacritics (Wrocław, Wroclaw) is no other
+    spelling. A spelling common in English (Irina, Johnson) is reported only
     where it shares the other half of a full name with the other copy's spelling (Irina
-    Vereshchuk, Iryna Vereshchuk). Names spelled both ways within one copy are left to MTQ221.
+    Vereshchuk, Iryna Vereshchuk). Names spelled both ways within one copy are left to MTQ221,
+    unless the copy uses the other copies' spelling no more often than its own other one: then
+    the other copies (at least two, or the reference) tell which is the misspelling.
     The message quotes the other copy's sentence when sacrebleu's chrF aligns the two sentences.
 
     Example:
@@ -146,6 +230,10 @@ def cross_copy_name_variant(docs: list[Document], ctx: Context) -> Iterator[Find
             by_key[form[0]].append(form)
             by_key["~" + transliteration_key(form)].append(form)
         seen: set[tuple[str, str]] = set()
+        aligned = _aligned_names(story)
+        by_ascii: dict[str, set[int]] = defaultdict(set)
+        for form, cs in holders.items():
+            by_ascii[_ascii(form)] |= {id(c) for c in cs}
         for forms in by_key.values():
             for i, a in enumerate(forms):
                 for b in forms[i + 1 :]:
@@ -153,14 +241,39 @@ def cross_copy_name_variant(docs: list[Document], ctx: Context) -> Iterator[Find
                     if pair in seen:
                         continue
                     seen.add(pair)
-                    if not _variants(a, b) or _derived(a, b):
+                    if not (_variants(a, b) or pair in aligned) or _derived(a, b):
                         continue
+                    if _ascii(a) == _ascii(b):
+                        continue  # Wrocław and Wroclaw: one spelling, with and without diacritics
                     in_a, in_b = {id(c) for c in holders[a]}, {id(c) for c in holders[b]}
-                    if in_a & in_b:
-                        continue  # spelled both ways inside one copy: MTQ221's case
                     if style.rule_for(a) is not None or style.rule_for(b) is not None:
                         continue  # MTQ222 reports the house form
+                    if in_a & in_b:
+                        yield from _misspelled_within(a, b, holders, style)
+                        continue  # spelled both ways inside one copy: MTQ221's case
+                    if by_ascii[_ascii(a)] & by_ascii[_ascii(b)]:
+                        continue  # so, with or without diacritics (Kłodzko and Klodzka, two words)
                     yield from _report(a, b, holders, style)
+
+
+def _misspelled_within(a: str, b: str, holders: dict[str, list[_Copy]], style) -> Iterator[Finding]:
+    """A copy that spells a name both ways is MTQ221's, which takes the spelling the copy uses
+    more often (or first); where that is the one no other copy uses ("Elena Voinesco won ...
+    Elena Voinescu will be sworn in" against "Voinescu" in the original and the other copies),
+    the other copies tell which is the misspelling."""
+    in_a, in_b = {id(c) for c in holders[a]}, {id(c) for c in holders[b]}
+    only_a = [c for c in holders[a] if id(c) not in in_b]
+    only_b = [c for c in holders[b] if id(c) not in in_a]
+    if bool(only_a) == bool(only_b):
+        return  # both spellings have copies of their own: the pair is judged across copies
+    minor, major = (a, b) if only_b else (b, a)
+    others = only_a or only_b
+    if len(others) < 2 and not any(c.reference for c in others):
+        return  # one other copy is no majority
+    both = [c for c in holders[minor] if id(c) in in_a & in_b]
+    if any(len(c.occ[minor]) < len(c.occ[major]) for c in both):
+        return  # MTQ221 already suggests the spelling of the other copies
+    yield from _report(minor, major, {minor: holders[minor], major: others}, style)
 
 
 def _winner(a: str, b: str, holders: dict[str, list[_Copy]], style) -> str | None:

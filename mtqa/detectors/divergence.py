@@ -39,6 +39,7 @@ from mtqa.stories import (CLOSE, Copy, Counterpart, Edit, Story, Token, quote, s
 MIN_TOKEN_RATIO = 0.5  # two close sentences must also share this share of their tokens, in order
 TIE_RATIO = 0.75  # two copies alone are compared only where they match this closely word by word
 MAX_EDIT_TOKENS = 2  # a word-level disagreement is a substitution of at most this many tokens
+NEGATION_EDIT_TOKENS = 5  # ... and a negation's, which rewords its clause, of at most this many
 
 
 @dataclass
@@ -83,6 +84,18 @@ def _verdict(agree: list[Counterpart], alternatives: list[tuple[str, Counterpart
     if n >= 2 and n > len(agree) + 1:
         return True, top
     return False, None
+
+
+def _polarity_verdict(agree: list[Counterpart], alternatives: list[tuple[str, Counterpart]],
+                      pairs: list["_Pair"]) -> tuple[bool, str | None]:
+    """:func:`_verdict` for a polarity: the copies that say the opposite of this one vote
+    together however each words it ("remained committed", "was still committed"); the
+    suggestion is the reference's wording, else the most common one."""
+    report, suggestion = _verdict(agree, [("", cp) for _, cp in alternatives], pairs)
+    if not report or suggestion is None:
+        return report, suggestion
+    ref = [r for r, cp in alternatives if cp.copy.reference]
+    return True, ref[0] if ref else Counter(r for r, _ in alternatives).most_common(1)[0][0]
 
 
 def _reading_of(cp: Counterpart, alternatives: list[tuple[str, Counterpart]]) -> str:
@@ -164,6 +177,8 @@ class _Inventory:
     # Every amount or time ``pattern`` reads holds a digit, or a number word or scale where a word
     # starts: a sentence this does not match has none (most do not), and the search is cheaper.
     hint: regex.Pattern
+    ordinals: dict[str, float]  # "second" -> 2: a rank is read as the number it is ("2nd" is 2)
+    ordinal: regex.Pattern
 
 
 def _alternation(forms) -> str:
@@ -206,8 +221,11 @@ def _inventory() -> _Inventory:
         r"(?P<unit>\s*-?\s*(?:" + _alternation(units) + r")(?![\p{L}\p{N}]))?",
         regex.IGNORECASE,
     )
-    hint = regex.compile(r"\p{Nd}|\b(?:" + _alternation(set(words) | set(scales)) + ")", regex.IGNORECASE)
-    return _Inventory(pattern, words, scales, cur_scales, units, currencies, hint)
+    ordinals = {k.lower(): float(v) for k, v in nums.get("ordinals", {}).items()}
+    ordinal = regex.compile(r"(?<![\p{L}\p{N}])(?:" + _alternation(ordinals) + r")(?![\p{L}\p{N}])", regex.IGNORECASE)
+    hint = regex.compile(r"\p{Nd}|\b(?:" + _alternation(set(words) | set(scales) | set(ordinals)) + ")",
+                         regex.IGNORECASE)
+    return _Inventory(pattern, words, scales, cur_scales, units, currencies, hint, ordinals, ordinal)
 
 
 @dataclass(frozen=True)
@@ -264,12 +282,18 @@ def _word_value(phrase: str, inv: _Inventory) -> float | None:
     return total + current
 
 
+_RANGE = regex.compile(r"\s*(?:and|to|or|-|–|—)\s*", regex.IGNORECASE)
+_RANGE_OPENS = regex.compile(r"\b(?:between|from)\s+$", regex.IGNORECASE)
+
+
 def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     inv = _inventory()
     end = len(text) if end is None else end
     if not inv.hint.search(text, start, end):
         return []
     out = []
+    bare: list[tuple[Quantity, set]] = []  # amounts written without scale, unit or currency, with their readings
+    scaled: dict[int, tuple[Quantity, float]] = {}  # the others by start, with their scale
     for m in inv.pattern.finditer(text, start, end):
         if m.group("clock"):
             minutes = _clock(m)
@@ -300,6 +324,29 @@ def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quanti
             dim, measures = u[0], {(u, v) for v in vals}
             begin = m.start()  # the sign is part of the sum: "$300 million" against "£300 million"
         out.append(Quantity(begin, m.end(), frozenset(vals), dim, frozenset(measures)))
+        if scale == 1.0 and not m.group("unit") and not m.group("cur"):
+            bare.append((out[-1], {v for v in vals}))
+        elif scale != 1.0:
+            scaled[begin] = (out[-1], scale)
+    # a range says its scale, unit or currency once, after its second bound: "between 600 and 800
+    # million euros" is 600 million to 800 million euros, "3-4 billion" 3 billion to 4 billion
+    for q, vals in bare:
+        m = _RANGE.match(text, q.end)
+        if not (m and m.end() in scaled):
+            continue
+        other, scale = scaled[m.end()]
+        # a range opens with "between" or "from", or is joined by a dash, and rises ("for 2025 to
+        # 9.2 billion" is a year and a sum)
+        opened = m.group(0).strip() in "-–—" or _RANGE_OPENS.search(text, max(0, q.start - 12), q.start)
+        if opened and all(v < min(other.values) / scale for v in vals):
+            measures = {(u, v * scale) for u, _ in other.measures for v in vals}
+            out[out.index(q)] = dataclasses.replace(q, values=frozenset(v * scale for v in vals), dim=other.dim,
+                                                    measures=frozenset(measures))
+    for m in inv.ordinal.finditer(text, start, end):
+        if not any(q.start < m.end() and m.start() < q.end for q in out):
+            out.append(Quantity(m.start(), m.end(), frozenset({inv.ordinals[m.group(0).lower()]}), None))
+    if len(out) > 1:
+        out.sort(key=lambda q: q.start)
     return out
 
 
@@ -332,7 +379,11 @@ def _same(a: Quantity, b: Quantity) -> bool:
 
 
 def _kind(dim: str | None) -> str | None:
-    # a sum is a sum whatever its currency, and a figure whose currency is not written may be one
+    # a sum is a sum whatever its currency, and a figure whose currency is not written may be one;
+    # a share and a difference of shares are one kind: "25 percent" where the others say "25
+    # basis points" is a changed figure (a share is no difference of shares)
+    if dim == "points":
+        return "percent"
     return None if dim is None or dim.startswith(MONEY) else dim
 
 
@@ -361,14 +412,22 @@ def _anchored_reading(copy: Copy, i: int, q: Quantity, mine_q: list[Quantity], c
         return None  # two changed figures of one kind here: which stands for which is a guess
     mine_ctx = Counter(_anchor(copy.doc.text, q, copy.sentences[i]))
     other = cp.copy
-    hits = []
+    hits, loose = [], []
     for t in theirs_q:
         if not _comparable(q, t) or any(_same(t, m) for m in mine_q):
             continue
         theirs_ctx = Counter(_anchor(other.doc.text, t, other.sentences[cp.sentence]))
-        if sum((mine_ctx & theirs_ctx).values()) >= ANCHOR_WORDS:
+        shared = sum((mine_ctx & theirs_ctx).values())
+        if shared >= ANCHOR_WORDS:
             hits.append(t)
-    return hits[0] if len(hits) == 1 else None
+        elif shared:
+            loose.append(t)
+    if len(hits) == 1:
+        return hits[0]
+    # the one changed figure of its kind on each side, with a word around it in common: "in three
+    # years" and "in two years", "voted four of six" and "five of the six"
+    return loose[0] if not hits and len(loose) == 1 and sum(
+        1 for t in theirs_q if _comparable(q, t) and not any(_same(t, m) for m in mine_q)) == 1 else None
 
 
 def _edit_reading(q: Quantity, p: "_Pair", theirs_q: list[Quantity]) -> Quantity | None:
@@ -407,7 +466,10 @@ def cross_copy_number(docs: list[Document], ctx: Context) -> Iterator[Finding]:
     suggestion. In sentences aligned closely word by word, numbers are compared where they stand
     in the same place; in sentences that another copy split, merged or reordered, only a number
     of the same kind with the same words around it ("at least 41 people", "at least 14 people"),
-    and only when it is the one figure of its kind that disagrees.
+    and only when it is the one figure of its kind that disagrees (with one word around it in
+    common where it is also the one such figure in the other copy: "in three years", "in two
+    years"). A rank written as a word is its number ("second", "2nd"); a share and a difference
+    of shares are compared ("25 percent" against "25 basis points" disagree).
 
     Example:
     copies: "a total of 127 people arrived", "a total of 127 people arrived",
@@ -703,20 +765,30 @@ def _negative(tok: Token) -> bool:
 # approve", "unable to" for "could not" (the periphrastic negations of English grammars, e.g.
 # Huddleston & Pullum 2002, ch. 9). They count as a negation when "to" follows, or when an edit
 # ends on them.
-_NEGATIVE_VERBS = frozenset("fail fails failed failing unable".split())
+_NEGATIVE_VERBS = frozenset("fail fails failed failing unable refuse refuses refused refusing".split())
+# Verbs that deny what follows them wherever they stand: "Kaneda denied that it had known" says
+# what "Kaneda said it had not known" says.
+_DENIALS = frozenset("deny denies denied denying".split())
 
 
 # Every sentence with a negation by _negations matches this (it may match more: "no-one",
 # "failure"); a sentence it does not match has none.
 _NEGATION_HINT = regex.compile(
-    r"(?<![\p{L}\p{M}])(?:" + "|".join(sorted(_NEGATIONS | _NEGATIVE_VERBS)) + r")(?![\p{L}\p{M}])|n['’]t(?![\p{L}\p{M}])",
+    r"(?<![\p{L}\p{M}])(?:" + "|".join(sorted(_NEGATIONS | _NEGATIVE_VERBS | _DENIALS | {"rather", "instead"}))
+    + r")(?![\p{L}\p{M}])|n['’]t(?![\p{L}\p{M}])",
     regex.IGNORECASE)
+
+
+# "an opportunity rather than a threat" says "an opportunity, not a threat"
+_CONTRASTS = {"rather": "than", "instead": "of"}
 
 
 def _negations(toks) -> int:
     toks = list(toks)
     return sum(1 for k, t in enumerate(toks)
-               if _negative(t) or (t.norm in _NEGATIVE_VERBS and (k + 1 == len(toks) or toks[k + 1].norm == "to")))
+               if _negative(t) or t.norm in _DENIALS
+               or (t.norm in _NEGATIVE_VERBS and (k + 1 == len(toks) or toks[k + 1].norm == "to"))
+               or (t.norm in _CONTRASTS and k + 1 < len(toks) and toks[k + 1].norm == _CONTRASTS[t.norm]))
 
 
 @detector("MTQ604")
@@ -725,17 +797,24 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
     Finds a sentence whose negation differs from the same sentence in the other copies of the
     story: a "not", "no longer", "never" or "n't" dropped or added in translation ("Some have
     decided to travel to Zaporizhia" where the other copies say "decided not to travel").
-    "Failed to" and "unable to" count as negations, so "failed to approve" and "did not approve"
-    agree.
+    "Failed to", "unable to", "refused to" and "denied" count as negations, so "failed to
+    approve" and "did not approve", "denied that it had known" and "said it had not known" agree.
+    A word that says the opposite of the other copies' word is reported the same way: "the
+    shares rose" where they say "fell", "approved" against "rejected", "welcomed" against
+    "criticised" (the pairs are data, corpora/polarity.toml; synonyms of one side agree).
 
     Why is this bad:
     A dropped negation turns the sentence into its opposite and stays perfectly fluent: neither
     a reader nor a language model can see it without the other copies.
 
     The majority of the copies decides (or the reference copy); with two copies the
-    disagreement is reported in both, without a suggestion. Where this copy lacks the
-    negation, the word before the place where the others have it is reported, with the negation
-    added; where it has an extra "not", the "not" is reported, with its removal suggested.
+    disagreement is reported in both, without a suggestion; the copies that say the opposite of
+    this one count together however each words it. Where this copy lacks the negation, the word
+    before the place where the others have it is reported, with the negation added (the verb
+    after it where the negation comes with an auxiliary: "had not found"); where it has an extra
+    "not", the "not" is reported, with its removal suggested; where it words the other polarity
+    otherwise ("is no longer committed" for "remained committed"), those words are reported,
+    with the other copies' words suggested.
 
     Example:
     copies: "decided not to travel" (twice), "decided to travel" -> "decided" is reported in the
@@ -747,12 +826,29 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
             return 0  # most sentences have no negation: no need to tokenise them
         return _negations(c.sentence_tokens(k))
 
+    def sides(c: Copy, k: int) -> tuple:
+        # how many words of each side ("rose", "climbed": direction+) a sentence holds
+        s, e = c.sentences[k]
+        side = _opposites().side
+        # a dictionary look-up per word: cheaper than the inventory's alternation over the sentence
+        found = [x for w in _WORD.findall(c.doc.text, s, e) for x in side.get(w.lower(), ())]
+        return tuple(sorted(Counter(found).items()))
+
     def wanted(story: Story, c: Copy, k: int) -> bool:
         n = _sentence_memo(story, "negations", c, k, count)
+        mine = _sentence_memo(story, "opposite words", c, k, sides)
+        if mine:
+            flipped = [(_flip(x), n) for x, n in mine]
+            for cp in story.counterparts(c, k):
+                if cp.similarity >= CLOSE:
+                    theirs = dict(_sentence_memo(story, "opposite words", cp.copy, cp.sentence, sides))
+                    if any(theirs.get(x, 0) > dict(mine).get(x, 0) for x, _ in flipped):
+                        return True  # "rose" here, a close counterpart has one more "fell"
         return any(_sentence_memo(story, "negations", cp.copy, cp.sentence, count) != n
                    for cp in story.counterparts(c, k) if cp.similarity >= CLOSE)
 
     for story, copy, i, mine, pairs in _candidates(docs, ctx, wanted):
+        yield from _opposite_findings(story, copy, i, mine, pairs)
         text = copy.doc.text
         n_mine = _negations(mine)
         agree, alternatives, where = [], [], {}
@@ -761,18 +857,35 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
             if _negations(theirs) == n_mine:
                 agree.append(p.other)
                 continue
+            # the edits that change the polarity the way the whole sentences differ; "neither
+            # affect ... nor delay" against "affect ... and delay" is two, the first is reported.
+            # A negation rewords its clause ("is no longer committed" for "remained committed",
+            # "stated that people were living" for "said nobody lived"): up to NEGATION_EDIT_TOKENS.
+            more = _negations(theirs) > n_mine
             neg_edits = [ed for ed in p.edits
-                         if _negations(ed.mine) != _negations(ed.theirs) and len(ed.mine) <= MAX_EDIT_TOKENS
-                         and not _lexical_negation(ed)]
-            if len(neg_edits) != 1:
+                         if (_negations(ed.theirs) > _negations(ed.mine)) == more
+                         and _negations(ed.mine) != _negations(ed.theirs)
+                         and len(ed.mine) <= NEGATION_EDIT_TOKENS and not _lexical_negation(ed)]
+            if not neg_edits:
                 continue
-            ed = neg_edits[0]
-            span, fix = _polarity_fix(text, ed)
-            if span is None:
+            fixes = [_polarity_fix(text, ed) for ed in neg_edits]
+            if any(span is None for span, _ in fixes):
                 continue
+            # one span from the first place to the last, their words at each place, this copy's
+            # between: "would ... and" -> "would neither affect its production plans nor"
+            span, fix = fixes[0]
+            for (s2, e2), fix2 in fixes[1:]:
+                if s2 < span[1]:
+                    break
+                fix = fix + text[span[1]:s2] + fix2
+                span = (span[0], e2)
             alternatives.append((fix, p.other))
             where[fix] = span
-        report, suggestion = _verdict(agree, alternatives, pairs)
+        # every counterpart counts among the copies compared: a story of four copies is no tie of
+        # two where only one counterpart is close word by word
+        paired = {id(p.other) for p in pairs}
+        report, suggestion = _polarity_verdict(agree, alternatives, pairs + [
+            _Pair(cp, [], 0.0) for cp in story.counterparts(copy, i) if id(cp) not in paired])
         if not report:
             continue
         fix = suggestion if suggestion is not None else alternatives[0][0]
@@ -787,13 +900,113 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
         )
 
 
+_WORD = regex.compile(r"[\p{L}\p{M}]+")
+
+
+@dataclass(frozen=True)
+class _Opposites:
+    side: dict[str, frozenset]  # word -> the sides it is on ("direction+", "direction-")
+    hint: regex.Pattern  # matches every sentence holding such a word
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> _Opposites:
+    """The opposite words of corpora/polarity.toml, compiled once."""
+    side: dict[str, set] = {}
+    for pair in corpora.load("polarity.toml").get("opposites", []):
+        for key, sign in (("one", "+"), ("other", "-")):
+            for w in pair[key]:
+                side.setdefault(w.lower(), set()).add(pair["name"] + sign)
+    hint = regex.compile(r"(?<![\p{L}\p{M}])(?:" + _alternation(side) + r")(?![\p{L}\p{M}])", regex.IGNORECASE)
+    return _Opposites({w: frozenset(v) for w, v in side.items()}, hint)
+
+
+def _flip(side: str) -> str:
+    return side[:-1] + ("-" if side.endswith("+") else "+")
+
+
+def _opposite_findings(story: Story, copy: Copy, i: int, mine: list[Token], pairs: list[_Pair]
+                       ) -> Iterator[Finding]:
+    """Each word of this sentence with an opposite (corpora/polarity.toml) where the other copies'
+    aligned words say the opposite: "the Sensex rose" where they say "fell"."""
+    sides = _opposites().side
+    # counterparts too reordered or reworded for difflib's word alignment ("the rupee after the
+    # announcement slightly weakened ..., and the Sensex rose" against "the rupee weakened
+    # slightly ..., while the Sensex fell") are compared by how many words of each side the two
+    # sentences hold
+    paired = {id(p.other) for p in pairs}
+    loose = [cp for cp in story.counterparts(copy, i) if id(cp) not in paired]
+    for tok in mine:
+        mine_sides = sides.get(tok.norm)
+        if not mine_sides:
+            continue
+        agree, alternatives = [], []
+        for cp in loose:
+            verdict = _side_counts(mine, cp.copy.sentence_tokens(cp.sentence), mine_sides)
+            if verdict is True:
+                agree.append(cp)
+            elif verdict:
+                alternatives.append((verdict, cp))
+        for p in pairs:
+            ed = next((ed for ed in p.edits if any(t is tok for t in ed.mine)), None)
+            if ed is None:
+                agree.append(p.other)  # the same word there
+                continue
+            theirs = [(t, sides.get(t.norm, frozenset())) for t in ed.theirs]
+            if any(ts & mine_sides for _, ts in theirs):
+                agree.append(p.other)  # a synonym there ("fell", "weakened")
+                continue
+            if ed.tag != "replace" or len(ed.mine) > NEGATION_EDIT_TOKENS or len(ed.theirs) > NEGATION_EDIT_TOKENS:
+                continue
+            flipped = {_flip(x) for x in mine_sides}
+            if any(sides.get(t.norm, frozenset()) & {_flip(x) for x in flipped} for t in ed.mine if t is not tok):
+                continue  # both sides in this copy's words: no single word to change
+            opposite = next((t for t, ts in theirs if ts & flipped), None)
+            if opposite is None:
+                continue
+            alternatives.append((opposite.norm, p.other))
+        report, suggestion = _polarity_verdict(agree, alternatives, pairs + [_Pair(cp, [], 0.0) for cp in loose])
+        if not report:
+            continue
+        cps = [cp for r, cp in alternatives if r == (suggestion or alternatives[0][0])]
+        yield make_finding(
+            copy.doc, "MTQ604", tok.start, tok.end,
+            f"{tok.text!r} says the opposite of the other copies of this story ({_cite(cps)})"
+            + ("" if suggestion is not None else "; no majority decides which is right"),
+            suggestions=(suggestion,) if suggestion is not None else (),
+            evidence=_evidence(story, copy, i, {"agree": len(agree)}),
+        )
+
+
+def _side_counts(mine: list[Token], theirs: list[Token], mine_sides: frozenset) -> bool | str | None:
+    """A loosely aligned counterpart against this sentence's word of ``mine_sides``: True where
+    it holds as many words of that side, the other copy's opposite word where this sentence has
+    one more of the side and the counterpart one more of the opposite side, else None."""
+    sides = _opposites().side
+
+    def count(toks, side):
+        return sum(1 for t in toks if side in sides.get(t.norm, ()))
+
+    for side in mine_sides:
+        n_mine, n_theirs = count(mine, side), count(theirs, side)
+        if n_mine == n_theirs:
+            return True
+        opp = _flip(side)
+        if n_mine == n_theirs + 1 and count(theirs, opp) == count(mine, opp) + 1 and n_mine == 1:
+            return next(t.norm for t in theirs if opp in sides.get(t.norm, ()) and
+                        not any(m.norm == t.norm for m in mine))
+    return None
+
+
 _NEGATIVE_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non")
 
 
 def _lexical_negation(ed: Edit) -> bool:
     """"not clear" against "unclear", "did not agree" against "disagreed": the same polarity."""
     words = {t.norm for t in ed.mine + ed.theirs}
-    return any(t.norm.startswith(p) and t.norm[len(p):].lstrip("-") in words
+    # in any form: "no change" against "kept unchanged"
+    return any(t.norm.startswith(p) and any(w == (rest := t.norm[len(p):].lstrip("-")) or _inflection(rest, w)
+                                            for w in words)
                for t in ed.mine + ed.theirs for p in _NEGATIVE_PREFIXES)
 
 
@@ -810,16 +1023,27 @@ def _polarity_fix(text: str, ed: Edit) -> tuple[tuple[int, int] | None, str]:
         if t.norm.endswith("n't") or t.norm == "cannot":
             base = _NT.get(t.norm, t.text[:-3])
             return (t.start, t.end), base
+        if ed.tag == "replace" and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
+            # "is no longer" for "remained", "nobody" for "people": their words, as deleting the
+            # negative word would leave "is longer"
+            return (ed.mine[0].start, ed.mine[-1].end), text_of(ed.theirs)
         return (t.start, t.end), ""
     theirs_neg = [t for t in ed.theirs if _negative(t)]
+    if not mine_neg and _negations(ed.mine) and not _negations(ed.theirs) and ed.tag == "replace" \
+            and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
+        # "refused to lower" or "denied" here, "agreed to lower" or "admitted" there: their words
+        return (ed.mine[0].start, ed.mine[-1].end), text_of(ed.theirs)
     if mine_neg or _negations(ed.mine) or not _negations(ed.theirs):
         return None, ""
     if not theirs_neg:  # "failed to approve" against this copy's "approved": their words
         if ed.tag == "replace" and len(ed.theirs) <= MAX_EDIT_TOKENS + 1:
             return (ed.mine[0].start, ed.mine[-1].end), text_of(ed.theirs)
         return None, ""
-    neg = theirs_neg[0].text
-    if ed.tag == "insert" and ed.before is not None:
+    # the negation with the words that come with it ("had not" where this copy has "they found")
+    neg = text_of(ed.theirs) if len(ed.theirs) <= MAX_EDIT_TOKENS else theirs_neg[0].text
+    # reported on the word before ("decided" not to travel, "could" not impose), unless the
+    # negation comes with its auxiliary, which stands before the verb ("they had not found")
+    if ed.tag == "insert" and ed.before is not None and (ed.after is None or len(ed.theirs) == 1):
         return (ed.before.start, ed.before.end), f"{ed.before.text} {neg}"
     if ed.tag == "insert" and ed.after is not None:
         return (ed.after.start, ed.after.end), f"{neg} {ed.after.text}"
