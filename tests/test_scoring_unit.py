@@ -202,3 +202,22 @@ def test_stated_margin_score_is_monotonic_and_zero_below_its_margin():
     ys = [calibration.stated_margin_score(x, 1.0, 5.0) for x in xs]
     assert ys == sorted(ys) and ys[0] == ys[1] == 0.0
     assert ys[2] == pytest.approx(0.3) and ys[4] == pytest.approx(0.5) and ys[5] < 1.0
+
+
+def test_length_batches_cut_where_padding_costs_more_than_a_forward():
+    from mtqa.scoring import lm as lm_module
+    from mtqa.scoring.lm import length_batches
+
+    rows = [[0] * n for n in (50, 52, 55, 200, 205, 210, 60, 900)]
+    batches = length_batches(rows, 4096)
+    assert sorted(map(len, (r for b in batches for r in b))) == sorted(map(len, rows))  # each row once
+    assert [[len(r) for r in b] for b in batches] == [[50, 52, 55, 60], [200, 205, 210], [900]]
+    # filling up to the budget in length order put the 50s beside the 210s: more positions computed
+    positions = lambda bs: sum(len(b) * max(map(len, b)) for b in bs)  # noqa: E731
+    assert positions(batches) < positions([[r for r in sorted(rows, key=len) if len(r) < 900], rows[-1:]])
+    # within the budget (rows x longest row), except a row longer than it, alone
+    assert all(len(b) * max(map(len, b)) <= 256 or len(b) == 1 for b in length_batches(rows, 256))
+    assert length_batches([[0] * 300], 256) == [[[0] * 300]] and length_batches([], 256) == []
+    # a forward's own cost: rows of nearly one length are not split to save a little padding
+    assert len(length_batches([[0] * n for n in range(100, 110)], 4096)) == 1
+    assert lm_module.BATCH_COST > 0
