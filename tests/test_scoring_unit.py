@@ -221,3 +221,20 @@ def test_length_batches_cut_where_padding_costs_more_than_a_forward():
     # a forward's own cost: rows of nearly one length are not split to save a little padding
     assert len(length_batches([[0] * n for n in range(100, 110)], 4096)) == 1
     assert lm_module.BATCH_COST > 0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_token_scores_are_log_softmax_and_entropy_and_leave_the_logits_alone(dtype):
+    torch = pytest.importorskip("torch")
+    from mtqa.scoring.lm import LanguageModel
+
+    gen = torch.Generator().manual_seed(0)
+    logits = (torch.randn(11, 3000, generator=gen) * 3).to(getattr(torch, dtype))  # 11: a last, partial chunk
+    before = logits.clone()
+    targets = torch.randint(0, 3000, (11,), generator=gen)
+    got = LanguageModel._token_scores(logits, targets)
+    assert torch.equal(logits, before)  # in-place steps never write into the model's logits
+    logp = torch.log_softmax(logits.double(), -1)
+    np.testing.assert_allclose(got[0], logp.gather(-1, targets[:, None])[:, 0].numpy(), atol=1e-4)
+    np.testing.assert_allclose(got[1], -(logp.exp() * logp).sum(-1).numpy(), atol=1e-4)
+    assert got.dtype == np.float32 and LanguageModel._token_scores(logits[:0], targets[:0]).shape == (2, 0)
