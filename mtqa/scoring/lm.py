@@ -89,7 +89,7 @@ def length_batches(rows: list, budget: int, length=len) -> list[list]:
     benchmark uses it too, so it times the batches the scorer builds.
 
     Filling each batch up to the budget in length order put rows of 50 and 200 tokens in one batch:
-    a quarter of MTQ501's computed positions were padding. Here the cuts minimise, by dynamic
+    a quarter of the positions computed for the fluency rule's windows were padding. Here the cuts minimise, by dynamic
     programming over the sorted lengths, the positions computed (rows x longest row, padding
     included) plus BATCH_COST positions per batch (README "Speed")."""
     rows = sorted(rows, key=length)
