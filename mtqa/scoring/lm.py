@@ -89,9 +89,9 @@ def length_batches(rows: list, budget: int, length=len) -> list[list]:
     benchmark uses it too, so it times the batches the scorer builds.
 
     Filling each batch up to the budget in length order put rows of 50 and 200 tokens in one batch:
-    a quarter of the positions computed for the fluency rule's windows were padding. Here the cuts minimise, by dynamic
-    programming over the sorted lengths, the positions computed (rows x longest row, padding
-    included) plus BATCH_COST positions per batch (README "Speed")."""
+    a quarter of the positions computed for the fluency rule's windows were padding. Here the cuts
+    minimise, by dynamic programming over the sorted lengths, the positions computed (rows x
+    longest row, padding included) plus BATCH_COST positions per batch (README "Speed")."""
     rows = sorted(rows, key=length)
     n = len(rows)
     lens = [max(1, length(r)) for r in rows]
@@ -579,7 +579,8 @@ class LanguageModel:
             for j, (ctx, members) in enumerate(batch):
                 self._extend(first[j : j + 1], state.row(j), mask[j], len(ctx), members, results)
 
-    def _extend(self, first, state, prefix_mask, n_ctx: int, members: list[tuple[int, list[int]]], results: list) -> None:
+    def _extend(self, first, state, prefix_mask, n_ctx: int, members: list[tuple[int, list[int]]],
+                results: list) -> None:
         """Each member's text after the prefix ``state`` (its keys marked by ``prefix_mask``, of
         which ``n_ctx`` are real); ``first``: the prefix's last logits, which predict each text's
         first token."""
