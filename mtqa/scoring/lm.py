@@ -39,9 +39,9 @@ MEMO_SIZE = 20_000  # (context, text) scores kept in memory
 SHARED_CONTEXT_MIN = 48  # shorter shared contexts are cheaper to batch than to cache
 TOKEN_SCORE_CHUNK = 4  # positions per log-softmax over the vocabulary (see _token_scores)
 # A forward's cost beyond its positions, in positions: reading every weight once and 30 layers of
-# small operations, about 40 ms of one core on the bundled model (a batch of one 64-token row
-# costs what 64 + 80 positions of a full batch do; scripts/bench_lm.py). length_batches weighs it
-# against padding.
+# small operations. On the project's CPU one 64-token row alone cost what 64 + 80 positions of a
+# full batch do, two 128-token rows 256 + 43; replaying the pipeline's batched calls on 20 clean
+# articles, 64 was faster than 256 or 512 (README "Speed"). length_batches weighs it against padding.
 BATCH_COST = 64
 
 
