@@ -192,6 +192,41 @@ def test_native_forward_gives_transformers_scores(lm):
         np.testing.assert_allclose(a, b, atol=1e-3)
 
 
+def test_shared_contexts_of_different_lengths_run_in_one_padded_batch(monkeypatch):
+    """Several findings' contexts go through one left-padded forward, each group's texts then
+    extend its own row of the state: in fp32 the scores are those of each text alone, and of each
+    context run on its own (the shorter context's padding is never attended to)."""
+    import numpy as np
+
+    from mtqa.scoring import lm as lm_module
+    from mtqa.scoring.manifest import manifest, model_path
+
+    m = lm_module.LanguageModel.load(model_path(), device="cpu", precision="fp32", native=True,
+                                     prefix_token=manifest().prefix_token)
+    long_ctx, short_ctx = WAR + " " + TENANT, TENANT + " " + TENANT[:80]
+    assert len(m._context_ids(long_ctx)) > len(m._context_ids(short_ctx)) + 20 >= lm_module.SHARED_CONTEXT_MIN
+    items = [(long_ctx, " The eviction of civilians was halted."),
+             (long_ctx, " The evacuation of civilians was halted, officials said on Monday."),
+             (short_ctx, " The family appealed."), (short_ctx, " The family appealed against the eviction.")]
+    monkeypatch.setattr(lm_module, "BATCH_COST", 10**6)  # one batch, however unequal the lengths
+    prefixes = []
+    backend = m.backend
+    monkeypatch.setattr(backend, "prefixes", lambda ids, mask, pos, f=backend.prefixes: (
+        prefixes.append((len(ids), int((mask == 0).sum()))), f(ids, mask, pos))[-1])
+    together = [s.logprobs for s in m.score(items)]
+    assert len(prefixes) == 1 and prefixes[0][0] == 2 and prefixes[0][1] > 20  # one padded batch
+    for (ctx, text), got in zip(items, together):
+        m.forget()
+        np.testing.assert_allclose(got, m.score([(ctx, text)])[0].logprobs, atol=1e-3)
+    m.forget()
+    # a group run on its own (a batch of one prefix, no padding): the same numbers
+    for k in (0, 2):
+        m.forget()
+        alone = [s.logprobs for s in m.score(items[k : k + 2])]
+        for a, b in zip(alone, together[k : k + 2]):
+            np.testing.assert_allclose(a, b, atol=1e-4)
+
+
 def test_model_option_loads_any_local_causal_lm_directory(lm):
     from mtqa.scoring.manifest import model_path
     from mtqa.scoring.runtime import load_lm

@@ -202,3 +202,39 @@ def test_stated_margin_score_is_monotonic_and_zero_below_its_margin():
     ys = [calibration.stated_margin_score(x, 1.0, 5.0) for x in xs]
     assert ys == sorted(ys) and ys[0] == ys[1] == 0.0
     assert ys[2] == pytest.approx(0.3) and ys[4] == pytest.approx(0.5) and ys[5] < 1.0
+
+
+def test_length_batches_cut_where_padding_costs_more_than_a_forward():
+    from mtqa.scoring import lm as lm_module
+    from mtqa.scoring.lm import length_batches
+
+    rows = [[0] * n for n in (50, 52, 55, 200, 205, 210, 60, 900)]
+    batches = length_batches(rows, 4096)
+    assert sorted(map(len, (r for b in batches for r in b))) == sorted(map(len, rows))  # each row once
+    assert [[len(r) for r in b] for b in batches] == [[50, 52, 55, 60], [200, 205, 210], [900]]
+    # filling up to the budget in length order put the 50s beside the 210s: more positions computed
+    positions = lambda bs: sum(len(b) * max(map(len, b)) for b in bs)  # noqa: E731
+    assert positions(batches) < positions([[r for r in sorted(rows, key=len) if len(r) < 900], rows[-1:]])
+    # within the budget (rows x longest row), except a row longer than it, alone
+    assert all(len(b) * max(map(len, b)) <= 256 or len(b) == 1 for b in length_batches(rows, 256))
+    assert length_batches([[0] * 300], 256) == [[[0] * 300]] and length_batches([], 256) == []
+    # a forward's own cost: rows of nearly one length are not split to save a little padding
+    assert len(length_batches([[0] * n for n in range(100, 110)], 4096)) == 1
+    assert lm_module.BATCH_COST > 0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_token_scores_are_log_softmax_and_entropy_and_leave_the_logits_alone(dtype):
+    torch = pytest.importorskip("torch")
+    from mtqa.scoring.lm import LanguageModel
+
+    gen = torch.Generator().manual_seed(0)
+    logits = (torch.randn(11, 3000, generator=gen) * 3).to(getattr(torch, dtype))  # 11: a last, partial chunk
+    before = logits.clone()
+    targets = torch.randint(0, 3000, (11,), generator=gen)
+    got = LanguageModel._token_scores(logits, targets)
+    assert torch.equal(logits, before)  # in-place steps never write into the model's logits
+    logp = torch.log_softmax(logits.double(), -1)
+    np.testing.assert_allclose(got[0], logp.gather(-1, targets[:, None])[:, 0].numpy(), atol=1e-4)
+    np.testing.assert_allclose(got[1], -(logp.exp() * logp).sum(-1).numpy(), atol=1e-4)
+    assert got.dtype == np.float32 and LanguageModel._token_scores(logits[:0], targets[:0]).shape == (2, 0)

@@ -78,6 +78,10 @@ class KVState:
     def __init__(self, layers: list[tuple[torch.Tensor, torch.Tensor]]):
         self.layers = layers
 
+    def row(self, j: int) -> "KVState":
+        """Row ``j`` of a batch's state, as a batch of one."""
+        return KVState([(k[j : j + 1], v[j : j + 1]) for k, v in self.layers])
+
     def expand(self, n: int) -> "KVState":
         return KVState([(k.expand(n, -1, -1, -1), v.expand(n, -1, -1, -1)) for k, v in self.layers])
 
