@@ -15,7 +15,9 @@ fold. Besides the plain rule, each candidate signal (a gate on a feature of the 
 in GATES) is cross-validated the same way: the gate removes candidates first, the threshold is
 then chosen among the rest.
 
-Per candidate, the features are: its exact log-probability (``lp``), the number of its tokens,
+The candidates are MTQ607's own, after its gates (MIN_CHRF_RATIO among them; --min-chrf-ratio 0
+gives them as they were before that gate, which is how the gate was chosen). Per candidate, the
+features are: its exact log-probability (``lp``), the number of its tokens,
 the mean token log-probability of its sentence (exact pass) and the word's value relative to it,
 its Zipf frequency, how many copies carry it, how many other copies read the place (``others``),
 how many give a reading and how many of those share the most common one (a substitution the
@@ -37,22 +39,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def compute(limit: int, cache_dir: str | None) -> list[dict]:
-    from sacrebleu.metrics import CHRF
-
+def compute(limit: int, cache_dir: str | None, min_chrf_ratio: float | None = None) -> list[dict]:
     from mtqa.detectors import support as S
     from mtqa.detectors.base import Context
     from mtqa.evaluation.multicopy import development_copies, is_human
     from mtqa.text import zipf
 
     log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    if min_chrf_ratio is not None:
+        S.MIN_CHRF_RATIO = min_chrf_ratio  # 0: the candidates as they were before the gate
     config, lm, segments, docs = development_copies("measure_unsupported_wording_transfer", limit, cache_dir, log)
     seg = {s.key: s for s in segments}
     cands = S.candidates(docs, Context(config=config))
     log(f"{len(cands)} candidates")
     requests = [S._request(c) for c in cands]
     answers = lm.answer(requests)
-    chrf = CHRF()
     out = []
     for c, q in zip(cands, requests):
         s, e = c.copy.sentences[c.sentence]
@@ -66,6 +67,7 @@ def compute(limit: int, cache_dir: str | None) -> list[dict]:
         gold = [(x.start, x.end, x.category) for spans in g.spans for x in spans]
         hits = [cat for a, b, cat in gold if a < c.token.end and c.token.start < b]
         readings = Counter(r.lower() for r, _ in c.readings)
+        close = c.closeness or S.closeness(mine, c.others)
         out.append({
             "path": c.copy.path, "group": g.group, "start": c.token.start, "end": c.token.end, "word": c.token.text,
             "human": is_human(g.system), "hits": hits, "lp": sum(word), "ntok": len(word),
@@ -74,12 +76,8 @@ def compute(limit: int, cache_dir: str | None) -> list[dict]:
             "sentence_support": c.sentence_support, "readings": len(c.readings),
             "top_reading": readings.most_common(1)[0][1] if readings else 0,
             "similarity": statistics.fmean(cp.similarity for cp in c.others),
-            "chrf": statistics.fmean(chrf.sentence_score(mine, [cp.text]).score for cp in c.others),
-            # how close the other copies' sentences are to each other: this copy's chrF relative
-            # to it says whether this copy words the whole sentence its own way
-            "others_chrf": statistics.fmean(chrf.sentence_score(a.text, [b.text]).score
-                                            for a in c.others for b in c.others if a is not b)
-            if len(c.others) > 1 else 100.0,
+            # this copy's sentence against the others', and how close those are to each other
+            "chrf": close[0], "others_chrf": 100.0 if close[1] is None else close[1],
             "sentence": mine,
         })
     return out
@@ -131,13 +129,16 @@ def main(argv=None) -> None:
                     help="false alarms per 1,000 words the threshold is chosen at on the calibration folds "
                          "(several: one row each; default --max-fa)")
     ap.add_argument("--gates", nargs="*", default=None, help="only these gates (names as in GATES)")
+    ap.add_argument("--min-chrf-ratio", type=float, default=None,
+                    help="MTQ607's sentence gate for this run (0: none, the candidates before it; default the "
+                         "detector's)")
     ap.add_argument("--features", default=None, help="JSON file to store the candidates' features in / read from")
     args = ap.parse_args(argv)
     path = Path(args.features) if args.features else None
     if path and path.exists():
         feats = json.loads(path.read_text())
     else:
-        feats = compute(args.limit, args.cache_dir)
+        feats = compute(args.limit, args.cache_dir, args.min_chrf_ratio)
         if path:
             path.write_text(json.dumps(feats))
     evaluate(feats, args)
