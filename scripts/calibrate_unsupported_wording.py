@@ -2,7 +2,7 @@
 """Calibrate MTQ607 (unsupported wording) on the MQM development set and write models/calibration.json [cross-copy].
 
     .venv/bin/python scripts/calibrate_unsupported_wording.py [--limit 40] [--cache-dir DIR]
-        [--max-fa 1.0] [--dry-run]
+        [--max-fa 0.5] [--dry-run]
 
 Reads newstest2020-zhen (development only; the test sets are never read here): every translation
 of the sampled source segments in one run, as scripts/eval_multicopy.py does. MTQ607's candidates
@@ -34,6 +34,12 @@ sys.path.insert(0, str(ROOT))
 # 40-source sample); the band is also never below twice this run's largest (BAND_FACTOR).
 MIN_BAND = 3.3
 BAND_FACTOR = 2.0
+# Why the rule is calibrated below the budget it is meant to hold (1 per 1,000 words).
+MAX_FA_NOTE = (
+    "run with --max-fa 0.5: a threshold chosen at the budget itself exceeds it on unseen documents about "
+    "half the time (scripts/measure_unsupported_wording_transfer.py: 2 folds by document x 10 seeds, held-out "
+    "1.13 per 1,000 human words pooled, 10 of 20 folds over 1); chosen at 0.5, with the sentence gate "
+    "(min_chrf_ratio), 0.68 pooled and 5 of 20 folds over")
 
 
 def main(argv=None) -> None:
@@ -110,11 +116,11 @@ def main(argv=None) -> None:
                    "its sentence's preceding text, exact pass; flagged below thresholds, major from sure on",
         "gates": {"min_others": S.MIN_OTHERS, "max_support": S.MAX_SUPPORT,
                   "min_sentence_support": S.MIN_SENTENCE_SUPPORT, "majority": S.MAJORITY, "stem": S.STEM,
-                  "opening_max_zipf": S.OPENING_MAX_ZIPF,
+                  "opening_max_zipf": S.OPENING_MAX_ZIPF, "min_chrf_ratio": S.MIN_CHRF_RATIO,
                   "max_zipf": S.MAX_ZIPF},
         "chosen": best, "curve": curve[::max(1, len(curve) // 60)],
         "candidates": len(cands), "largest_batched_vs_exact_difference": round(max(diffs, default=0.0), 4),
-        "max_fa_per_1000": args.max_fa, "data": f"{DEV} (development), {len(segments)} translations of "
+        "max_fa_per_1000": args.max_fa, "max_fa_note": MAX_FA_NOTE, "data": f"{DEV} (development), {len(segments)} translations of "
                                                 f"{len({s.group for s in segments})} source segments",
         "script": "scripts/calibrate_unsupported_wording.py",
         "command": f"scripts/calibrate_unsupported_wording.py --limit {args.limit} --max-fa {args.max_fa}",

@@ -248,6 +248,26 @@ def test_an_unsupported_word_is_reported_only_where_the_model_finds_it_unlikely(
     assert f.text == docs[4].text[f.start:f.end] and f.evidence["support"] == 0 and f.evidence["others"] == 5
 
 
+def test_a_sentence_worded_more_freely_than_the_others_word_it_is_not_judged(monkeypatch):
+    """The same "guilders", once in a copy that follows the others' wording and once in one that
+    rewords the whole sentence (chrF 65 against the others, which are at 95 with each other):
+    only the first is a candidate, and without the gate the second would be too."""
+    from mtqa.detectors import support
+
+    fixtures = Path(__file__).parent / "fixtures" / "MTQ607"
+    others = [Document(p.name, p.read_text(encoding="utf-8")) for p in sorted(fixtures.glob("copy_[abc].txt"))]
+    close = Document("close.txt", (fixtures / "copy_d.txt").read_text(encoding="utf-8"))
+    free = Document("free.txt", "Yuan steady against the dong\n\nRespectively, the yuan's buying and selling "
+                    "prices at the bank were 3,193 dong and 3,326 dong, which is 1 guilders and 2 dong lower than "
+                    "on the trading day before. Traders expect the rate to hold this week.\n")
+    ctx = lambda: Context(config=Config(select=("MTQ607",)))  # noqa: E731
+    [c] = support.candidates(others + [close], ctx())
+    assert c.token.text == "guilders" and c.closeness[0] >= support.MIN_CHRF_RATIO * c.closeness[1]
+    assert support.candidates(others + [free], ctx()) == []
+    monkeypatch.setattr(support, "MIN_CHRF_RATIO", 0.0)
+    assert "guilders" in {c.token.text for c in support.candidates(others + [free], ctx())}
+
+
 def test_an_unsupported_words_log_probability_is_the_sum_of_the_tokens_it_starts():
     import numpy as np
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
 
+from sacrebleu.metrics import CHRF
+
 from mtqa.calibration_file import load as load_calibration
 from mtqa.detectors.base import Context, ModelRequest, make_finding
 from mtqa.detectors.fluency import sentence_request
@@ -40,6 +42,10 @@ MAJORITY = 0.5  # a content word carried by at least this share of the others is
 MAX_ZIPF = 6.0  # words this common (the, of, and) carry grammar, not content
 OPENING_MAX_ZIPF = 3.0  # a sentence's first word is judged only when it is this rare (a name)
 STEM = 5  # letters that make two forms one word (inspected, inspection; renovated, renovations)
+# ... and in a sentence that, as a whole, is at least this close (chrF, relative) to the other
+# copies' as they are to each other: a translator who words the whole sentence more freely than
+# the others do chooses more words of their own (scripts/measure_unsupported_wording_transfer.py)
+MIN_CHRF_RATIO = 0.9
 MAX_READING_TOKENS = 3  # another copy's wording at this place: a replacement of at most 3 words
 MEASURE = "word_logprob"
 # Until scripts/calibrate_unsupported_wording.py has written [cross-copy]: nothing is surprising
@@ -75,6 +81,7 @@ class Candidate:
     support: int  # how many of ``others`` carry the word
     sentence_support: float
     readings: list[tuple[str, Counterpart]]  # what the others have in its place, where they align
+    closeness: tuple[float, float] | None = None  # (this sentence's, the others') mean chrF; see closeness()
 
 
 def _stems(cp: Counterpart) -> set[str]:
@@ -109,7 +116,7 @@ def _find(docs: list[Document], ctx: Context) -> Iterator[Candidate]:
                 if share < MIN_SENTENCE_SUPPORT:
                     continue  # this copy says the sentence its own way: support says nothing
                 ref_stems = [s for cp, s in zip(others, theirs) if cp.copy.reference]
-                edits = None
+                edits = close = None
                 for k, t in enumerate(mine):
                     if not _candidate_token(t):
                         continue
@@ -119,10 +126,28 @@ def _find(docs: list[Document], ctx: Context) -> Iterator[Candidate]:
                         continue  # the original carries it
                     if support[k] > MAX_SUPPORT * len(others):
                         continue
+                    if close is None:
+                        close = closeness(copy.sentence_text(i), others)
+                        if close[1] is not None and close[0] < MIN_CHRF_RATIO * close[1]:
+                            break  # worded more freely than the others word it: no evidence
                     if edits is None:
                         edits = [word_edits(mine, cp.copy.sentence_tokens(cp.sentence)) for cp in others]
                     yield Candidate(story, copy, i, t, others, support[k], share,
-                                    _readings(t, others, edits))
+                                    _readings(t, others, edits), close)
+
+
+_CHRF = CHRF()
+
+
+def closeness(sentence: str, others: list[Counterpart]) -> tuple[float, float | None]:
+    """(this sentence's mean chrF against each other copy's, the other copies' mean chrF against
+    each other), the second None with fewer than two others. sacrebleu's chrF, the standard
+    character n-gram measure, is not symmetric; each pair is taken in both orders."""
+    mine = sum(_CHRF.sentence_score(sentence, [cp.text]).score for cp in others) / len(others)
+    pairs = [(a.text, b.text) for a in others for b in others if a is not b]
+    if not pairs:
+        return mine, None
+    return mine, sum(_CHRF.sentence_score(a, [b]).score for a, b in pairs) / len(pairs)
 
 
 def _readings(t: Token, others: list[Counterpart], edits) -> list[tuple[str, Counterpart]]:
@@ -189,7 +214,9 @@ def unsupported_wording(docs: list[Document], ctx: Context) -> Iterator[Finding]
     another form of it (the same first five letters). A word is unsupported when at most three
     in ten of the other copies carry it, and at least three other copies have the sentence, or
     one of them is the reference copy (the English original, ``--reference``), which then
-    suffices alone. A word the reference carries is never reported, nor is anything in the
+    suffices alone. A sentence that as a whole is further from the other copies' (chrF) than
+    they are from each other, by more than a tenth, is not judged: its translator worded it
+    freely, and a free wording brings words of its own. A word the reference carries is never reported, nor is anything in the
     reference itself. The other copies' wording at that place is suggested where more than half
     of them share it (or the reference has it); where they disagree, the finding lists their
     readings without a suggestion.
@@ -247,6 +274,9 @@ def _finding(c: Candidate, lp: float) -> Finding:
         suggestions=(fix,) if fix else (),
         evidence={"measures": {MEASURE: round(lp, 4)},
                   "support": c.support, "others": n, "sentence_support": round(c.sentence_support, 3),
+                  **({"sentence_chrf": round(c.closeness[0], 2),
+                      "others_chrf": None if c.closeness[1] is None else round(c.closeness[1], 2)}
+                     if c.closeness else {}),
                   "readings": [[r, k] for r, k in readings.most_common()],
                   "story": [cp.path for cp in c.story.copies], "sentence": {"start": s, "end": e},
                   "copies": [cp.evidence() for cp in c.others]},
