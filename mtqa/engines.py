@@ -64,8 +64,12 @@ def check(inputs: Iterable[Document | InputError], config: Config, lm=None, scor
         executor = InlineExecutor(config, lm, scorer)
     try:
         yield from _run(inputs, config, executor, skip)
-    finally:
-        executor.close()
+    except BaseException:
+        # interrupted (Ctrl-C, SIGTERM), a failed write, or a reader that stopped early: what is
+        # in flight is not wanted, so the workers are stopped rather than waited for
+        executor.close(abort=True)
+        raise
+    executor.close()
 
 
 # ---- units ---------------------------------------------------------------------------------
@@ -224,7 +228,7 @@ class InlineExecutor:
     def result(self, handle):
         return self.worker.run(handle)
 
-    def close(self):
+    def close(self, abort: bool = False):
         pass
 
 
@@ -285,6 +289,7 @@ class ProcessExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = config.jobs
+        _quiet_resource_tracker()
         self.pool = ProcessPoolExecutor(
             max_workers=config.jobs, mp_context=multiprocessing.get_context("spawn"),
             initializer=_process_init, initargs=(_worker_config(config, config.jobs),))
@@ -296,8 +301,28 @@ class ProcessExecutor:
     def result(self, handle):
         return handle.result()
 
-    def close(self):
+    def close(self, abort: bool = False):
+        if abort:  # a chunk with the model takes seconds: end the workers rather than wait for it
+            terminate = getattr(self.pool, "terminate_workers", None)  # Python 3.14
+            if terminate is not None:
+                terminate()
+                return
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _quiet_resource_tracker() -> None:
+    """multiprocessing's resource tracker (a process of its own, started with the pool) removes
+    the pool's semaphores after a run killed with ``kill -9``, and then warns on the run's stderr
+    about "leaked semaphore objects" in a Python traceback-like line; the removal is what matters
+    and the warning is noise to whoever killed the run. The tracker gets the interpreter's -W
+    options, so this filter, set before it starts, reaches it (and the workers)."""
+    import sys
+
+    option = "ignore:resource_tracker:UserWarning"
+    if option not in sys.warnoptions:
+        sys.warnoptions.append(option)
 
 
 class RayExecutor:
@@ -329,6 +354,7 @@ class RayExecutor:
                 # to find (with num_cpus, ray.init() would fail to join it)
                 ray.init(address="local", num_cpus=max(1, config.jobs), include_dashboard=False, **quiet)
             self.started = True
+            _exit_on_sigterm()
         self.workers = max(1, config.jobs)
         actor = ray.remote(num_cpus=1)(_RayWorker)
         worker_config = _worker_config(_absolute_paths(config), self.workers)
@@ -370,7 +396,7 @@ class RayExecutor:
                 raise WorkerError(str(cause).splitlines()[-1], cause.exit_code) from None
             raise
 
-    def close(self):
+    def close(self, abort: bool = False):
         for a in self.actors:
             self.ray.kill(a)
         if self.started:
@@ -384,6 +410,20 @@ def _signal_handlers() -> dict:
     import signal
 
     return {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM ends the run as it ends one without Ray (exit 143, workers stopped, the atomic
+    write cleaned up): ray.init() sets a handler that exits with status 15, and its core installs
+    a C-level one that prints a stack dump on stderr first."""
+    import signal
+    import threading
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
 
 
 def _restore_signal_handlers(handlers: dict) -> None:
