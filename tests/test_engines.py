@@ -127,9 +127,10 @@ def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path, jobs):
     assert code == 1, err
     assert "already done are skipped" in err
     assert again == expected  # byte for byte: no loss, no duplicate
-    # a third run has nothing left to do and changes nothing
-    code, third, _ = _check(resume, tmp_path, "resumed.jsonl")
+    # a third run has nothing left to do and changes nothing, and its summary says why it fails
+    code, third, err = _check([*resume, "--summary"], tmp_path, "resumed.jsonl")
     assert code == 1 and third == expected
+    assert "0 findings in 0 files, " in err and f"; and {n} document(s) done by earlier runs" in err
 
 
 def _kill_part_way(cmd: list[str], log: Path, n: int, sig: int, env: dict) -> tuple[int, str]:
@@ -166,7 +167,7 @@ def test_a_killed_parallel_run_says_nothing_and_resumes(tmp_path, engine, sig):
     flags = [*base, "--format", "jsonl", "--jobs", "2", "--engine", engine, "-o", str(out), "--resume"]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MTQA_THREADS": "1"}
     code, err = _kill_part_way(_mtqa("check", str(archive), *flags), Path(str(out) + ".mtqa-resume"), n, sig, env)
-    assert code == (143 if sig == signal.SIGTERM else -signal.SIGKILL)
+    assert code == (143 if sig == signal.SIGTERM else -signal.SIGKILL), err
     assert err == ""
     done = subprocess.run(_mtqa("check", str(archive), *flags), env=env, capture_output=True, text=True,
                           timeout=300)
@@ -381,3 +382,62 @@ def test_an_interrupted_run_stops_its_workers_rather_than_waiting(tmp_path):
     executor.close(abort=True)
     assert time.monotonic() - started < 15
     assert all(not w.is_alive() for w in workers)
+
+
+def test_a_long_chunk_does_not_hold_up_the_chunks_behind_it():
+    """The results are taken from whichever chunk is done first, not always the oldest: a worker
+    that finished the chunks behind a long one gets more work while the long one runs (it sat
+    idle before), and the output stays in input order."""
+    from mtqa.engines import ProcessExecutor, _run
+
+    text = Path(SAMPLES[0]).read_text(encoding="utf-8")
+    long = Document("0000.txt", "\n\n".join(f"Part {i}. {text}" for i in range(300)))  # seconds of work
+    short = [Document(f"{i:04d}.txt", f"Item {i}.\n\n{text}") for i in range(1, 64)]
+    config = Config(use_lm=False, jobs=2, ignore=("MTQ6",))
+    executor = ProcessExecutor(config)
+    sent, taken = [], []
+    submit, result = executor.submit, executor.result  # the real ones, observed
+
+    def observed_submit(chunk):
+        sent.append(submit(chunk))
+        return sent[-1]
+
+    def observed_result(handle):
+        taken.append(handle)
+        return result(handle)
+
+    executor.submit, executor.result = observed_submit, observed_result
+    try:
+        out = list(_run([long, *short], config, executor, None))
+    finally:
+        executor.close()
+    assert [d.path for docs, _, _ in out for d in docs] == [d.path for d in [long, *short]]
+    assert len(taken) == len(sent) == 8
+    assert taken[0] is not sent[0]  # a chunk behind the long one was taken first
+    assert taken.index(sent[0]) >= 3
+
+
+def test_ctrl_c_in_a_terminal_is_one_line(tmp_path):
+    """Ctrl-C signals the terminal's whole foreground group, the workers too: the run says
+    'mtqa: interrupted' and exits 130, and no worker prints a KeyboardInterrupt traceback (one
+    waiting for a chunk did: 'Process SpawnProcess-1: Traceback ...')."""
+    psutil = pytest.importorskip("psutil", reason="psutil (a test extra) finds the workers")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MTQA_THREADS": "1"}
+    # reading stdin holds the run before its first chunk, with its workers warmed up and waiting
+    proc = subprocess.Popen(_mtqa("check", "-", "--no-lm", "--jobs", "2", "--format", "jsonl"), env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    main = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 300
+    last, workers, cpu = -1.0, [], -1.0
+    while True:
+        assert proc.poll() is None and time.monotonic() < deadline, f"the workers never settled: {workers}, {cpu}"
+        workers = [p for p in main.children() if "spawn_main" in " ".join(p.cmdline())]
+        cpu = sum(sum(p.cpu_times()[:2]) for p in workers) if len(workers) == 2 else -1.0
+        if cpu > 0.2 and cpu - last < 0.1:  # both started, warmed up, and idle for two seconds
+            break
+        last = cpu
+        time.sleep(2)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (130, "\nmtqa: interrupted\n")
