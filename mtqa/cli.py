@@ -316,7 +316,10 @@ def check(paths, fmt, output, sort, reference, select, ignore, fail_on, no_lm, m
             writer(result.documents, result.findings, out)
     bar.close()
     if terminal if summary is None else summary:
-        click.echo(summarise(result.findings, result.documents, len(result.errors), clock() - started), err=True)
+        line = summarise(result.findings, result.documents, len(result.errors), clock() - started)
+        if resume and opened.done_keys:  # the exit status counts those too: say they are there
+            line += f"; and {len(opened.done_keys)} document(s) done by earlier runs, in {output}"
+        click.echo(line, err=True)
     if show_signature:
         from mtqa.evaluation.signature import build_signature, format_signature
 

@@ -34,6 +34,9 @@ from mtqa.errors import InputError, MtqaError
 # inter-process traffic small, few enough that the workers share the load evenly.
 CHUNK_DOCS = 8
 IN_FLIGHT_PER_WORKER = 2
+# Chunks sent whose results wait for an earlier, slower chunk before they can be written (in
+# input order), at most, per worker: bounds what is held while one long chunk runs.
+WAITING_PER_WORKER = 8
 
 Batch = tuple[list[Document], list, list[InputError]]
 
@@ -64,8 +67,16 @@ def check(inputs: Iterable[Document | InputError], config: Config, lm=None, scor
         executor = InlineExecutor(config, lm, scorer)
     try:
         yield from _run(inputs, config, executor, skip)
-    finally:
-        executor.close()
+    except BaseException as exc:
+        # interrupted (Ctrl-C, SIGTERM), a failed write, or a reader that stopped early (the
+        # generator closed): what is in flight is not wanted, so the workers are stopped rather
+        # than waited for
+        executor.close(abort=True)
+        if _TERMINATED and not isinstance(exc, (SystemExit, GeneratorExit)):
+            # whatever a blocking Ray call made of the SystemExit raised inside it
+            raise SystemExit(128 + _TERMINATED[-1]) from None
+        raise
+    executor.close()
 
 
 # ---- units ---------------------------------------------------------------------------------
@@ -221,10 +232,13 @@ class InlineExecutor:
     def submit(self, chunk):
         return chunk
 
+    def first_done(self, handles) -> int:
+        return 0  # nothing runs until asked: the oldest, in this process
+
     def result(self, handle):
         return self.worker.run(handle)
 
-    def close(self):
+    def close(self, abort: bool = False):
         pass
 
 
@@ -233,6 +247,12 @@ _PROCESS_WORKER: Worker | None = None
 
 def _process_init(config: Config) -> None:
     global _PROCESS_WORKER
+    import signal
+
+    # Ctrl-C reaches every process of the terminal's foreground group: the main process stops the
+    # run and ends the workers, which would otherwise each print a KeyboardInterrupt traceback
+    # ("Process SpawnProcess-1: ...") when it found them waiting for a chunk
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _PROCESS_WORKER = Worker(config)
     _exit_with_parent()
 
@@ -285,6 +305,7 @@ class ProcessExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = config.jobs
+        _quiet_resource_tracker()
         self.pool = ProcessPoolExecutor(
             max_workers=config.jobs, mp_context=multiprocessing.get_context("spawn"),
             initializer=_process_init, initargs=(_worker_config(config, config.jobs),))
@@ -293,11 +314,38 @@ class ProcessExecutor:
     def submit(self, chunk):
         return self.pool.submit(_process_run, chunk)
 
+    def first_done(self, handles) -> int:
+        """The place in ``handles`` of one that is done (waiting for the first to finish)."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        done = wait(handles, return_when=FIRST_COMPLETED).done
+        return next(i for i, h in enumerate(handles) if h in done)
+
     def result(self, handle):
         return handle.result()
 
-    def close(self):
+    def close(self, abort: bool = False):
+        if abort:  # a chunk with the model takes seconds: end the workers rather than wait for it
+            terminate = getattr(self.pool, "terminate_workers", None)  # Python 3.14
+            if terminate is not None:
+                terminate()
+                return
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _quiet_resource_tracker() -> None:
+    """multiprocessing's resource tracker (a process of its own, started with the pool) removes
+    the pool's semaphores after a run killed with ``kill -9``, and then warns on the run's stderr
+    about "leaked semaphore objects" in a Python traceback-like line; the removal is what matters
+    and the warning is noise to whoever killed the run. The tracker gets the interpreter's -W
+    options, so this filter, set before it starts, reaches it (and the workers)."""
+    import sys
+
+    option = "ignore:resource_tracker:UserWarning"
+    if option not in sys.warnoptions:
+        sys.warnoptions.append(option)
 
 
 class RayExecutor:
@@ -329,6 +377,7 @@ class RayExecutor:
                 # to find (with num_cpus, ray.init() would fail to join it)
                 ray.init(address="local", num_cpus=max(1, config.jobs), include_dashboard=False, **quiet)
             self.started = True
+            _exit_on_sigterm()
         self.workers = max(1, config.jobs)
         actor = ray.remote(num_cpus=1)(_RayWorker)
         worker_config = _worker_config(_absolute_paths(config), self.workers)
@@ -351,6 +400,17 @@ class RayExecutor:
         self.queued[i].append(ref)
         return ref
 
+    def first_done(self, handles) -> int:
+        done, _ = self.ray.wait(list(handles), num_returns=1, fetch_local=False)
+        self._stop_if_terminated()
+        return handles.index(done[0])
+
+    @staticmethod
+    def _stop_if_terminated() -> None:
+        # a SIGTERM during a blocking Ray call: end the run even where Ray took the exception
+        if _TERMINATED:
+            raise SystemExit(128 + _TERMINATED[-1])
+
     def result(self, handle):
         try:
             if self.warming:  # checked once the inputs are read, so the actors warm meanwhile
@@ -363,14 +423,16 @@ class RayExecutor:
                             f"the Ray worker on {host} runs another mtqa ({differ}): install the same mtqa, "
                             "with the same corpora and settings files, on every machine of the cluster", 2)
                 self.warming = []
-            return self.ray.get(handle)
+            got = self.ray.get(handle)
+            self._stop_if_terminated()
+            return got
         except self.ray.exceptions.RayTaskError as exc:
             cause = exc.as_instanceof_cause()
             if isinstance(cause, WorkerError):
                 raise WorkerError(str(cause).splitlines()[-1], cause.exit_code) from None
             raise
 
-    def close(self):
+    def close(self, abort: bool = False):
         for a in self.actors:
             self.ray.kill(a)
         if self.started:
@@ -384,6 +446,25 @@ def _signal_handlers() -> dict:
     import signal
 
     return {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+
+_TERMINATED: list[int] = []  # the SIGTERM that _exit_on_sigterm's handler took, if one came
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM ends the run as it ends one without Ray (exit 143, workers stopped, the atomic
+    write cleaned up): ray.init() sets a handler that exits with status 15, and its core installs
+    a C-level one that prints a stack dump on stderr first."""
+    import signal
+    import threading
+
+    def handler(signum, frame):
+        _TERMINATED.append(signum)
+        raise SystemExit(128 + signum)
+
+    _TERMINATED.clear()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
 
 
 def _restore_signal_handlers(handlers: dict) -> None:
@@ -428,7 +509,8 @@ def _absolute_paths(config: Config) -> Config:
 # ---- the loop: bounded in flight, results in input order ---------------------------------
 
 def _run(inputs, config: Config, executor, skip) -> Iterator[Batch]:
-    pending: deque = deque()  # (handle, units sent), in the order sent
+    pending: deque = deque()  # (handle, units sent) not yet collected, in the order sent
+    waiting: deque = deque()  # the last input position of each chunk collected or in flight, in order
     ready: dict[int, tuple] = {}  # input position -> ("doc", doc, findings) | ("error", err) | ("skip",)
     next_at = 0
 
@@ -447,8 +529,13 @@ def _run(inputs, config: Config, executor, skip) -> Iterator[Batch]:
         if docs or failed:
             yield docs, findings, failed
 
-    def collect_oldest() -> None:
-        handle, sent = pending.popleft()
+    def collect() -> None:
+        """The results of a chunk that is done: whichever finished first, not the oldest, so that a
+        worker is not left idle while one long chunk holds up those behind it (their results wait
+        in ``ready`` until the output reaches them)."""
+        i = executor.first_done([h for h, _ in pending])
+        handle, sent = pending[i]
+        del pending[i]
         results = iter(executor.result(handle))
         for unit in sent:
             for n, d in unit:
@@ -479,13 +566,19 @@ def _run(inputs, config: Config, executor, skip) -> Iterator[Batch]:
         stream = list(stream)
         total = sum(map(len, stream))
     limit = max(1, executor.workers * IN_FLIGHT_PER_WORKER)
+    window = max(limit, executor.workers * WAITING_PER_WORKER)
     for chunk in _chunks(stream, CHUNK_DOCS, total, executor.workers):
         pending.append((executor.submit([[d for _, d in u] for u in chunk]), chunk))
-        while len(pending) > limit:
-            collect_oldest()
+        waiting.append(max(n for u in chunk for n, _ in u))
+        while pending and (len(pending) > limit or len(waiting) > window):
+            collect()
             yield from release()
+            while waiting and waiting[0] < next_at:
+                waiting.popleft()
         yield from release()  # read errors and skipped documents ahead of what is in flight
+        while waiting and waiting[0] < next_at:
+            waiting.popleft()
     while pending:
-        collect_oldest()
+        collect()
         yield from release()
     yield from release()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 from typing import TextIO
 
 from mtqa.config import Config
@@ -27,6 +28,53 @@ from mtqa.errors import ConfigError, OutputError
 
 SUFFIX = ".mtqa-resume"
 FORMATS = ("jsonl", "jsonl-evidence")
+
+
+def header(config: Config) -> dict:
+    """What the log's first line holds: every setting that changes what a document's findings
+    are, so that a resumed run never appends findings of other settings to FILE. That is the
+    report's signature (mtqa version, detectors, the hashes of their data files and of a house
+    style, the model, the selection and thresholds), the files and terms that suppress findings,
+    and the references the cross-copy rules read. Not how the run goes (--jobs, --engine,
+    --threads, the cache dir, the machine): a run killed with --jobs 4 may be resumed with one."""
+    from mtqa.evaluation.signature import build_signature
+
+    def file_hash(path: str | None) -> str | None:
+        if not path:
+            return None
+        try:
+            return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+        except OSError:
+            return "unreadable"
+
+    model = (os.path.abspath(config.model_dir) if config.model_dir else "bundled") if config.use_lm else "none"
+    return {"mtqa-resume": 2, "format": config.format, "use_lm": config.use_lm,
+            "signature": build_signature(config, model=model),
+            "reference": sorted([os.path.abspath(r), file_hash(r)] for r in config.reference),
+            "accept": sorted(config.accept), "accept_file": file_hash(config.accept_file),
+            "per_path_ignores": [[g, list(c)] for g, c in config.per_path_ignores],
+            "baseline": file_hash(config.baseline)}
+
+
+def _differences(old: dict, new: dict) -> str:
+    """The settings in which the log and this run differ, as 'key: LOG there, THIS here'."""
+    def flat(d: dict, prefix: str = "") -> dict:
+        out = {}
+        for k, v in d.items():
+            if isinstance(v, dict):
+                out.update(flat(v, f"{prefix}{k}."))
+            else:
+                out[prefix + k] = v
+        return out
+
+    def shown(v) -> str:
+        text = json.dumps(v, ensure_ascii=False)
+        return text if len(text) <= 60 else text[:56] + " ..."
+
+    a, b = flat(old), flat(new)
+    keys = [k for k in list(a) + [k for k in b if k not in a] if a.get(k) != b.get(k)]
+    said = "; ".join(f"{k}: {shown(a.get(k))} in the log, {shown(b.get(k))} here" for k in keys[:3])
+    return said + (f"; and {len(keys) - 3} more" if len(keys) > 3 else "")
 
 
 def text_hash(doc: Document) -> str:
@@ -41,8 +89,7 @@ class ResumableOutput:
         self.log_path = path + SUFFIX
         self.done_keys: set[tuple[str, str]] = set()
         self.worst = -1  # over the documents done by earlier runs
-        self.header = {"mtqa-resume": 1, "format": config.format, "use_lm": config.use_lm,
-                       "signature": config.signature()}
+        self.header = header(config)
         end = self._read_log()
         try:
             self.out: TextIO = open(path, "a+", encoding="utf-8", newline="")
@@ -80,8 +127,8 @@ class ResumableOutput:
         if header is None:
             return 0
         if header != self.header:
-            raise ConfigError(f"{self.path} was written with other settings ({json.dumps(header)}); resume "
-                              "with the same ones, or remove it and its .mtqa-resume log to start over")
+            raise ConfigError(f"{self.path} was written with other settings ({_differences(header, self.header)}); "
+                              "resume with the same ones, or remove it and its .mtqa-resume log to start over")
         end = 0
         for r in records:
             self.done_keys.add((r["path"], r["sha256"]))
@@ -128,7 +175,16 @@ class ResumableOutput:
         self.log.close()
 
     def __enter__(self) -> "ResumableOutput":
+        # SIGTERM and SIGHUP end the run as Ctrl-C does (exit 143 / 129, the workers stopped,
+        # FILE and its log closed on a batch's boundary), as with an atomic -o
+        from mtqa.output import _exit_on_termination
+
+        self._termination = _exit_on_termination()
+        self._termination.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.close()
+        try:
+            self.close()
+        finally:
+            self._termination.__exit__(*exc)

@@ -127,9 +127,52 @@ def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path, jobs):
     assert code == 1, err
     assert "already done are skipped" in err
     assert again == expected  # byte for byte: no loss, no duplicate
-    # a third run has nothing left to do and changes nothing
-    code, third, _ = _check(resume, tmp_path, "resumed.jsonl")
+    # a third run has nothing left to do and changes nothing, and its summary says why it fails
+    code, third, err = _check([*resume, "--summary"], tmp_path, "resumed.jsonl")
     assert code == 1 and third == expected
+    assert "0 findings in 0 files, " in err and f"; and {n} document(s) done by earlier runs" in err
+
+
+def _kill_part_way(cmd: list[str], log: Path, n: int, sig: int, env: dict) -> tuple[int, str]:
+    """Runs ``cmd``, sends ``sig`` once a third of the ``n`` documents are logged; its exit status
+    and everything written on its stderr, by it or by any process it left behind (read to the
+    end, so a helper process that writes after the run is gone is heard too)."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and proc.poll() is None:
+        if log.exists() and log.read_text(encoding="utf-8").count("\n") > n // 3:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run ended before it could be killed part-way"
+    os.kill(proc.pid, sig)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+@pytest.mark.parametrize("engine", ["process", "ray"])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["TERM", "KILL"])
+def test_a_killed_parallel_run_says_nothing_and_resumes(tmp_path, engine, sig):
+    """SIGTERM ends a --resume run as on an atomic -o: exit 143, nothing on stderr (it was -15
+    with --jobs and 15 with Ray, whose core printed a stack dump); kill -9 leaves nothing on
+    stderr either (multiprocessing's resource tracker warned of leaked semaphores); and the
+    resumed run writes what one uninterrupted process writes."""
+    if engine == "ray":
+        pytest.importorskip("ray", reason="Ray is an optional extra (pip install 'mtqa[ray]')")
+    n = 150
+    archive = _archive(tmp_path / "archive", n)
+    base = ["--no-lm", "--ignore", "MTQ6"]
+    code, expected, _ = _check([str(archive), *base], tmp_path, "whole.jsonl")
+    assert code == 1
+    out = tmp_path / "resumed.jsonl"
+    flags = [*base, "--format", "jsonl", "--jobs", "2", "--engine", engine, "-o", str(out), "--resume"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MTQA_THREADS": "1"}
+    code, err = _kill_part_way(_mtqa("check", str(archive), *flags), Path(str(out) + ".mtqa-resume"), n, sig, env)
+    assert code == (143 if sig == signal.SIGTERM else -signal.SIGKILL), err
+    assert err == ""
+    done = subprocess.run(_mtqa("check", str(archive), *flags), env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert out.read_text(encoding="utf-8") == expected
 
 
 def test_resume_truncates_an_uncommitted_tail(tmp_path):
@@ -148,6 +191,13 @@ def test_resume_refuses_other_settings_and_unlogged_files(tmp_path):
     code, _, _ = _check([SAMPLES[0], "--no-lm", "--resume"], tmp_path, "out.jsonl")
     code2, _, err = _check([SAMPLES[0], "--no-lm", "--resume", "--select", "MTQ2"], tmp_path, "out.jsonl")
     assert code2 == 2 and "other settings" in err
+    # settings that change the findings without changing the selection are refused too
+    reference = [SAMPLES[0], "--no-lm", "--resume", "--reference", SAMPLES[1]]
+    code4, _, err = _check(reference, tmp_path, "out.jsonl")
+    assert code4 == 2 and "other settings (reference: [] in the log" in err
+    # how the run goes is no setting of what it finds: another engine resumes it
+    code6, _, err6 = _check([SAMPLES[0], "--no-lm", "--resume", "--jobs", "2"], tmp_path, "out.jsonl")
+    assert code6 == code and "already done are skipped" in err6
     stray = tmp_path / "stray.jsonl"
     stray.write_text("{}\n", encoding="utf-8")
     code3, _, err = _check([SAMPLES[0], "--no-lm", "--resume"], tmp_path, "stray.jsonl")
@@ -310,3 +360,84 @@ def test_ray_worker_with_another_mtqa_is_refused(tmp_path, monkeypatch):
     assert code == 2, err
     assert "runs another mtqa" in err and "9.9.9-other-" in err
     assert out == ""
+
+
+def test_an_interrupted_run_stops_its_workers_rather_than_waiting(tmp_path):
+    """Ctrl-C, SIGTERM or a failed write ends a --jobs run at once: the chunks in flight (with the
+    model, seconds each) are not waited for; the workers are ended."""
+    import concurrent.futures
+
+    from mtqa.engines import ProcessExecutor
+
+    text = Path(SAMPLES[0]).read_text(encoding="utf-8")
+    # one chunk that keeps a worker busy for far longer than the test allows for stopping it
+    chunk = [[Document(f"{i}.txt", f"Item {i}.\n\n{text}")] for i in range(3000)]
+    executor = ProcessExecutor(Config(use_lm=False, jobs=2, ignore=("MTQ6",)))
+    workers = list(executor.pool._processes.values())
+    handle = executor.submit(chunk)
+    concurrent.futures.wait(executor.warm, timeout=120)
+    time.sleep(1)  # the chunk is being checked
+    assert not handle.done()
+    started = time.monotonic()
+    executor.close(abort=True)
+    assert time.monotonic() - started < 15
+    assert all(not w.is_alive() for w in workers)
+
+
+def test_a_long_chunk_does_not_hold_up_the_chunks_behind_it():
+    """The results are taken from whichever chunk is done first, not always the oldest: a worker
+    that finished the chunks behind a long one gets more work while the long one runs (it sat
+    idle before), and the output stays in input order."""
+    from mtqa.engines import ProcessExecutor, _run
+
+    text = Path(SAMPLES[0]).read_text(encoding="utf-8")
+    long = Document("0000.txt", "\n\n".join(f"Part {i}. {text}" for i in range(300)))  # seconds of work
+    short = [Document(f"{i:04d}.txt", f"Item {i}.\n\n{text}") for i in range(1, 64)]
+    config = Config(use_lm=False, jobs=2, ignore=("MTQ6",))
+    executor = ProcessExecutor(config)
+    sent, taken = [], []
+    submit, result = executor.submit, executor.result  # the real ones, observed
+
+    def observed_submit(chunk):
+        sent.append(submit(chunk))
+        return sent[-1]
+
+    def observed_result(handle):
+        taken.append(handle)
+        return result(handle)
+
+    executor.submit, executor.result = observed_submit, observed_result
+    try:
+        out = list(_run([long, *short], config, executor, None))
+    finally:
+        executor.close()
+    assert [d.path for docs, _, _ in out for d in docs] == [d.path for d in [long, *short]]
+    assert len(taken) == len(sent) == 8
+    assert taken[0] is not sent[0]  # a chunk behind the long one was taken first
+    assert taken.index(sent[0]) >= 3
+
+
+def test_ctrl_c_in_a_terminal_is_one_line(tmp_path):
+    """Ctrl-C signals the terminal's whole foreground group, the workers too: the run says
+    'mtqa: interrupted' and exits 130, and no worker prints a KeyboardInterrupt traceback (one
+    waiting for a chunk did: 'Process SpawnProcess-1: Traceback ...')."""
+    psutil = pytest.importorskip("psutil", reason="psutil (a test extra) finds the workers")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MTQA_THREADS": "1"}
+    # reading stdin holds the run before its first chunk, with its workers warmed up and waiting
+    proc = subprocess.Popen(_mtqa("check", "-", "--no-lm", "--jobs", "2", "--format", "jsonl"), env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    main = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 300
+    last, workers, cpu = -1.0, [], -1.0
+    while True:
+        assert proc.poll() is None and time.monotonic() < deadline, f"the workers never settled: {workers}, {cpu}"
+        workers = [p for p in main.children() if "spawn_main" in " ".join(p.cmdline())]
+        cpu = sum(sum(p.cpu_times()[:2]) for p in workers) if len(workers) == 2 else -1.0
+        if cpu > 0.2 and cpu - last < 0.1:  # both started, warmed up, and idle for two seconds
+            break
+        last = cpu
+        time.sleep(2)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (130, "\nmtqa: interrupted\n")
