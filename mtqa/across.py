@@ -69,7 +69,7 @@ def by_story(items: Iterable[Document | InputError], detect_across: Callable[[li
              across: dict[int, list[Finding]]) -> Iterator[Document | InputError]:
     """``items`` again, in their order, each document once its stories' run-scope findings are
     in ``across[id(doc)]`` (``detect_across(docs)`` gives a story's findings by path)."""
-    from mtqa.stories import StoryGrouper
+    from mtqa.stories import StoryGrouper, identifying_names
 
     grouper = StoryGrouper()
     shelf = SetAside()
@@ -81,7 +81,10 @@ def by_story(items: Iterable[Document | InputError], detect_across: Callable[[li
                 order.append(item)
                 continue
             k = len(paths)
-            grouper.add(item.text)
+            # its names and sentences worked out before it is set aside, so that both copies taken
+            # back (for its story, then to be handed on) have them without working them out again
+            grouper.add(item.text, identifying_names(item))
+            item.sentences
             shelf.put(k, item)
             paths.append(item.path)
             order.append(k)

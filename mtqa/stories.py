@@ -184,6 +184,14 @@ def _rare_names(text: str) -> set[str]:
     return {n for n in _name_occurrences(text) if zipf(n) < RARE_NAME}
 
 
+def identifying_names(doc: Document) -> set[str]:
+    """The names that identify a story, from the document's names (worked out once per document:
+    MTQ221 and MTQ601 read them too)."""
+    from mtqa.detectors.names import name_occurrences
+
+    return {n for n in name_occurrences(doc) if zipf(n) < RARE_NAME}
+
+
 def _jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
@@ -199,7 +207,7 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
     """
     grouper = StoryGrouper()
     for k, d in enumerate(docs):
-        grouper.add(d.text, None if rare_names is None else rare_names[k])
+        grouper.add(d.text, identifying_names(d) if rare_names is None else rare_names[k])
     return grouper.groups()
 
 
