@@ -114,3 +114,47 @@ def test_without_a_temporary_directory_the_documents_stay_in_memory(monkeypatch)
     shelf.put(0, doc)
     assert shelf.con is None and shelf.get(0) is doc and shelf.get(0, last=True).text == doc.text
     shelf.close()
+
+
+def test_grouper_confirms_exactly_what_datasketchs_index_proposes():
+    """The grouper's banded index and counts stand in for datasketch's MinHashLSH and a pair by
+    pair Jaccard: every document's candidates are those MinHashLSH proposes (same hash, same
+    bands), and every pair joined and every best Jaccard are those of the word sets themselves."""
+    from datasketch import MinHash, MinHashLSH
+    from datasketch.hashfunc import sha1_hash32
+
+    from mtqa.stories import MIN_JACCARD, MIN_SHARED_WORDS, NUM_PERM, _lsh_params, _sha1_hash32, content_words
+
+    assert all(_sha1_hash32(w.encode()) == sha1_hash32(w.encode()) for w in ("Kyiv", "Zürich", "2,000", ""))
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests/fixtures/stories").glob("*/*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora/samples").iterdir())]
+    # near copies too: many candidates per document, as in a run of syndicated copies
+    texts += [f"Item {k}. " + t for k, t in enumerate(texts[:12])]
+    grouper = StoryGrouper()
+    lsh = MinHashLSH(threshold=0.08, num_perm=NUM_PERM, params=_lsh_params())
+    proposed: list[tuple[int, int]] = []
+    queried = []
+    real_query = grouper._query
+    grouper._query = lambda i, sig: queried.append(i) or real_query(i, sig)  # type: ignore[method-assign]
+    words = [content_words(t) for t in texts]
+    for i, t in enumerate(texts):
+        grouper.add(t, set())
+        if len(words[i]) < MIN_SHARED_WORDS:
+            continue
+        m = MinHash(num_perm=NUM_PERM)
+        m.update_batch([w.encode() for w in words[i]])
+        proposed.extend((i, j) for j in lsh.query(m))
+        lsh.insert(i, m)
+    assert len(queried) > 10 and len(proposed) > 50
+
+    def jaccard(i, j):
+        return len(words[i] & words[j]) / len(words[i] | words[j])
+
+    expected = sorted((i, j, jaccard(i, j)) for i, j in proposed
+                      if len(words[i] & words[j]) >= MIN_SHARED_WORDS and jaccard(i, j) >= MIN_JACCARD)
+    assert sorted(grouper.edges) == expected
+    best = [0.0] * len(texts)
+    for i, j in proposed:
+        if len(words[i] & words[j]) >= MIN_SHARED_WORDS:
+            best[i], best[j] = max(best[i], jaccard(i, j)), max(best[j], jaccard(i, j))
+    assert list(grouper.best) == best
