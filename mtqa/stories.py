@@ -57,6 +57,7 @@ CONTENT_MAX_ZIPF = 5.5  # words more common than this (the, said, was) say nothi
 ALIGNED = 0.3  # cosine from which two sentences count as translations of one
 PART = 0.2  # cosine from which a sentence left over next to an aligned one may be part of its match
 PART_WORDS = 0.3  # ... if this share of its content words is in that match and not in the neighbour
+GRAM_MAX = 2048  # distinct sentences up to which a story's similarities are computed all at once (32 MB)
 CLOSE = 0.5  # from here, two aligned sentences are close enough to compare word by word
 
 _TOKEN = regex.compile(
@@ -466,6 +467,20 @@ def align(story: Story) -> None:
     for c in story.copies:
         offsets.append(n)
         n += len(c.sentences)
+    # A sentence repeated word for word has one row, repeated: where that makes the distinct
+    # sentences few, their similarities are computed once, all against all, and each copy's block
+    # is gathered from them (the same floats: each is the same two rows' product).
+    distinct: dict[int, int] = {}
+    which = np.array([distinct.setdefault(id(r), len(distinct)) for r in rows])
+    pairs = (n * n - sum(len(c.sentences) ** 2 for c in story.copies)) // 2
+    gram = None
+    if len(distinct) ** 2 < pairs and len(distinct) <= GRAM_MAX:
+        first = np.zeros(len(distinct), dtype=np.int64)
+        first[which] = np.arange(len(rows))  # a row of each (any: they are equal)
+        xd = x[first]
+        gram = (xd @ xd.T).toarray()
+    # each sentence's counterparts, filled in below and kept by (copy, sentence) at the end
+    found: list[list[list[Counterpart]]] = [[[] for _ in c.sentences] for c in story.copies]
     for a in story.copies:
         na = len(a.sentences)
         if not na or a.index == len(story.copies) - 1:
@@ -473,7 +488,10 @@ def align(story: Story) -> None:
         # one copy's sentences against every later copy's: memory stays rows x sentences even
         # when a story holds hundreds of copies
         lo = offsets[a.index]
-        rows_a = (x[lo:lo + na] @ x[lo + na:].T).toarray()
+        if gram is not None:
+            rows_a = gram[np.ix_(which[lo:lo + na], which[lo + na:])]
+        else:
+            rows_a = (x[lo:lo + na] @ x[lo + na:].T).toarray()
         later = [b for b in story.copies[a.index + 1:] if b.sentences]
         if not later:
             continue
@@ -493,12 +511,12 @@ def align(story: Story) -> None:
         ks, ins = np.nonzero(mutual.T)  # by copy, then by row: the order the lists are filled in
         cs = best_col[ins, ks]
         at = starts.tolist()
-        aligned = story.aligned
+        mine = found[a.index]
         for k, i, c, s in zip(ks.tolist(), ins.tolist(), cs.tolist(), rows_a[ins, cs].tolist()):
             b = later[k]
             j = c - at[k]
-            aligned.setdefault((a.index, i), []).append(Counterpart(b, j, s))
-            aligned.setdefault((b.index, j), []).append(Counterpart(a, i, s))
+            mine[i].append(Counterpart(b, j, s))
+            found[b.index][j].append(Counterpart(a, i, s))
         counts = mutual.sum(axis=0)
         for k in np.flatnonzero(counts < np.maximum(na, sizes)).tolist():
             # a sentence is left over: a split, a merge or an addition
@@ -508,6 +526,7 @@ def align(story: Story) -> None:
             m = np.flatnonzero(mutual[:, k])
             _parts(story, a, b, block, best_b, m)
             _parts(story, b, a, block.T, best_row[start:start + nb], best_b[m])
+    story.aligned.update(((k, i), cps) for k, sentences in enumerate(found) for i, cps in enumerate(sentences) if cps)
 
 
 def _parts(story: Story, a: Copy, b: Copy, block, best_b, mutual) -> None:
