@@ -2,9 +2,9 @@
 
 A run's documents are grouped into stories by what they say, not by their names alone: each
 document's set of content words (lower-cased words rarer than everyday function words, and
-numbers) is sketched with MinHash and near neighbours are found with datasketch's LSH index, so
-the cost grows with the number of documents, not with the number of pairs. Candidate pairs are
-confirmed on the exact sets. Copies that share at least three rare names are joined too (a
+numbers) is sketched with datasketch's MinHash and near neighbours are found with its LSH
+banding (both computed with numpy, see StoryGrouper), so the cost grows with the number of
+documents, not with the number of pairs. Candidate pairs are confirmed on the exact sets. Copies that share at least three rare names are joined too (a
 story told with few shared words, but the same people and places). A pair is joined only when
 each is among the other's nearest, so that stories do not chain into one another.
 
@@ -213,23 +213,45 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
     return grouper.groups()
 
 
+# The MinHash and the LSH bands are datasketch's (version 2: its default "affine32" scheme with
+# seed 1, SHA1 of each word's UTF-8; the b bands of r rows its MinHashLSH chooses for
+# LSH_THRESHOLD and NUM_PERM), computed here with numpy and checked against datasketch by
+# tests/test_across.py: importing datasketch brings scipy.integrate, about 0.3 CPU s a run (more
+# than the rules' whole start), and its index gathers candidates one by one in a Python set, the
+# most of grouping's time when news share common words and a tenth of the run comes back for
+# each document.
+LSH_BANDS, LSH_ROWS = 19, 1
+
+
 def _sha1_hash32(data: bytes) -> int:
-    """datasketch's default hash (``datasketch.hashfunc.sha1_hash32``), without importing it."""
+    """datasketch's default hash (``datasketch.hashfunc.sha1_hash32``)."""
     return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")
 
 
-def _hashed(h: int) -> int:
-    return h  # a word hashed already (:class:`StoryGrouper`)
-
-
 @lru_cache(maxsize=1)
-def _lsh_params() -> tuple[int, int]:
-    """The index's bands and rows for LSH_THRESHOLD, as datasketch chooses them (its search
-    integrates numerically, some 25 ms: once per process)."""
-    from datasketch import MinHashLSH
+def _permutations():
+    """datasketch's MinHash permutations (h -> a * h + b modulo 2^32, a odd) for NUM_PERM, seed 1."""
+    import numpy as np
 
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _permuted(hashes: list[int]):
+    """Each hash's NUM_PERM permuted values (rows), as datasketch's MinHash takes the minimum of:
+    MurmurHash3's finaliser, then each permutation (uint32 arithmetic wraps, as intended)."""
+    import numpy as np
+
+    h = np.array(hashes, dtype=np.uint32).reshape(-1, 1)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    a, b = _permutations()
+    return h * a + b
 
 
 class StoryGrouper:
@@ -248,16 +270,18 @@ class StoryGrouper:
         self.vocab: dict[str, int] = {}
         self.sets: list[array] = []  # each document's content words: sorted unique word ids
         self._lens = array("q")  # and how many
-        # each word's documents (by word id), and each word's 32-bit hash for the MinHash (SHA1, as
-        # datasketch hashes it), made once per run rather than once per document
+        # each word's documents (by word id), and each word's 32-bit hash for the MinHash, made once
+        # per run rather than once per document, with its permuted values (rows of _permuted, made
+        # as the words are first needed)
         self._postings: list[array] = []
         self._hashes: list[int] = []
+        self._table = array("I")
         self.rare: list[set[str]] = []
         self.best = array("d")
         self.edges: list[tuple[int, int, float]] = []
-        self._minhash = None  # one datasketch MinHash, cleared for each document
-        self._bands: list[tuple[dict[bytes, array], int, int]] = []  # the LSH index: each band's buckets
-        self._first: tuple[int, list[int]] | None = None  # the first usable document, until a second
+        # the LSH index: each band's buckets of documents, by the band's values
+        self._bands = [({}, k * LSH_ROWS, (k + 1) * LSH_ROWS) for k in range(LSH_BANDS)]
+        self._first: int | None = None  # the first usable document, until a second
 
     def add(self, text: str, rare_names: set[str] | None = None) -> None:
         i = len(self.sets)
@@ -278,37 +302,36 @@ class StoryGrouper:
         self.best.append(0.0)
         self.rare.append({sys.intern(n) for n in (_rare_names(text) if rare_names is None else rare_names)})
         if len(words) >= MIN_SHARED_WORDS:
-            self._index(i, ids, [hashes[k] for k in unsorted])
+            self._index(i, ids)
         for k in ids:
             postings[k].append(i)
 
-    def _index(self, i: int, ids, hashed: list[int]) -> None:
-        if self._first is None and self._minhash is None:
-            # datasketch (which brings scipy) is imported only once two documents can be compared
-            self._first = (i, hashed)
+    def _index(self, i: int, ids) -> None:
+        if self._first is None and not self._table:
+            self._first = i  # numpy is imported only once two documents can be compared
             return
-        if self._minhash is None:
-            from datasketch import MinHash
-
-            # fed the words' SHA1 hashes, made once per word (datasketch's own hash function,
-            # applied to the word's bytes, gives them)
-            self._minhash = MinHash(num_perm=NUM_PERM, hashfunc=_hashed)
-            b, r = _lsh_params()
-            self._bands = [({}, k * r, (k + 1) * r) for k in range(b)]
+        if self._first is not None:
             first, self._first = self._first, None
-            self._insert(first[0], self._signature(first[1]))
-        sig = self._signature(hashed)
+            self._insert(first, self._signature(self.sets[first]))
+        sig = self._signature(ids)
         cands = self._query(i, sig)
         if cands is not None:
             self._confirm(i, ids, cands)
         self._insert(i, sig)
 
+    def _signature(self, ids):
+        """The document's MinHash values (datasketch's ``MinHash.hashvalues``)."""
+        import numpy as np
+
+        done = len(self._table) // NUM_PERM
+        if done < len(self._hashes):
+            self._table.frombytes(_permuted(self._hashes[done:]).tobytes())
+        return np.frombuffer(self._table, dtype=np.uint32).reshape(-1, NUM_PERM)[
+            np.frombuffer(ids, dtype=np.intc)].min(axis=0)
+
     def _query(self, i: int, sig):
-        """datasketch's MinHashLSH query, banded as it bands (its b bands of r rows for
-        LSH_THRESHOLD): the earlier documents (numpy) that agree with document ``i`` on all rows
-        of a band, or None. Its query gathers them one by one in a Python set, most of grouping's
-        time when news share common words and a tenth of the run comes back for each document;
-        here they come at once."""
+        """datasketch's MinHashLSH query: the earlier documents (numpy) that agree with document
+        ``i`` on all rows of a band, or None."""
         hits = [bucket for band, lo, hi in self._bands if (bucket := band.get(sig[lo:hi].tobytes()))]
         if not hits:
             return None
@@ -319,12 +342,6 @@ class StoryGrouper:
         for h in hits:
             seen[np.frombuffer(h, dtype=np.intc)] = True
         return np.flatnonzero(seen)
-
-    def _signature(self, hashed: list[int]):
-        m = self._minhash
-        m.clear()
-        m.update_batch(hashed)
-        return m.hashvalues
 
     def _insert(self, i: int, sig) -> None:
         for band, lo, hi in self._bands:

@@ -117,25 +117,33 @@ def test_without_a_temporary_directory_the_documents_stay_in_memory(monkeypatch)
 
 
 def test_grouper_confirms_exactly_what_datasketchs_index_proposes():
-    """The grouper's banded index and counts stand in for datasketch's MinHashLSH and a pair by
-    pair Jaccard: every document's candidates are those MinHashLSH proposes (same hash, same
-    bands), and every pair joined and every best Jaccard are those of the word sets themselves."""
+    """The grouper's MinHash, banded index and counts stand in for datasketch's MinHash,
+    MinHashLSH and a pair by pair Jaccard: every document's candidates are those MinHashLSH
+    proposes (same hash values, same bands), and every pair joined and every best Jaccard are
+    those of the word sets themselves."""
     from datasketch import MinHash, MinHashLSH
-    from datasketch.hashfunc import sha1_hash32
 
-    from mtqa.stories import MIN_JACCARD, MIN_SHARED_WORDS, NUM_PERM, _lsh_params, _sha1_hash32, content_words
+    from mtqa.stories import (LSH_BANDS, LSH_ROWS, LSH_THRESHOLD, MIN_JACCARD, MIN_SHARED_WORDS, NUM_PERM,
+                              content_words)
 
-    assert all(_sha1_hash32(w.encode()) == sha1_hash32(w.encode()) for w in ("Kyiv", "Zürich", "2,000", ""))
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (LSH_BANDS, LSH_ROWS)
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests/fixtures/stories").glob("*/*.txt"))]
     texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora/samples").iterdir())]
     # near copies too: many candidates per document, as in a run of syndicated copies
     texts += [f"Item {k}. " + t for k, t in enumerate(texts[:12])]
     grouper = StoryGrouper()
-    lsh = MinHashLSH(threshold=0.08, num_perm=NUM_PERM, params=_lsh_params())
+    signatures = {}
+    real_signature = grouper._signature
+
+    def signature(ids):
+        sig = real_signature(ids)
+        signatures[tuple(ids)] = sig
+        return sig
+
+    grouper._signature = signature  # type: ignore[method-assign]
     proposed: list[tuple[int, int]] = []
-    queried = []
-    real_query = grouper._query
-    grouper._query = lambda i, sig: queried.append(i) or real_query(i, sig)  # type: ignore[method-assign]
+    minhashes = {}
     words = [content_words(t) for t in texts]
     for i, t in enumerate(texts):
         grouper.add(t, set())
@@ -143,9 +151,11 @@ def test_grouper_confirms_exactly_what_datasketchs_index_proposes():
             continue
         m = MinHash(num_perm=NUM_PERM)
         m.update_batch([w.encode() for w in words[i]])
+        minhashes[i] = m
         proposed.extend((i, j) for j in lsh.query(m))
         lsh.insert(i, m)
-    assert len(queried) > 10 and len(proposed) > 50
+    assert len(proposed) > 50
+    assert all(list(signatures[tuple(grouper.sets[i])]) == list(m.hashvalues) for i, m in minhashes.items())
 
     def jaccard(i, j):
         return len(words[i] & words[j]) / len(words[i] | words[j])
@@ -158,3 +168,11 @@ def test_grouper_confirms_exactly_what_datasketchs_index_proposes():
         if len(words[i] & words[j]) >= MIN_SHARED_WORDS:
             best[i], best[j] = max(best[i], jaccard(i, j)), max(best[j], jaccard(i, j))
     assert list(grouper.best) == best
+
+
+def test_grouper_hashes_words_as_datasketch_does():
+    from datasketch.hashfunc import sha1_hash32
+
+    from mtqa.stories import _sha1_hash32
+
+    assert all(_sha1_hash32(w.encode()) == sha1_hash32(w.encode()) for w in ("Kyiv", "Zürich", "2,000", ""))
