@@ -30,6 +30,9 @@ class Document:
     path: str
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
+    # what detectors derive from the text and more than one of them reads (its names), computed
+    # once and kept with the document, also through a run's set-aside on disk (mtqa.across)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def paragraphs(self) -> list[Span]:

@@ -150,6 +150,8 @@ def check_documents(
                 raise  # a bad setting or model concerns every input: the run ends with its message
             except Exception as exc:  # noqa: BLE001 - one input's failure never costs the others
                 errors.append(_check_failed(d, exc))
+        for d in batch:
+            d.derived.clear()  # the detectors' shared work on it, not kept by a caller keeping the document
         # suppression: a stage of its own, after detection and before the model scores anything
         per_doc = [suppressor.apply(d, fs) for d, fs in zip(checked, per_doc)]
         if scorer is not None:

@@ -2,9 +2,9 @@
 
 A run's documents are grouped into stories by what they say, not by their names alone: each
 document's set of content words (lower-cased words rarer than everyday function words, and
-numbers) is sketched with MinHash and near neighbours are found with datasketch's LSH index, so
-the cost grows with the number of documents, not with the number of pairs. Candidate pairs are
-confirmed on the exact sets. Copies that share at least three rare names are joined too (a
+numbers) is sketched with datasketch's MinHash and near neighbours are found with its LSH
+banding (both computed with numpy, see StoryGrouper), so the cost grows with the number of
+documents, not with the number of pairs. Candidate pairs are confirmed on the exact sets. Copies that share at least three rare names are joined too (a
 story told with few shared words, but the same people and places). A pair is joined only when
 each is among the other's nearest, so that stories do not chain into one another.
 
@@ -29,6 +29,7 @@ The work is organised per story (:class:`Story`), so it can be partitioned by st
 from __future__ import annotations
 
 import difflib
+import hashlib
 import sys
 from array import array
 from collections import defaultdict
@@ -56,6 +57,7 @@ CONTENT_MAX_ZIPF = 5.5  # words more common than this (the, said, was) say nothi
 ALIGNED = 0.3  # cosine from which two sentences count as translations of one
 PART = 0.2  # cosine from which a sentence left over next to an aligned one may be part of its match
 PART_WORDS = 0.3  # ... if this share of its content words is in that match and not in the neighbour
+GRAM_MAX = 2048  # distinct sentences up to which a story's similarities are computed all at once (32 MB)
 CLOSE = 0.5  # from here, two aligned sentences are close enough to compare word by word
 
 _TOKEN = regex.compile(
@@ -184,6 +186,14 @@ def _rare_names(text: str) -> set[str]:
     return {n for n in _name_occurrences(text) if zipf(n) < RARE_NAME}
 
 
+def identifying_names(doc: Document) -> set[str]:
+    """The names that identify a story, from the document's names (worked out once per document:
+    MTQ221 and MTQ601 read them too)."""
+    from mtqa.detectors.names import name_occurrences
+
+    return {n for n in name_occurrences(doc) if zipf(n) < RARE_NAME}
+
+
 def _jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
@@ -199,18 +209,49 @@ def group(docs: Sequence[Document], rare_names: Sequence[set[str]] | None = None
     """
     grouper = StoryGrouper()
     for k, d in enumerate(docs):
-        grouper.add(d.text, None if rare_names is None else rare_names[k])
+        grouper.add(d.text, identifying_names(d) if rare_names is None else rare_names[k])
     return grouper.groups()
 
 
-@lru_cache(maxsize=1)
-def _lsh_params() -> tuple[int, int]:
-    """The index's bands and rows for LSH_THRESHOLD, as datasketch chooses them (its search
-    integrates numerically, some 25 ms: once per process)."""
-    from datasketch import MinHashLSH
+# The MinHash and the LSH bands are datasketch's (version 2: its default "affine32" scheme with
+# seed 1, SHA1 of each word's UTF-8; the b bands of r rows its MinHashLSH chooses for
+# LSH_THRESHOLD and NUM_PERM), computed here with numpy and checked against datasketch by
+# tests/test_across.py: importing datasketch brings scipy.integrate, about 0.3 CPU s a run (more
+# than the rules' whole start), and its index gathers candidates one by one in a Python set, the
+# most of grouping's time when news share common words and a tenth of the run comes back for
+# each document.
+LSH_BANDS, LSH_ROWS = 19, 1
 
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+
+def _sha1_hash32(data: bytes) -> int:
+    """datasketch's default hash (``datasketch.hashfunc.sha1_hash32``)."""
+    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")
+
+
+@lru_cache(maxsize=1)
+def _permutations():
+    """datasketch's MinHash permutations (h -> a * h + b modulo 2^32, a odd) for NUM_PERM, seed 1."""
+    import numpy as np
+
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _permuted(hashes: list[int]):
+    """Each hash's NUM_PERM permuted values (rows), as datasketch's MinHash takes the minimum of:
+    MurmurHash3's finaliser, then each permutation (uint32 arithmetic wraps, as intended)."""
+    import numpy as np
+
+    h = np.array(hashes, dtype=np.uint32).reshape(-1, 1)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    a, b = _permutations()
+    return h * a + b
 
 
 class StoryGrouper:
@@ -219,78 +260,107 @@ class StoryGrouper:
     kilobytes, so that a run can set its documents aside while the stories are found.
 
     The candidates that the index proposes for a document are confirmed against all its earlier
-    documents at once (numpy); the counts, Jaccards and joins are exactly those of comparing the
-    word sets pair by pair.
+    documents at once (numpy): each word's documents are listed (an inverted index), so the words
+    a document shares with every earlier one are counted in one pass over the lists of its words,
+    not candidate by candidate (the index proposes about a tenth of all documents). The counts,
+    Jaccards and joins are exactly those of comparing the word sets pair by pair.
     """
 
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
         self.sets: list[array] = []  # each document's content words: sorted unique word ids
-        # the same ids of every document end to end, with where each starts and how many: the
-        # candidates' words are gathered from them at once
-        self._flat = array("i")
-        self._starts = array("q")
-        self._lens = array("q")
+        self._lens = array("q")  # and how many
+        # each word's documents (by word id), and each word's 32-bit hash for the MinHash, made once
+        # per run rather than once per document, with its permuted values (rows of _permuted, made
+        # as the words are first needed)
+        self._postings: list[array] = []
+        self._hashes: list[int] = []
+        self._table = array("I")
         self.rare: list[set[str]] = []
         self.best = array("d")
         self.edges: list[tuple[int, int, float]] = []
-        self._lsh = None
-        self._template = None
-        self._first: tuple[int, list[bytes]] | None = None  # the first usable document, until a second
+        # the LSH index: each band's buckets of documents, by the band's values
+        self._bands = [({}, k * LSH_ROWS, (k + 1) * LSH_ROWS) for k in range(LSH_BANDS)]
+        self._first: int | None = None  # the first usable document, until a second
 
     def add(self, text: str, rare_names: set[str] | None = None) -> None:
         i = len(self.sets)
         words = content_words(text)
+        vocab, postings, hashes = self.vocab, self._postings, self._hashes
+        unsorted = []
+        for w in words:
+            k = vocab.get(w)
+            if k is None:
+                k = vocab[w] = len(vocab)
+                postings.append(array("i"))
+                hashes.append(_sha1_hash32(w.encode()))
+            unsorted.append(k)
         # a C int array, not numpy: numpy is imported only once two documents are compared
-        ids = array("i", sorted(self.vocab.setdefault(w, len(self.vocab)) for w in words))
+        ids = array("i", sorted(unsorted))
         self.sets.append(ids)
-        self._starts.append(len(self._flat))
         self._lens.append(len(ids))
-        self._flat.extend(ids)
         self.best.append(0.0)
         self.rare.append({sys.intern(n) for n in (_rare_names(text) if rare_names is None else rare_names)})
-        if len(words) < MIN_SHARED_WORDS:
-            return
-        encoded = [w.encode() for w in words]
-        if self._first is None and self._lsh is None:
-            # datasketch (which brings scipy) is imported only once two documents can be compared
-            self._first = (i, encoded)
-            return
-        if self._lsh is None:
-            from datasketch import MinHash, MinHashLSH
+        if len(words) >= MIN_SHARED_WORDS:
+            self._index(i, ids)
+        for k in ids:
+            postings[k].append(i)
 
-            self._template = MinHash(num_perm=NUM_PERM)  # copied for each document, as MinHash.bulk does
-            self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, params=_lsh_params())
+    def _index(self, i: int, ids) -> None:
+        if self._first is None and not self._table:
+            self._first = i  # numpy is imported only once two documents can be compared
+            return
+        if self._first is not None:
             first, self._first = self._first, None
-            self._lsh.insert(first[0], self._minhash(first[1]))
-        h = self._minhash(encoded)
-        cands = list(self._lsh.query(h))
-        if cands:
+            self._insert(first, self._signature(self.sets[first]))
+        sig = self._signature(ids)
+        cands = self._query(i, sig)
+        if cands is not None:
             self._confirm(i, ids, cands)
-        self._lsh.insert(i, h)
+        self._insert(i, sig)
 
-    def _minhash(self, encoded: list[bytes]):
-        h = self._template.copy()
-        h.update_batch(encoded)
-        return h
-
-    def _confirm(self, i: int, ids, cands: list[int]) -> None:
+    def _signature(self, ids):
+        """The document's MinHash values (datasketch's ``MinHash.hashvalues``)."""
         import numpy as np
 
-        member = np.zeros(len(self.vocab), dtype=bool)
-        member[np.frombuffer(ids, dtype=np.intc)] = True
-        c = np.array(cands, dtype=np.int64)
-        # (views of the arrays, let go before they grow again at the next document)
-        lens = np.frombuffer(self._lens, dtype=np.int64)[c]
-        ends = np.cumsum(lens)
-        starts = ends - lens
-        at = np.repeat(np.frombuffer(self._starts, dtype=np.int64)[c] - starts, lens) + np.arange(ends[-1])
-        every = np.frombuffer(self._flat, dtype=np.intc)[at]
-        shared = np.add.reduceat(member[every].astype(np.int64), starts)
+        done = len(self._table) // NUM_PERM
+        if done < len(self._hashes):
+            self._table.frombytes(_permuted(self._hashes[done:]).tobytes())
+        return np.frombuffer(self._table, dtype=np.uint32).reshape(-1, NUM_PERM)[
+            np.frombuffer(ids, dtype=np.intc)].min(axis=0)
+
+    def _query(self, i: int, sig):
+        """datasketch's MinHashLSH query: the earlier documents (numpy) that agree with document
+        ``i`` on all rows of a band, or None."""
+        hits = [bucket for band, lo, hi in self._bands if (bucket := band.get(sig[lo:hi].tobytes()))]
+        if not hits:
+            return None
+        import numpy as np
+
+        # (not np.unique: a band whose minimum is a word in most documents holds most of them)
+        seen = np.zeros(i, dtype=bool)
+        for h in hits:
+            seen[np.frombuffer(h, dtype=np.intc)] = True
+        return np.flatnonzero(seen)
+
+    def _insert(self, i: int, sig) -> None:
+        for band, lo, hi in self._bands:
+            band.setdefault(sig[lo:hi].tobytes(), array("i")).append(i)
+
+    def _confirm(self, i: int, ids, c) -> None:
+        """``c``: the candidates, earlier documents (numpy, int64)."""
+        import numpy as np
+
+        # the words document i shares with each earlier document: its words' lists of documents,
+        # end to end, counted (views of the lists, let go before they grow)
+        shared = np.bincount(np.concatenate([np.frombuffer(self._postings[k], dtype=np.intc) for k in ids]
+                                            + [np.zeros(0, dtype=np.intc)]), minlength=i)
+        shared = shared[c]
         keep = np.flatnonzero(shared >= MIN_SHARED_WORDS)
         if not len(keep):
             return
         sh = shared[keep]
+        lens = np.frombuffer(self._lens, dtype=np.int64)[c]
         # the size of the union without building it; float64 division as Python's
         jac = sh / (len(ids) + lens[keep] - sh)
         js = c[keep]
@@ -424,6 +494,20 @@ def align(story: Story) -> None:
     for c in story.copies:
         offsets.append(n)
         n += len(c.sentences)
+    # A sentence repeated word for word has one row, repeated: where that makes the distinct
+    # sentences few, their similarities are computed once, all against all, and each copy's block
+    # is gathered from them (the same floats: each is the same two rows' product).
+    distinct: dict[int, int] = {}
+    which = np.array([distinct.setdefault(id(r), len(distinct)) for r in rows])
+    pairs = (n * n - sum(len(c.sentences) ** 2 for c in story.copies)) // 2
+    gram = None
+    if len(distinct) ** 2 < pairs and len(distinct) <= GRAM_MAX:
+        first = np.zeros(len(distinct), dtype=np.int64)
+        first[which] = np.arange(len(rows))  # a row of each (any: they are equal)
+        xd = x[first]
+        gram = (xd @ xd.T).toarray()
+    # each sentence's counterparts, filled in below and kept by (copy, sentence) at the end
+    found: list[list[list[Counterpart]]] = [[[] for _ in c.sentences] for c in story.copies]
     for a in story.copies:
         na = len(a.sentences)
         if not na or a.index == len(story.copies) - 1:
@@ -431,7 +515,10 @@ def align(story: Story) -> None:
         # one copy's sentences against every later copy's: memory stays rows x sentences even
         # when a story holds hundreds of copies
         lo = offsets[a.index]
-        rows_a = (x[lo:lo + na] @ x[lo + na:].T).toarray()
+        if gram is not None:
+            rows_a = gram[np.ix_(which[lo:lo + na], which[lo + na:])]
+        else:
+            rows_a = (x[lo:lo + na] @ x[lo + na:].T).toarray()
         later = [b for b in story.copies[a.index + 1:] if b.sentences]
         if not later:
             continue
@@ -451,12 +538,12 @@ def align(story: Story) -> None:
         ks, ins = np.nonzero(mutual.T)  # by copy, then by row: the order the lists are filled in
         cs = best_col[ins, ks]
         at = starts.tolist()
-        aligned = story.aligned
+        mine = found[a.index]
         for k, i, c, s in zip(ks.tolist(), ins.tolist(), cs.tolist(), rows_a[ins, cs].tolist()):
             b = later[k]
             j = c - at[k]
-            aligned.setdefault((a.index, i), []).append(Counterpart(b, j, s))
-            aligned.setdefault((b.index, j), []).append(Counterpart(a, i, s))
+            mine[i].append(Counterpart(b, j, s))
+            found[b.index][j].append(Counterpart(a, i, s))
         counts = mutual.sum(axis=0)
         for k in np.flatnonzero(counts < np.maximum(na, sizes)).tolist():
             # a sentence is left over: a split, a merge or an addition
@@ -466,6 +553,7 @@ def align(story: Story) -> None:
             m = np.flatnonzero(mutual[:, k])
             _parts(story, a, b, block, best_b, m)
             _parts(story, b, a, block.T, best_row[start:start + nb], best_b[m])
+    story.aligned.update(((k, i), cps) for k, sentences in enumerate(found) for i, cps in enumerate(sentences) if cps)
 
 
 def _parts(story: Story, a: Copy, b: Copy, block, best_b, mutual) -> None:

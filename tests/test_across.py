@@ -114,3 +114,65 @@ def test_without_a_temporary_directory_the_documents_stay_in_memory(monkeypatch)
     shelf.put(0, doc)
     assert shelf.con is None and shelf.get(0) is doc and shelf.get(0, last=True).text == doc.text
     shelf.close()
+
+
+def test_grouper_confirms_exactly_what_datasketchs_index_proposes():
+    """The grouper's MinHash, banded index and counts stand in for datasketch's MinHash,
+    MinHashLSH and a pair by pair Jaccard: every document's candidates are those MinHashLSH
+    proposes (same hash values, same bands), and every pair joined and every best Jaccard are
+    those of the word sets themselves."""
+    from datasketch import MinHash, MinHashLSH
+
+    from mtqa.stories import (LSH_BANDS, LSH_ROWS, LSH_THRESHOLD, MIN_JACCARD, MIN_SHARED_WORDS, NUM_PERM,
+                              content_words)
+
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (LSH_BANDS, LSH_ROWS)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests/fixtures/stories").glob("*/*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpora/samples").iterdir())]
+    # near copies too: many candidates per document, as in a run of syndicated copies
+    texts += [f"Item {k}. " + t for k, t in enumerate(texts[:12])]
+    grouper = StoryGrouper()
+    signatures = {}
+    real_signature = grouper._signature
+
+    def signature(ids):
+        sig = real_signature(ids)
+        signatures[tuple(ids)] = sig
+        return sig
+
+    grouper._signature = signature  # type: ignore[method-assign]
+    proposed: list[tuple[int, int]] = []
+    minhashes = {}
+    words = [content_words(t) for t in texts]
+    for i, t in enumerate(texts):
+        grouper.add(t, set())
+        if len(words[i]) < MIN_SHARED_WORDS:
+            continue
+        m = MinHash(num_perm=NUM_PERM)
+        m.update_batch([w.encode() for w in words[i]])
+        minhashes[i] = m
+        proposed.extend((i, j) for j in lsh.query(m))
+        lsh.insert(i, m)
+    assert len(proposed) > 50
+    assert all(list(signatures[tuple(grouper.sets[i])]) == list(m.hashvalues) for i, m in minhashes.items())
+
+    def jaccard(i, j):
+        return len(words[i] & words[j]) / len(words[i] | words[j])
+
+    expected = sorted((i, j, jaccard(i, j)) for i, j in proposed
+                      if len(words[i] & words[j]) >= MIN_SHARED_WORDS and jaccard(i, j) >= MIN_JACCARD)
+    assert sorted(grouper.edges) == expected
+    best = [0.0] * len(texts)
+    for i, j in proposed:
+        if len(words[i] & words[j]) >= MIN_SHARED_WORDS:
+            best[i], best[j] = max(best[i], jaccard(i, j)), max(best[j], jaccard(i, j))
+    assert list(grouper.best) == best
+
+
+def test_grouper_hashes_words_as_datasketch_does():
+    from datasketch.hashfunc import sha1_hash32
+
+    from mtqa.stories import _sha1_hash32
+
+    assert all(_sha1_hash32(w.encode()) == sha1_hash32(w.encode()) for w in ("Kyiv", "Zürich", "2,000", ""))

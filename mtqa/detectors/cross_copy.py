@@ -10,7 +10,7 @@ from typing import Iterator
 import regex
 
 from mtqa.detectors.base import Context, make_finding
-from mtqa.detectors.names import _derived, _edit_distance, _name_occurrences, _similar, house_style
+from mtqa.detectors.names import _derived, _edit_distance, _similar, house_style, name_occurrences
 from mtqa.detectors.tokens import zipf
 from mtqa.document import Document
 from mtqa.finding import Finding
@@ -220,7 +220,7 @@ def cross_copy_name_variant(docs: list[Document], ctx: Context) -> Iterator[Find
     """
     style = house_style(ctx.config.house_style)
     for story in stories(docs, ctx):
-        copies = [_Copy(c.doc, _name_occurrences(c.doc.text), c.reference) for c in story.copies]
+        copies = [_Copy(c.doc, name_occurrences(c.doc), c.reference) for c in story.copies]
         holders: dict[str, list[_Copy]] = defaultdict(list)
         for c in copies:
             for form in c.occ:

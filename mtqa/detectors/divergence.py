@@ -820,11 +820,19 @@ def cross_copy_polarity(docs: list[Document], ctx: Context) -> Iterator[Finding]
     copies: "decided not to travel" (twice), "decided to travel" -> "decided" is reported in the
     third, with "decided not" suggested.
     """
+    # A sentence counted once per run: the hint's lookbehind sees the one character before the
+    # sentence, so the same text after the same character counts the same.
+    by_text: dict[tuple[str, str], int] = {}
+
     def count(c: Copy, k: int) -> int:
         s, e = c.sentences[k]
-        if not _NEGATION_HINT.search(c.doc.text, s, e):
-            return 0  # most sentences have no negation: no need to tokenise them
-        return _negations(c.sentence_tokens(k))
+        text = c.doc.text
+        key = (text[s - 1:s], text[s:e])
+        n = by_text.get(key)
+        if n is None:
+            # most sentences have no negation: no need to tokenise them
+            n = by_text[key] = _negations(c.sentence_tokens(k)) if _NEGATION_HINT.search(text, s, e) else 0
+        return n
 
     def sides(c: Copy, k: int) -> tuple:
         # how many words of each side ("rose", "climbed": direction+) a sentence holds

@@ -214,6 +214,15 @@ def _similar(a: str, b: str) -> bool:
     return _skeleton(a) == _skeleton(b)
 
 
+def name_occurrences(doc: Document) -> dict[str, list[tuple[int, int]]]:
+    """:func:`_name_occurrences` of the document, worked out once: MTQ221, MTQ601 and the grouping
+    of stories all read them. Not to be changed by the reader."""
+    occ = doc.derived.get("names")
+    if occ is None:
+        occ = doc.derived["names"] = _name_occurrences(doc.text)
+    return occ
+
+
 def _name_occurrences(text: str) -> dict[str, list[tuple[int, int]]]:
     """Capitalised words (possessives stripped, hyphenated parts split) and where they occur."""
     out: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -228,7 +237,7 @@ def _name_occurrences(text: str) -> dict[str, list[tuple[int, int]]]:
             offset = pe + 1
             if len(part) >= _MIN_LEN and part[0].isupper() and not part.isupper() and "'" not in part and "’" not in part:
                 out[part].append((ps, pe))
-    return out
+    return dict(out)  # a plain dict: a missing name read from it is an error, not a new entry
 
 
 @detector("MTQ221")
@@ -254,7 +263,7 @@ def name_variant(doc: Document, ctx: Context) -> Iterator[Finding]:
     "... under the Azvastal steelworks ... the Azovstal plant ... at Azovstal" ->
     "Azvastal" is reported, with "Azovstal" suggested.
     """
-    occ = _name_occurrences(doc.text)
+    occ = name_occurrences(doc)
     if len(occ) < 2:
         return
     style = house_style(ctx.config.house_style)
