@@ -384,3 +384,12 @@ def test_a_name_reported_with_a_spelling_is_not_reported_again_without_one():
     other = make_finding(doc, "MTQ607", s + 7, s + 14, "no other copy has it")
     assert [f.code for f in _dedupe([unsupported, named, other])] == ["MTQ601", "MTQ607"]
     assert _dedupe([unsupported]) == [unsupported]
+
+
+def test_a_word_written_without_its_diacritics_is_carried_by_the_copies_that_have_them():
+    # MTQ607 looks a word up in the other copies by its stem; "Klodzko" is the others' "Kłodzko"
+    from mtqa.detectors.support import stem
+
+    assert stem("Klodzko") == stem("Kłodzko")
+    assert stem("Timişoara") == stem("Timișoara")
+    assert stem("Klodzko") != stem("Kladno")
