@@ -62,6 +62,31 @@ def _drop(name: str) -> None:
         _connections[name] = None
 
 
+# --- values -------------------------------------------------------------------------------------
+
+_VALUES_SCHEMA = "CREATE TABLE IF NOT EXISTS value (key TEXT PRIMARY KEY, json TEXT NOT NULL)"
+
+
+def value(key: str, compute):
+    """``compute()`` (a JSON value), stored by an earlier process under ``key`` when there is one;
+    ``key`` must name everything the value depends on (versions, the inputs' content)."""
+    con = _connect("values.v1.sqlite", _VALUES_SCHEMA)
+    if con is not None:
+        try:
+            row = con.execute("SELECT json FROM value WHERE key = ?", (key,)).fetchone()
+            if row:
+                return json.loads(row[0])
+        except (sqlite3.Error, ValueError):
+            pass
+    result = compute()
+    if con is not None:
+        try:
+            con.execute("INSERT OR REPLACE INTO value VALUES (?, ?)", (key, json.dumps(result)))
+        except sqlite3.Error:
+            pass
+    return result
+
+
 # --- compiled regular expressions ----------------------------------------------------------------
 
 _REGEX_DB = "regex-" + regex.__version__ + ".v2.sqlite"

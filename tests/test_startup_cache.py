@@ -84,3 +84,22 @@ def test_flags_are_part_of_the_key(cache_dir):
     startup.use(cache_dir)  # reopened: both now come from the cache
     assert startup.compile("straße", regex.V1 | regex.I).search("STRASSE")
     assert not startup.compile("straße", regex.V1).search("STRASSE")
+
+
+def test_broad_inflections_read_back_in_a_new_process_without_lemminflect(cache_dir):
+    from mtqa.detectors import confusion
+
+    expected = {c.id: c.broad for c in confusion.lexicon.__wrapped__() if c.broad_words}
+    assert sum(map(len, expected.values())) > len(expected), "no inflected forms: the test says nothing"
+    code = f"""
+import sys
+from mtqa import startup
+startup.use({str(cache_dir)!r})
+from mtqa.detectors import confusion
+print(repr({{c.id: c.broad for c in confusion.lexicon() if c.broad_words}}))
+print("lemminflect" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    got, imported = out.strip().splitlines()
+    assert eval(got) == expected  # noqa: S307 - our own repr of tuples and dicts
+    assert imported == "False"

@@ -35,7 +35,9 @@ written with each suggestion. With --no-lm only the narrow patterns fire.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
+import json
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import itemgetter
@@ -152,11 +154,19 @@ class Confusion:
     @cached_property
     def broad(self) -> dict[str, tuple[str, ...]]:
         """Every form of the broad words with its intended forms (empty: narrow only)."""
-        out: dict[str, tuple[str, ...]] = {}
-        for word in self.broad_words:
-            for form, alts in inflections(word, self.replace[word]).items():
-                out.setdefault(form, alts)
-        return {form: self.replace.get(form, alts) for form, alts in out.items()}
+        def compute() -> dict[str, list[str]]:
+            out: dict[str, tuple[str, ...]] = {}
+            for word in self.broad_words:
+                for form, alts in inflections(word, self.replace[word]).items():
+                    out.setdefault(form, alts)
+            return {form: list(alts) for form, alts in out.items()}
+
+        # lemminflect's import and tables cost about a third of a CPU second per process; the
+        # result depends only on its version and the entry, so a later process reads it back
+        inputs = json.dumps([self.broad_words, {w: self.replace[w] for w in self.broad_words}], sort_keys=True)
+        key = f"broad|lemminflect {_lemminflect_version()}|{hashlib.sha256(inputs.encode()).hexdigest()}"
+        got = startup.value(key, compute)
+        return {form: self.replace.get(form, tuple(alts)) for form, alts in got.items()}
 
     @cached_property
     def broad_pattern(self) -> regex.Pattern | None:
@@ -293,6 +303,16 @@ def _head(phrase: str, upos: str) -> int:
     """Index of the word to inflect in a multi-word phrase: a verb's first ("carry out"), a noun's
     or adjective's last ("ten days", "training ground")."""
     return 0 if upos == "VERB" else len(phrase.split(" ")) - 1
+
+
+@lru_cache(maxsize=1)
+def _lemminflect_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lemminflect")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def inflections(form: str, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
