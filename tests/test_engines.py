@@ -108,15 +108,7 @@ def test_resume_after_kill_9_loses_nothing_and_repeats_nothing(tmp_path, jobs):
     out = tmp_path / "resumed.jsonl"
     log = Path(str(out) + ".mtqa-resume")
     cmd = _mtqa("check", str(archive), *flags, "-o", str(out), "--resume")
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if log.exists() and log.read_text(encoding="utf-8").count("\n") > n // 3:
-            break
-        time.sleep(0.01)
-    assert proc.poll() is None, "the run ended before it could be killed part-way"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    _kill_part_way(cmd, log, n, signal.SIGKILL, env)
     done = log.read_text(encoding="utf-8").count("\n") - 1
     assert n // 3 <= done < n
     assert expected.startswith(out.read_text(encoding="utf-8")[:1000])

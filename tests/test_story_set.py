@@ -88,16 +88,19 @@ def score(findings: list[dict], gold: list[Gold]) -> dict:
             "missed": [g for g in rules_gold if g not in found], "false": false}
 
 
-@pytest.fixture(scope="module")
-def result():
-    got = score(run_rules(), read_gold())
-    print(f"\nstory set, rules only: recall {got['found']}/{got['gold']} = {got['recall']:.2f}, "
-          f"false alarms {len(got['false'])}")
+def report(got: dict, title: str) -> dict:
+    """Prints what ``score`` found (shown with -s), and returns it."""
+    print(f"\n{title}: recall {got['found']}/{got['gold']} = {got['recall']:.2f}, false alarms {len(got['false'])}")
     for g in got["missed"]:
-        print(f"  missed {g.code} {g.doc} {_text(g.doc)[g.start:g.end]!r}")
+        print(f"  missed {g.code} {g.doc} {_text(g.doc, g.root)[g.start:g.end]!r}")
     for f in got["false"]:
         print(f"  false  {f['code']} {f['doc']} {f['text']!r}: {f['message'][:120]}")
     return got
+
+
+@pytest.fixture(scope="module")
+def result():
+    return report(score(run_rules(), read_gold()), "story set, rules only")
 
 
 def test_the_gold_spans_are_in_the_copies():

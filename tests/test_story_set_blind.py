@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_story_set import RULE_CODES, read_gold, run_rules, score
+from tests.test_story_set import RULE_CODES, read_gold, report, run_rules, score
 
 BLIND = Path(__file__).parent / "fixtures" / "stories_blind"
 # what the rules-only run must reach on the gold (measured; see the README section "Several
@@ -37,13 +37,7 @@ KNOWN_FALSE = {("poland_flood/copy_pl.txt", "MTQ605"), ("job_cuts/copy_hi.txt", 
 def result(request):
     got = score(run_rules(BLIND, references=request.param), read_gold(BLIND))
     got["references"] = request.param
-    print(f"\nblind story set, rules only, {'with' if request.param else 'without'} --reference: "
-          f"recall {got['found']}/{got['gold']} = {got['recall']:.2f}, false alarms {len(got['false'])}")
-    for g in got["missed"]:
-        print(f"  missed {g.code} {g.doc} {(BLIND / g.doc).read_text(encoding='utf-8')[g.start:g.end]!r}")
-    for f in got["false"]:
-        print(f"  false  {f['code']} {f['doc']} {f['text']!r}: {f['message'][:120]}")
-    return got
+    return report(got, f"blind story set, rules only, {'with' if request.param else 'without'} --reference")
 
 
 def test_the_gold_spans_are_in_the_copies():
